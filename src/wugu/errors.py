@@ -1,0 +1,104 @@
+"""One catalogue of every problem wugu reports: code, message template, fix hint.
+
+Each message reads "where → what is wrong → how to fix". Tests assert on codes, never on copied strings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: code → (short Chinese message template, fix hint template). Templates use str.format fields.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # E1xx: reading the file
+    "E101": ("YAML 语法错误：{detail}", "检查这一行和上一行的缩进、冒号和引号；冒号后面要有一个空格"),
+    "E102": ("键“{key}”重复出现（第 {first} 行已经写过）", "删除其中一个，或把两处内容合并到一起"),
+    "E103": ("不允许的标签“{tag}”", "删除以 ! 开头的标签；wugu 只接受普通的文字、数字、列表和键值"),
+    "E104": ("别名（*引用）展开过多，超过 {limit} 个值", "不要用 & 和 * 反复引用同一段内容，直接把内容写出来"),
+    "E105": ("行首缩进里有 Tab 制表符", "YAML 只能用空格缩进：把这一行行首的 Tab 换成空格（建议每级 2 个空格）"),
+    "E106": ("文件是空的", "填写内容，或者删除这个文件"),
+    "E107": ("文件不是 UTF-8 编码{guess}", "用记事本打开后选“另存为”，编码选“UTF-8”再保存；VS Code 右下角点编码，选“通过编码保存”→ UTF-8"),
+    "E108": ("文件最外层应该是“键: 值”的形式，实际是{actual}", "按 schemas/ 里的格式，从“id: …”这样的键开始写"),
+    "E109": ("读取文件失败：{detail}", "确认文件存在、可以读取"),
+    # E2xx: schema
+    "E201": ("不认识的键“{key}”", "{suggestion}"),
+    "E202": ("缺少必填项“{key}”（{title}）", "在这里添加一行“{key}: …”"),
+    "E203": ("“{key}”应该是{expected}，实际写的是{actual}", "{fix}"),
+    "E204": ("“{key}”的值“{value}”不在允许范围内", "只能写以下之一：{allowed}"),
+    "E205": ("“{key}”的格式不对：{value}", "{fix}"),
+    "E206": ("“{key}”{what}", "{fix}"),
+    "E207": ("“{key}”：{detail}", "{fix}"),
+    # E3xx: across files
+    "E301": ("编号“{id}”重复（{other} 也用了这个编号）", "给其中一个换一个没有用过的编号"),
+    "E302": ("引用了不存在的{kind}“{id}”", "{fix}"),
+    "E303": ("{kind}的序号不连续：缺少第 {missing} 号", "把序号改成从 1 开始连续编号，不要跳号"),
+    "E304": ("{kind}的序号 {number} 重复（{other} 也是第 {number} 号）", "给其中一个改成没有用过的序号"),
+    "E305": ("编号“{id}”与序号 {number} 不一致", "把编号改成“{expected}”，或改正序号"),
+    "E306": ("{what}", "{fix}"),
+    # E4xx: privacy
+    "E401": ("疑似真实的居民身份证号“{masked}”", "手册和示例里不能出现真实身份证号；删除它，或改成明显虚构的写法（如 370000********0000）"),
+    "E402": ("疑似真实的手机号“{masked}”", "手册和示例里不能出现个人手机号；删除它，或改成明显虚构的写法（如 138****0000）"),
+    "E403": ("疑似真实的银行卡号“{masked}”", "手册里不能出现银行卡号；款物登记只写账号后 4 位"),
+    # E5xx: usage and environment (exit code 2)
+    "E501": ("这里不是 wugu 手册目录：找不到 {missing}", "进入手册所在目录再运行，或写明目录：wugu check 目录名"),
+    "E502": ("找不到目录“{folder}”", "检查目录名是否写对"),
+    "E503": ("{detail}", "{fix}"),
+}
+
+#: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
+USAGE_CODES = frozenset({"E501", "E502", "E503"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the content, pointing at ``path:line:col`` (1-based; 0 when unknown)."""
+
+    code: str
+    path: str
+    line: int = 0
+    col: int = 0
+    args: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def message(self) -> str:
+        """The Chinese message, with its arguments filled in."""
+        return CATALOGUE[self.code][0].format(**self.args)
+
+    @property
+    def fix(self) -> str:
+        """How to fix it, in Chinese."""
+        return CATALOGUE[self.code][1].format(**self.args)
+
+    @property
+    def is_usage(self) -> bool:
+        """True for usage and environment problems (exit code 2)."""
+        return self.code in USAGE_CODES
+
+    def location(self) -> str:
+        """``path:line:col`` or just ``path`` when no position is known."""
+        if self.line:
+            return f"{self.path}:{self.line}:{self.col or 1}"
+        return self.path
+
+    def format(self) -> str:
+        """One line: ``path:line:col: error CODE: message — fix``."""
+        return f"{self.location()}: error {self.code}: {self.message} — {self.fix}"
+
+
+def problem(code: str, path: str, line: int = 0, col: int = 0, **args: Any) -> Problem:
+    """Build a :class:`Problem`; fails loudly if the code is not in the catalogue."""
+    if code not in CATALOGUE:
+        raise KeyError(f"unknown problem code {code}")
+    return Problem(code, path, line, col, args)
+
+
+class WuguError(Exception):
+    """Raised by library functions when content or usage problems stop the work."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(p.format() for p in problems))
+        self.problems = problems
+
+    @property
+    def exit_code(self) -> int:
+        """2 if any problem is a usage problem, else 1."""
+        return 2 if any(p.is_usage for p in self.problems) else 1

@@ -1,0 +1,214 @@
+"""Safe YAML loading that keeps the line and column of every key and value.
+
+Only plain data is built (mappings, sequences, strings, numbers, booleans, null); dates stay strings so
+that JSON Schema sees what the maintainer wrote. Duplicate keys, tags, tab indentation, alias bombs,
+empty files and non-UTF-8 files are reported as :class:`~wugu.errors.Problem` with their position.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Problem, WuguError, problem
+
+#: How many values an alias may expand to in one file before we call it a "billion laughs" bomb.
+MAX_NODES = 200_000
+#: Largest YAML file we read (a handbook file is a few KB).
+MAX_BYTES = 5 * 1024 * 1024
+
+Path_ = tuple[Any, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+}
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+# Common PyYAML problems, said in Chinese.
+_YAML_PROBLEMS = [
+    ("mapping values are not allowed", "这里不能出现“键: 值”。常见原因：冒号后面少了空格、缩进不对，或文字里含有英文冒号（这时整段文字要加引号）"),
+    ("could not find expected ':'", "找不到应有的冒号。常见原因：上一行的引号没有配对，或“键”后面忘了写冒号"),
+    ("expected <block end>", "缩进不一致：同一层的内容要对齐到同一列"),
+    ("did not find expected key", "缩进不一致，或者某一行少了“键:”"),
+    ("did not find expected '-' indicator", "列表的各项（以 - 开头）没有对齐"),
+    ("found undefined alias", "引用（*名称）找不到对应的锚点（&名称）"),
+    ("found unexpected end of stream", "文件在引号或括号还没结束时就结束了：检查引号是否成对"),
+    ("found unknown escape character", "双引号里的反斜杠 \\ 用法不对：改用单引号，或把 \\ 写成 \\\\"),
+    ("expected a single document", "一个文件里只能有一份内容：删除多余的 --- 分隔线"),
+    ("found character", "这里有 YAML 不允许的字符（例如 @ 或 ` 开头的文字要加引号）"),
+    ("expected ',' or ']'", "方括号 [ ] 里的列表没有正确结束"),
+    ("expected ',' or '}'", "花括号 { } 里的内容没有正确结束"),
+    ("unacceptable character", "文件里有不可见的控制字符：删除它"),
+]
+
+
+@dataclass
+class Document:
+    """A loaded YAML file: its data plus where each value and key stands in the file."""
+
+    path: str
+    data: Any
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def pos(self, path: Path_ = ()) -> tuple[int, int]:
+        """Line and column of the value at ``path``, or of its nearest parent that has one."""
+        p = tuple(path)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return self.positions.get((), (1, 1))
+
+    def key_pos(self, path: Path_) -> tuple[int, int]:
+        """Line and column of the key that holds ``path`` (falls back to the value's position)."""
+        return self.key_positions.get(tuple(path)) or self.pos(path)
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def decode(raw: bytes, path: str) -> str:
+    """Decode UTF-8 (with or without BOM); anything else is a clear :class:`WuguError` (E107)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise WuguError([problem("E107", path, 1, 1, guess="（看起来是 UTF-16 / “Unicode”编码）")])
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        guess = ""
+        try:
+            raw.decode("gb18030")
+            guess = "（看起来是 GBK/ANSI 编码，Windows 记事本默认常见）"
+        except UnicodeDecodeError:
+            pass
+        raise WuguError([problem("E107", path, line, col, guess=guess)]) from None
+
+
+def _check_tabs(text: str, path: str) -> list[Problem]:
+    problems = []
+    for n, line in enumerate(text.splitlines(), 1):
+        indent = re.match(r"[ \t]*", line).group()
+        if "\t" in indent and line.strip():
+            problems.append(problem("E105", path, n, indent.index("\t") + 1))
+    return problems
+
+
+def _yaml_error(exc: yaml.YAMLError, path: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    raw = f"{getattr(exc, 'context', '') or ''} {getattr(exc, 'problem', '') or exc}"
+    for needle, chinese in _YAML_PROBLEMS:
+        if needle in raw:
+            detail = chinese
+            break
+    else:
+        detail = f"无法解析（{(getattr(exc, 'problem', None) or str(exc)).strip()}）"
+    if "while scanning a quoted scalar" in raw:
+        detail = "引号没有配对：检查这里开始的引号是否有对应的结束引号"
+    return problem("E101", path, line, col, detail=detail)
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording positions and refusing anything unsafe."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.doc = Document(path, None)
+        self.problems: list[Problem] = []
+        self.count = 0
+        self._open: set[int] = set()
+        self._scalars = yaml.constructor.SafeConstructor()
+
+    def build(self, node: Node, at: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise WuguError([problem("E104", self.path, *_mark(node), limit=MAX_NODES)])
+        self.doc.positions.setdefault(at, _mark(node))
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        if id(node) in self._open or len(at) > 100:
+            raise WuguError([problem("E104", self.path, *_mark(node), limit=MAX_NODES)])
+        self._open.add(id(node))
+        try:
+            return self._collection(node, at)
+        finally:
+            self._open.discard(id(node))
+
+    def _collection(self, node: Node, at: Path_) -> Any:
+        if isinstance(node, SequenceNode):
+            self._check_tag(node, _SEQ)
+            return [self.build(child, at + (i,)) for i, child in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            self._check_tag(node, _MAP)
+            out: dict[str, Any] = {}
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.problems.append(problem("E103", self.path, *_mark(key_node), tag="<< 合并键"))
+                    continue
+                key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
+                line = _mark(key_node)[0]
+                if key in seen:
+                    self.problems.append(problem("E102", self.path, *_mark(key_node), key=key, first=seen[key]))
+                    continue
+                seen[key] = line
+                self.doc.key_positions[at + (key,)] = _mark(key_node)
+                out[key] = self.build(value_node, at + (key,))
+            return out
+        raise AssertionError(node)  # pragma: no cover
+
+    def _check_tag(self, node: Node, expected: str) -> None:
+        if node.tag != expected:
+            self.problems.append(problem("E103", self.path, *_mark(node), tag=node.tag))
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag in (_STR, _TIMESTAMP):
+            return node.value
+        if node.tag in _PLAIN_TAGS:
+            return self._scalars.construct_object(node)
+        self.problems.append(problem("E103", self.path, *_mark(node), tag=node.tag))
+        return node.value
+
+
+def load_text(text: str, path: str) -> Document:
+    """Parse YAML text into a :class:`Document`; raises :class:`WuguError` listing every problem found."""
+    problems = _check_tabs(text, path)
+    if problems:
+        raise WuguError(problems)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise WuguError([_yaml_error(exc, path)]) from None
+    if node is None:
+        raise WuguError([problem("E106", path, 1, 1)])
+    builder = _Builder(path)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise WuguError(builder.problems)
+    builder.doc.data = data
+    return builder.doc
+
+
+def load_file(file: Path, display: str | None = None) -> Document:
+    """Read and parse one YAML file. ``display`` is the path shown in messages (default: as given)."""
+    shown = display or str(file)
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            raise WuguError([problem("E109", shown, detail=f"文件太大（{size // 1024} KB），手册文件一般只有几 KB")])
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise WuguError([problem("E109", shown, detail=exc.strerror or str(exc))]) from None
+    return load_text(decode(raw, shown), shown)

@@ -1,0 +1,415 @@
+"""The handbook as plain, frozen data, built only from validated input. Renderers see nothing else."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+SOURCE_KINDS = {"law": "法律法规", "policy": "政策文件", "report": "公开报道", "handbook": "本手册拟定"}
+LEVELS = (("city", "市团"), ("county", "县团"), ("township", "乡镇团"))
+FIELD_TYPES = ("text", "longtext", "date", "number", "choice", "multichoice", "yesno", "table", "signature",
+               "signdate", "photo", "statement", "notice")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an item comes from: a law article, a policy document, a public report, or the handbook itself."""
+
+    kind: str
+    title: str
+    article: str | None = None
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the source is cited, e.g. ``《中华人民共和国未成年人保护法》第六十二条``."""
+        if self.kind == "handbook":
+            text = self.title if self.title != "本手册拟定" else "本手册拟定"
+        elif self.kind == "law":
+            text = f"《{self.title.strip('《》')}》{self.article or ''}"
+        else:
+            text = self.title + (f" {self.article}" if self.article else "")
+        return text + (f"（{self.note}）" if self.note else "")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The group's public office contact."""
+
+    office: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    hours: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the content's change history."""
+
+    version: str
+    date: str
+    summary: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The group this edition of the handbook belongs to."""
+
+    name: str
+    short_name: str
+    level: str
+    parent: str | None
+    contact: Contact
+    site_url: str | None
+    content_version: str
+    effective_date: str
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One numbered article (条) of a regulation."""
+
+    number: int
+    text: str
+    title: str | None = None
+    items: tuple[str, ...] = ()
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class Regulation:
+    """One of the 16 regulations (制度)."""
+
+    id: str
+    number: int
+    title: str
+    public: bool
+    purpose: str
+    scope: str
+    clauses: tuple[Clause, ...]
+    duties: tuple[tuple[str, tuple[str, ...]], ...]  # ((level label, duties), …) in city → township order
+    form_ids: tuple[str, ...]
+    sources: tuple[Source, ...]
+    version: str
+    effective_date: str
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class Norm:
+    """One service norm or code of conduct (服务规范/行为准则)."""
+
+    id: str
+    number: int
+    section_id: str
+    rule: str
+    why: str
+    red_line: bool
+    regulation_ids: tuple[str, ...]
+    sources: tuple[Source, ...]
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class NormSection:
+    """A section of the norms, e.g. 隐私保护."""
+
+    id: str
+    number: int
+    title: str
+    intro: str
+    norms: tuple[Norm, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table field."""
+
+    label: str
+    group: str | None = None
+    width: float = 1.0
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a form. Which attributes matter depends on ``type`` (see ``schemas/form.schema.json``)."""
+
+    type: str
+    label: str = ""
+    required: bool = False
+    hint: str | None = None
+    sensitive: bool = False
+    span: str = "half"
+    choices: tuple[str, ...] = ()
+    vocab_id: str | None = None
+    other: bool = False
+    chars: int | None = None
+    lines: int = 3
+    unit: str | None = None
+    detail: str | None = None
+    columns: tuple[Column, ...] = ()
+    rows: int = 0
+    total: bool = False
+    with_date: bool = True
+    size: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """A titled block of fields on a form."""
+
+    title: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Form:
+    """One standard paper form (表)."""
+
+    id: str
+    code: str
+    version: str
+    title: str
+    purpose: str
+    filled_by: str
+    kept_by: str
+    retention: str | None
+    orientation: str
+    instructions: tuple[str, ...]
+    sections: tuple[FormSection, ...]
+    sources: tuple[Source, ...]
+    local: bool = False
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """All fields, in order, across sections."""
+        return tuple(f for s in self.sections for f in s.fields)
+
+    @property
+    def sensitive_fields(self) -> tuple[Field, ...]:
+        """Fields (or tables with columns) that hold sensitive personal information."""
+        return tuple(f for f in self.fields if f.sensitive or any(c.sensitive for c in f.columns))
+
+    @property
+    def has_sensitive(self) -> bool:
+        """True if the form collects any sensitive personal information (it then carries a notice)."""
+        return bool(self.sensitive_fields)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A printable bundle of forms (and regulations) for one audience."""
+
+    id: str
+    title: str
+    audience: str
+    purpose: str
+    form_ids: tuple[str, ...]
+    regulation_ids: tuple[str, ...]
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class VocabItem:
+    """One option of a shared choice list."""
+
+    label: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """A shared choice list (the five categories, school stages, …)."""
+
+    id: str
+    title: str
+    intro: str | None
+    items: tuple[VocabItem, ...]
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary term with its official definition."""
+
+    id: str
+    term: str
+    definition: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """The whole validated handbook. Lists are sorted (regulations and norms by number, forms by id)."""
+
+    profile: Profile
+    regulations: tuple[Regulation, ...]
+    sections: tuple[NormSection, ...]
+    forms: tuple[Form, ...]
+    packs: tuple[Pack, ...]
+    vocabs: tuple[Vocab, ...] = ()
+    glossary: tuple[Term, ...] = ()
+    base_version: str | None = None
+
+    @cached_property
+    def norms(self) -> tuple[Norm, ...]:
+        """All norms in number order."""
+        return tuple(sorted((n for s in self.sections for n in s.norms), key=lambda n: n.number))
+
+    @cached_property
+    def _index(self) -> dict[str, Any]:
+        items: list[Any] = [*self.regulations, *self.sections, *self.norms, *self.forms, *self.packs, *self.vocabs,
+                            *self.glossary]
+        return {x.id: x for x in items}
+
+    def regulation(self, id: str) -> Regulation:
+        """The regulation with this id."""
+        return self._index[id]
+
+    def norm(self, id: str) -> Norm:
+        """The norm with this id."""
+        return self._index[id]
+
+    def form(self, id: str) -> Form:
+        """The form with this id."""
+        return self._index[id]
+
+    def pack(self, id: str) -> Pack:
+        """The pack with this id."""
+        return self._index[id]
+
+    def vocab(self, id: str) -> Vocab:
+        """The shared choice list with this id."""
+        return self._index[id]
+
+    def section(self, id: str) -> NormSection:
+        """The norm section with this id."""
+        return self._index[id]
+
+    def norms_for_regulation(self, regulation_id: str) -> tuple[Norm, ...]:
+        """Norms that serve a regulation (the reverse of ``Norm.regulation_ids``)."""
+        return tuple(n for n in self.norms if regulation_id in n.regulation_ids)
+
+    def regulations_for_form(self, form_id: str) -> tuple[Regulation, ...]:
+        """Regulations that name a form."""
+        return tuple(r for r in self.regulations if form_id in r.form_ids)
+
+    def packs_for_form(self, form_id: str) -> tuple[Pack, ...]:
+        """Packs that contain a form."""
+        return tuple(p for p in self.packs if form_id in p.form_ids)
+
+    def pack_forms(self, pack: Pack) -> tuple[Form, ...]:
+        """The forms of a pack, in print order."""
+        return tuple(self.form(i) for i in pack.form_ids)
+
+    def pack_regulations(self, pack: Pack) -> tuple[Regulation, ...]:
+        """The regulations printed with a pack."""
+        return tuple(self.regulation(i) for i in pack.regulation_ids)
+
+
+# ---- building the model from validated data -------------------------------------------------------------
+
+def _sources(data: list[dict[str, Any]]) -> tuple[Source, ...]:
+    return tuple(Source(s["kind"], s["title"], s.get("article"), s.get("note")) for s in data)
+
+
+def build_profile(d: dict[str, Any]) -> Profile:
+    """The profile from validated ``wugu.yml`` data."""
+    c = d.get("contact", {})
+    return Profile(
+        name=d["name"], short_name=d["short_name"], level=d["level"], parent=d.get("parent"),
+        contact=Contact(c.get("office"), c.get("address"), c.get("phone"), c.get("email"), c.get("hours")),
+        site_url=d.get("site_url"), content_version=d["content_version"], effective_date=d["effective_date"],
+        changes=tuple(Change(x["version"], x["date"], tuple(x["summary"])) for x in d.get("changes", [])),
+    )
+
+
+def build_regulation(d: dict[str, Any], local: bool = False) -> Regulation:
+    """A regulation from validated data."""
+    clauses = tuple(Clause(i, c["text"], c.get("title"), tuple(c.get("items", ())))
+                    for i, c in enumerate(d["clauses"], 1))
+    duties = tuple((label, tuple(d["duties"][key])) for key, label in LEVELS if d["duties"].get(key))
+    return Regulation(
+        id=d["id"], number=d["number"], title=d["title"], public=d.get("public", False), purpose=d["purpose"],
+        scope=d["scope"], clauses=clauses, duties=duties, form_ids=tuple(d.get("forms", ())),
+        sources=_sources(d["sources"]), version=d["version"], effective_date=d["effective_date"], local=local,
+    )
+
+
+def build_section(d: dict[str, Any], local: bool = False) -> NormSection:
+    """A norm section (with its norms) from validated data."""
+    norms = tuple(
+        Norm(n["id"], n["number"], d["id"], n["rule"], n["why"], n.get("red_line", False), tuple(n["regulations"]),
+             _sources(n["sources"]), local)
+        for n in d["norms"]
+    )
+    return NormSection(d["id"], d["number"], d["title"], d["intro"], tuple(sorted(norms, key=lambda n: n.number)))
+
+
+def build_field(d: dict[str, Any], vocabs: dict[str, Vocab]) -> Field:
+    """A form field; a ``vocab`` reference is resolved into its choices."""
+    choices = tuple(d.get("choices", ()))
+    if "vocab" in d:
+        choices = tuple(i.label for i in vocabs[d["vocab"]].items)
+    default_span = "half" if d["type"] in ("text", "date", "number", "yesno", "signdate") else "full"
+    return Field(
+        type=d["type"], label=d.get("label", ""), required=d.get("required", False), hint=d.get("hint"),
+        sensitive=d.get("sensitive", False), span=d.get("span", default_span), choices=choices,
+        vocab_id=d.get("vocab"), other=d.get("other", False), chars=d.get("chars"), lines=d.get("lines", 3),
+        unit=d.get("unit"), detail=d.get("detail"),
+        columns=tuple(Column(c["label"], c.get("group"), float(c.get("width", 1)), c.get("sensitive", False))
+                      for c in d.get("columns", ())),
+        rows=d.get("rows", 0), total=d.get("total", False), with_date=d.get("with_date", True), size=d.get("size"),
+        text=d.get("text"),
+    )
+
+
+def build_form(d: dict[str, Any], vocabs: dict[str, Vocab], local: bool = False) -> Form:
+    """A form from validated data."""
+    sections = tuple(FormSection(s["title"], tuple(build_field(f, vocabs) for f in s["fields"]))
+                     for s in d["sections"])
+    return Form(
+        id=d["id"], code=d["code"], version=d["version"], title=d["title"], purpose=d["purpose"],
+        filled_by=d["filled_by"], kept_by=d["kept_by"], retention=d.get("retention"),
+        orientation=d.get("orientation", "portrait"), instructions=tuple(d.get("instructions", ())),
+        sections=sections, sources=_sources(d["sources"]), local=local,
+    )
+
+
+def build_pack(d: dict[str, Any], local: bool = False) -> Pack:
+    """A pack from validated data."""
+    return Pack(d["id"], d["title"], d["audience"], d["purpose"], tuple(d["forms"]), tuple(d.get("regulations", ())),
+                local)
+
+
+def build_vocab(d: dict[str, Any]) -> Vocab:
+    """A shared choice list from validated data."""
+    return Vocab(d["id"], d["title"], d.get("intro"), tuple(VocabItem(i["label"], i.get("note")) for i in d["items"]),
+                 _sources(d["sources"]))
+
+
+def build_glossary(d: dict[str, Any]) -> tuple[Term, ...]:
+    """Glossary terms from validated data."""
+    return tuple(Term(t["id"], t["term"], t["definition"], _sources(t["sources"])) for t in d["terms"])
+
+
+def build_handbook(docs: list[tuple[str, Any]]) -> Handbook:
+    """The whole handbook from ``(kind, validated data)`` pairs that passed every check."""
+    by_kind: dict[str, list[Any]] = {}
+    for kind, data in docs:
+        by_kind.setdefault(kind, []).append(data)
+    vocabs = {v.id: v for v in (build_vocab(d) for d in by_kind.get("vocab", []))}
+    glossary = tuple(t for d in by_kind.get("glossary", []) for t in build_glossary(d))
+    return Handbook(
+        profile=build_profile(by_kind["profile"][0]),
+        regulations=tuple(sorted((build_regulation(d) for d in by_kind.get("regulation", [])), key=lambda r: r.number)),
+        sections=tuple(sorted((build_section(d) for d in by_kind.get("norms", [])), key=lambda s: s.number)),
+        forms=tuple(sorted((build_form(d, vocabs) for d in by_kind.get("form", [])), key=lambda f: f.id)),
+        packs=tuple(sorted((build_pack(d) for d in by_kind.get("pack", [])), key=lambda p: p.id)),
+        vocabs=tuple(sorted(vocabs.values(), key=lambda v: v.id)),
+        glossary=glossary,
+    )

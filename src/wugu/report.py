@@ -1,0 +1,56 @@
+"""Printing a check report: plain text for people, JSON for machines, annotations for GitHub Actions."""
+from __future__ import annotations
+
+import json
+
+from .validate import Report
+
+
+def summary(report: Report) -> str:
+    """The closing line, e.g. ``检查通过：16 项制度，48 条服务规范，11 张表格，4 个表格包``."""
+    if report.exit_code == 2:
+        return "没有检查任何文件。"
+    if report.ok:
+        c = report.counts
+        return (f"检查通过：{c['regulations']} 项制度，{c['norms']} 条服务规范，{c['forms']} 张表格，"
+                f"{c['packs']} 个表格包（{report.files} 个文件，用时 {report.seconds:.2f} 秒）")
+    files = len({p.path for p in report.problems})
+    return f"发现 {len(report.problems)} 个错误，涉及 {files} 个文件。请按上面每行“—”后面的提示修改。"
+
+
+def as_text(report: Report) -> str:
+    """One line per problem, then the summary."""
+    lines = [p.format() for p in report.problems]
+    lines.append(summary(report))
+    return "\n".join(lines)
+
+
+def as_json(report: Report) -> str:
+    """Machine-readable: every problem with its code, position, message and fix, plus counts."""
+    return json.dumps({
+        "ok": report.ok,
+        "counts": report.counts,
+        "files": report.files,
+        "problems": [
+            {"code": p.code, "path": p.path, "line": p.line, "column": p.col, "message": p.message, "fix": p.fix}
+            for p in report.problems
+        ],
+        "summary": summary(report),
+    }, ensure_ascii=False, indent=2)
+
+
+def _escape(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def as_github(report: Report) -> str:
+    """GitHub Actions workflow commands (``::error file=…,line=…``), then the summary."""
+    lines = []
+    for p in report.problems:
+        loc = f"file={p.path}" + (f",line={p.line},col={p.col}" if p.line else "")
+        lines.append(f"::error {loc},title=wugu {p.code}::{_escape(p.message + ' — ' + p.fix)}")
+    lines.append(summary(report))
+    return "\n".join(lines)
+
+
+FORMATS = {"text": as_text, "json": as_json, "github": as_github}

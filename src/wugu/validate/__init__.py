@@ -1,0 +1,89 @@
+"""Checking a handbook project in phases: each file against its schema, then across files, then privacy."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Problem, WuguError
+from ..loader import Document, load_file
+from ..model import Handbook, build_handbook
+from ..project import find_root, source_files
+from .privacy import check_privacy
+from .refs import check_references
+from .schema import check_document
+
+
+@dataclass
+class Report:
+    """What a check found: problems, counts of content, how many files were read and how long it took."""
+
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    seconds: float = 0.0
+    handbook: Handbook | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many regulations, norms, forms and packs the (valid) handbook holds."""
+        h = self.handbook
+        if h is None:
+            return {}
+        return {"regulations": len(h.regulations), "norms": len(h.norms), "forms": len(h.forms), "packs": len(h.packs)}
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 content problems, 2 usage problems."""
+        if any(p.is_usage for p in self.problems):
+            return 2
+        return 1 if self.problems else 0
+
+
+def load_documents(root: Path) -> tuple[list[tuple[str, Document]], list[Problem], int]:
+    """Load and schema-check every file; returns the clean documents, the problems, and the file count."""
+    docs: list[tuple[str, Document]] = []
+    problems: list[Problem] = []
+    files = source_files(root)
+    for f in files:
+        try:
+            doc = load_file(f.path, f.display)
+        except WuguError as exc:
+            problems += exc.problems
+            continue
+        found = check_document(doc, f.kind)
+        if found:
+            problems += found
+        else:
+            docs.append((f.kind, doc))
+    return docs, problems, len(files)
+
+
+def check(directory: str | Path = ".") -> Report:
+    """Run every phase on a project folder. Later phases run only when the earlier ones are clean."""
+    started = time.perf_counter()
+    try:
+        root = find_root(directory)
+    except WuguError as exc:
+        return Report(Path(directory), exc.problems)
+    report = Report(root)
+    docs, report.problems, report.files = load_documents(root)
+    if not report.problems:
+        report.problems = check_references(docs) + check_privacy(docs)
+    if not report.problems:
+        report.handbook = build_handbook([(kind, doc.data) for kind, doc in docs])
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def load_handbook(directory: str | Path = ".") -> Handbook:
+    """The validated handbook of a project folder, or :class:`WuguError` with every problem found."""
+    report = check(directory)
+    if report.handbook is None:
+        raise WuguError(report.problems)
+    return report.handbook
