@@ -1,0 +1,42 @@
+"""Names of generated pages and files, in one place so the site, the PDFs and the QR codes agree."""
+from __future__ import annotations
+
+from .model import Form, NormSection, Pack, Regulation
+
+#: Folder of the built site that holds every PDF.
+DOWNLOADS = "downloads"
+
+
+def regulation_page(r: Regulation) -> str:
+    """Markdown source path of a regulation's page, relative to the docs folder."""
+    return f"regulations/{r.id}.md"
+
+
+def norms_page(s: NormSection) -> str:
+    """Markdown source path of a norm section's page (each norm has the anchor ``#<norm id>``)."""
+    return f"norms/{s.id}.md"
+
+
+def form_page(f: Form) -> str:
+    """Markdown source path of a form's page."""
+    return f"forms/{f.id}.md"
+
+
+def pack_page(p: Pack) -> str:
+    """Markdown source path of a pack's page."""
+    return f"packs/{p.id}.md"
+
+
+def html_url(page: str) -> str:
+    """The built page's URL relative to the site root (the site is built without directory URLs, for file://)."""
+    return page[:-3] + ".html" if page.endswith(".md") else page
+
+
+def form_pdf(f: Form) -> str:
+    """File name of a form's PDF inside ``downloads/``, e.g. ``WG-F04-孤困儿童调查表.pdf``."""
+    return f"{f.code}-{f.title}.pdf"
+
+
+def pack_pdf(p: Pack) -> str:
+    """File name of a pack's PDF inside ``downloads/``, e.g. ``表格包-新志愿者入团包.pdf``."""
+    return f"表格包-{p.title}.pdf"
