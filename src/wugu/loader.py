@@ -134,7 +134,9 @@ class _Builder:
     def build(self, node: Node, at: Path_) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise WuguError([problem("E104", self.path, *_mark(node), limit=MAX_NODES)])
+            # An alias points back at its anchor's lines: report the top-level key being expanded instead.
+            line, col = self.doc.key_positions.get(at[:1]) or _mark(node)
+            raise WuguError([problem("E104", self.path, line, col, limit=MAX_NODES)])
         self.doc.positions.setdefault(at, _mark(node))
         if isinstance(node, ScalarNode):
             return self._scalar(node)
@@ -190,6 +192,9 @@ def load_text(text: str, path: str) -> Document:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None and "'\\t'" in str(getattr(exc, "problem", "")):
+            raise WuguError([problem("E105", path, mark.line + 1, mark.column + 1)]) from None
         raise WuguError([_yaml_error(exc, path)]) from None
     if node is None:
         raise WuguError([problem("E106", path, 1, 1)])

@@ -136,8 +136,20 @@ def check_document(doc: Document, kind: str) -> list[Problem]:
         line, col = doc.pos(())
         return [problem("E108", doc.path, line, col, actual=_actual(doc.data))]
     validator = _validators(schemas_dir())[kind]
+    errors = list(validator.iter_errors(doc.data))
+    # A misspelt key ("titel") also makes the real one ("title") missing: say it once, as the misspelling.
+    misspelt = set()
+    for err in errors:
+        if err.validator == "additionalProperties":
+            allowed = list(err.schema.get("properties", {}))
+            for extra in (k for k in err.instance if k not in allowed):
+                for close in difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6):
+                    misspelt.add((tuple(err.absolute_path), close))
     problems: dict[tuple[int, int, str], Problem] = {}
-    for err in validator.iter_errors(doc.data):
+    for err in errors:
+        if err.validator == "required" and any((tuple(err.absolute_path), k) in misspelt
+                                               for k in err.validator_value if k not in err.instance):
+            continue
         p = _translate(err, doc)
         problems.setdefault((p.line, p.col, p.code), p)
     return sorted(problems.values(), key=lambda p: (p.line, p.col))
