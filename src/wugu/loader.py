@@ -55,6 +55,7 @@ class Document:
 
     path: str
     data: Any
+    local: bool = False
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 

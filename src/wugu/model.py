@@ -1,7 +1,7 @@
 """The handbook as plain, frozen data, built only from validated input. Renderers see nothing else."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -397,19 +397,54 @@ def build_glossary(d: dict[str, Any]) -> tuple[Term, ...]:
     return tuple(Term(t["id"], t["term"], t["definition"], _sources(t["sources"])) for t in d["terms"])
 
 
-def build_handbook(docs: list[tuple[str, Any]]) -> Handbook:
-    """The whole handbook from ``(kind, validated data)`` pairs that passed every check."""
-    by_kind: dict[str, list[Any]] = {}
-    for kind, data in docs:
-        by_kind.setdefault(kind, []).append(data)
-    vocabs = {v.id: v for v in (build_vocab(d) for d in by_kind.get("vocab", []))}
-    glossary = tuple(t for d in by_kind.get("glossary", []) for t in build_glossary(d))
+def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
+    """The whole handbook from ``(kind, validated data, local?)`` triples that passed every check.
+
+    In an edition, local files are marked ``local`` and ``overrides`` are applied: changed clauses, added norms,
+    hidden forms and packs.
+    """
+    by_kind: dict[str, list[tuple[Any, bool]]] = {}
+    for kind, data, local in docs:
+        by_kind.setdefault(kind, []).append((data, local))
+    vocabs = {v.id: v for v in (build_vocab(d) for d, _ in by_kind.get("vocab", []))}
+    glossary = tuple(t for d, _ in by_kind.get("glossary", []) for t in build_glossary(d))
+    overrides = [d for d, _ in by_kind.get("overrides", [])]
+    hidden = {i for o in overrides for i in (*o.get("hide_forms", ()), *o.get("hide_packs", ()))}
+    regulations = [_override_clauses(build_regulation(d, local), overrides) for d, local in by_kind.get("regulation", [])]
+    regulations = [replace(r, form_ids=tuple(i for i in r.form_ids if i not in hidden)) for r in regulations]
+    sections = [build_section(d, local) for d, local in by_kind.get("norms", [])]
+    sections = [_add_norms(s, overrides) for s in sections]
+    base = by_kind.get("base_profile")
     return Handbook(
-        profile=build_profile(by_kind["profile"][0]),
-        regulations=tuple(sorted((build_regulation(d) for d in by_kind.get("regulation", [])), key=lambda r: r.number)),
-        sections=tuple(sorted((build_section(d) for d in by_kind.get("norms", [])), key=lambda s: s.number)),
-        forms=tuple(sorted((build_form(d, vocabs) for d in by_kind.get("form", [])), key=lambda f: f.id)),
-        packs=tuple(sorted((build_pack(d) for d in by_kind.get("pack", [])), key=lambda p: p.id)),
+        profile=build_profile(by_kind["profile"][0][0]),
+        regulations=tuple(sorted(regulations, key=lambda r: r.number)),
+        sections=tuple(sorted(sections, key=lambda s: s.number)),
+        forms=tuple(sorted((build_form(d, vocabs, local) for d, local in by_kind.get("form", []) if d["id"] not in hidden),
+                           key=lambda f: f.id)),
+        packs=tuple(sorted((build_pack(d, local) for d, local in by_kind.get("pack", []) if d["id"] not in hidden),
+                           key=lambda p: p.id)),
         vocabs=tuple(sorted(vocabs.values(), key=lambda v: v.id)),
         glossary=glossary,
+        base_version=base[0][0]["content_version"] if base else None,
     )
+
+
+def _override_clauses(r: Regulation, overrides: list[dict[str, Any]]) -> Regulation:
+    changes = {c["clause"]: c for o in overrides for c in o.get("clauses", ()) if c["regulation"] == r.id}
+    if not changes:
+        return r
+    clauses = tuple(
+        Clause(c.number, changes[c.number]["text"], changes[c.number].get("title", c.title),
+               tuple(changes[c.number].get("items", ())), local=True) if c.number in changes else c
+        for c in r.clauses
+    )
+    return replace(r, clauses=clauses)
+
+
+def _add_norms(s: NormSection, overrides: list[dict[str, Any]]) -> NormSection:
+    added = [n for o in overrides for n in o.get("add_norms", ()) if n["section"] == s.id]
+    if not added:
+        return s
+    extra = build_section({**dict(id=s.id, number=s.number, title=s.title, intro=s.intro),
+                           "norms": [{k: v for k, v in n.items() if k != "section"} for n in added]}, local=True)
+    return replace(s, norms=tuple(sorted(s.norms + extra.norms, key=lambda n: n.number)))

@@ -6,9 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import WuguError, problem
+from .resources import base_dir
 
 PROFILE = "wugu.yml"
 GLOSSARY = "glossary.yml"
+#: In an edition: the folder of local additions, and the file of overrides inside it.
+LOCAL = "local"
+OVERRIDES = "overrides.yml"
+#: How files of the installed base content are shown in messages.
+BASE_LABEL = "〔wugu 基础版〕"
 
 #: folder → kind of every YAML file in it
 FOLDERS: dict[str, str] = {
@@ -28,6 +34,8 @@ SCHEMAS: dict[str, str] = {
     "pack": "pack.schema.json",
     "vocab": "vocab.schema.json",
     "glossary": "glossary.schema.json",
+    "overrides": "overrides.schema.json",
+    "base_profile": "profile.schema.json",
 }
 
 
@@ -38,6 +46,7 @@ class SourceFile:
     path: Path
     display: str
     kind: str
+    local: bool = False
 
 
 def display_path(path: Path) -> str:
@@ -65,11 +74,37 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
 
 
+def is_edition(root: Path) -> bool:
+    """An edition (a county's or city's own handbook) has no ``regulations/`` of its own: it builds on the base
+    content shipped inside the installed wugu, plus what it adds or changes in ``local/``."""
+    return not (root / "regulations").is_dir()
+
+
+def _content(folder: Path, shown: str, local: bool) -> list[SourceFile]:
+    files = []
+    for sub, kind in FOLDERS.items():
+        files += [SourceFile(p, f"{shown}{sub}/{p.name}" if not local else display_path(p), kind, local)
+                  for p in _yaml_files(folder / sub)]
+    if (folder / GLOSSARY).is_file():
+        g = folder / GLOSSARY
+        files.append(SourceFile(g, f"{shown}{GLOSSARY}" if not local else display_path(g), "glossary", local))
+    return files
+
+
 def source_files(root: Path) -> list[SourceFile]:
-    """Every YAML file of the project, profile first, in a stable order."""
+    """Every YAML file of the project, profile first, in a stable order.
+
+    A base project holds its content itself. An edition reads the base content from the installed package
+    (shown as ``〔wugu 基础版〕…`` in messages), then its own ``local/`` additions and ``local/overrides.yml``.
+    """
     files = [SourceFile(root / PROFILE, display_path(root / PROFILE), "profile")]
-    for folder, kind in FOLDERS.items():
-        files += [SourceFile(p, display_path(p), kind) for p in _yaml_files(root / folder)]
-    if (root / GLOSSARY).is_file():
-        files.append(SourceFile(root / GLOSSARY, display_path(root / GLOSSARY), "glossary"))
+    if not is_edition(root):
+        return files + _content(root, "", local=False)
+    base = base_dir()
+    files.append(SourceFile(base / PROFILE, BASE_LABEL + PROFILE, "base_profile"))
+    files += _content(base, BASE_LABEL, local=False)
+    files += _content(root / LOCAL, "", local=True)
+    overrides = root / LOCAL / OVERRIDES
+    if overrides.is_file():
+        files.append(SourceFile(overrides, display_path(overrides), "overrides", local=True))
     return files

@@ -9,6 +9,7 @@ from ..errors import Problem, WuguError
 from ..loader import Document, load_file
 from ..model import Handbook, build_handbook
 from ..project import find_root, source_files
+from .overrides import check_overrides
 from .privacy import check_privacy
 from .refs import check_references
 from .schema import check_document
@@ -56,6 +57,7 @@ def load_documents(root: Path) -> tuple[list[tuple[str, Document]], list[Problem
         except WuguError as exc:
             problems += exc.problems
             continue
+        doc.local = f.local
         found = check_document(doc, f.kind)
         if found:
             problems += found
@@ -74,9 +76,11 @@ def check(directory: str | Path = ".") -> Report:
     report = Report(root)
     docs, report.problems, report.files = load_documents(root)
     if not report.problems:
-        report.problems = check_references(docs) + check_privacy(docs)
+        report.problems = check_references(docs)
+        report.problems += check_overrides(docs) if not report.problems else []
+        report.problems += check_privacy(docs)
     if not report.problems:
-        report.handbook = build_handbook([(kind, doc.data) for kind, doc in docs])
+        report.handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
     report.seconds = time.perf_counter() - started
     return report
 

@@ -38,6 +38,9 @@ def entries(docs: list[tuple[str, Document]]) -> Iterator[Entry]:
         elif kind == "glossary":
             for i, term in enumerate(data["terms"]):
                 yield Entry("term", term["id"], doc, ("terms", i, "id"))
+        elif kind == "overrides":
+            for i, norm in enumerate(data.get("add_norms", [])):
+                yield Entry("norm", norm["id"], doc, ("add_norms", i, "id"), norm["number"])
 
 
 def references(docs: list[tuple[str, Document]]) -> Iterator[tuple[str, str, Document, tuple[Any, ...]]]:
@@ -56,6 +59,17 @@ def references(docs: list[tuple[str, Document]]) -> Iterator[tuple[str, str, Doc
                 yield "form", ref, doc, ("forms", i)
             for i, ref in enumerate(data.get("regulations", [])):
                 yield "regulation", ref, doc, ("regulations", i)
+        elif kind == "overrides":
+            for i, c in enumerate(data.get("clauses", [])):
+                yield "regulation", c["regulation"], doc, ("clauses", i, "regulation")
+            for n, norm in enumerate(data.get("add_norms", [])):
+                yield "section", norm["section"], doc, ("add_norms", n, "section")
+                for i, ref in enumerate(norm["regulations"]):
+                    yield "regulation", ref, doc, ("add_norms", n, "regulations", i)
+            for i, ref in enumerate(data.get("hide_forms", [])):
+                yield "form", ref, doc, ("hide_forms", i)
+            for i, ref in enumerate(data.get("hide_packs", [])):
+                yield "pack", ref, doc, ("hide_packs", i)
         elif kind == "form":
             for s, section in enumerate(data["sections"]):
                 for f, field in enumerate(section["fields"]):
