@@ -65,6 +65,7 @@ class Profile:
     content_version: str
     effective_date: str
     changes: tuple[Change, ...] = ()
+    edition_base_version: str | None = None  # an edition: the base version it last recorded
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,7 @@ def build_profile(d: dict[str, Any]) -> Profile:
         contact=Contact(c.get("office"), c.get("address"), c.get("phone"), c.get("email"), c.get("hours")),
         site_url=d.get("site_url"), content_version=d["content_version"], effective_date=d["effective_date"],
         changes=tuple(Change(x["version"], x["date"], tuple(x["summary"])) for x in d.get("changes", [])),
+        edition_base_version=d.get("edition", {}).get("base_version"),
     )
 
 

@@ -21,6 +21,7 @@ def summary(report: Report) -> str:
 def as_text(report: Report) -> str:
     """One line per problem, then the summary."""
     lines = [p.format() for p in report.problems]
+    lines += report.notices
     lines.append(summary(report))
     return "\n".join(lines)
 
@@ -35,6 +36,7 @@ def as_json(report: Report) -> str:
             {"code": p.code, "path": p.path, "line": p.line, "column": p.col, "message": p.message, "fix": p.fix}
             for p in report.problems
         ],
+        "notices": report.notices,
         "summary": summary(report),
     }, ensure_ascii=False, indent=2)
 
@@ -49,6 +51,7 @@ def as_github(report: Report) -> str:
     for p in report.problems:
         loc = f"file={p.path}" + (f",line={p.line},col={p.col}" if p.line else "")
         lines.append(f"::error {loc},title=wugu {p.code}::{_escape(p.message + ' — ' + p.fix)}")
+    lines += [f"::notice title=wugu::{_escape(n)}" for n in report.notices]
     lines.append(summary(report))
     return "\n".join(lines)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import Problem, WuguError
 from ..loader import Document, load_file
 from ..model import Handbook, build_handbook
-from ..project import find_root, source_files
+from ..project import find_root, is_edition, source_files
 from .overrides import check_overrides
 from .privacy import check_privacy
 from .refs import check_references
@@ -24,6 +24,7 @@ class Report:
     files: int = 0
     seconds: float = 0.0
     handbook: Handbook | None = None
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,8 +82,28 @@ def check(directory: str | Path = ".") -> Report:
         report.problems += check_privacy(docs)
     if not report.problems:
         report.handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
+        if is_edition(root):
+            report.notices += _upgrade_notices(root, report.handbook, docs)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _upgrade_notices(root: Path, edition: Handbook, docs: list[tuple[str, Document]]) -> list[str]:
+    """Tell an edition when the installed base has moved on since it was last recorded."""
+    from ..edition import changes
+
+    base = build_handbook([("profile" if kind == "base_profile" else kind, doc.data, False)
+                           for kind, doc in docs if not doc.local and kind != "profile"])
+    found = changes(root, edition, base)
+    if not found.any:
+        return []
+    recorded = found.recorded_version or "（未记录）"
+    notes = [f"提示：基础版已有更新（本地版记录的是 {recorded}，现在安装的是 {found.installed_version}，"
+             f"{len(found.items)} 处改动）。运行 wugu changes 查看，核对后运行 wugu changes --accept 记录。"]
+    review = [c for c in found.items if c.overridden]
+    if review:
+        notes.append("提示：本地改写过的条款在基础版里也改了，请复核：" + "、".join(f"{c.title}" for c in review))
+    return notes
 
 
 def load_handbook(directory: str | Path = ".") -> Handbook:

@@ -1,0 +1,288 @@
+"""Local editions: start one (``wugu init``), and see what changed in the base since it was last recorded
+(``wugu changes``)."""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .errors import WuguError, problem
+from .model import Handbook
+from .output import write_atomic
+from .project import LOCAL, OVERRIDES, PROFILE, is_edition
+from .resources import base_dir, schemas_dir
+
+#: Where an edition records the state of the base it last reviewed (generated; do not edit by hand).
+SNAPSHOT = f"{LOCAL}/base-snapshot.json"
+#: Where an edition keeps a copy of the installed schemas, for editor completion.
+SCHEMA_COPY = ".wugu/schemas"
+LEVELS = ("市", "县", "乡镇")
+
+
+def _digest(obj: object) -> str:
+    return hashlib.sha256(repr(obj).encode("utf-8")).hexdigest()[:16]
+
+
+def snapshot(base: Handbook) -> dict[str, dict[str, str]]:
+    """A fingerprint of every item of the base: id → {kind, title, hash}; clauses as ``R05#3``."""
+    items: dict[str, dict[str, str]] = {}
+    for r in base.regulations:
+        items[r.id] = {"kind": "制度", "title": r.title, "hash": _digest((r.title, r.purpose, r.scope, r.duties))}
+        for c in r.clauses:
+            items[f"{r.id}#{c.number}"] = {"kind": "条款", "title": f"{r.title} 第 {c.number} 条",
+                                           "hash": _digest((c.title, c.text, c.items))}
+    for n in base.norms:
+        items[n.id] = {"kind": "规范", "title": n.rule, "hash": _digest(n)}
+    for f in base.forms:
+        items[f.id] = {"kind": "表格", "title": f.title, "hash": _digest(f)}
+    for p in base.packs:
+        items[p.id] = {"kind": "表格包", "title": p.title, "hash": _digest(p)}
+    return items
+
+
+def base_handbook() -> Handbook:
+    """The base content shipped with the installed wugu, validated."""
+    from .validate import load_handbook
+
+    return load_handbook(base_dir())
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between the recorded base and the installed one."""
+
+    kind: str      # 制度 / 条款 / 规范 / 表格 / 表格包
+    id: str
+    title: str
+    what: str      # 新增 / 修改 / 删除
+    overridden: bool = False  # the edition changes this clause itself: review it
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in the base since the edition last recorded it."""
+
+    recorded_version: str | None
+    installed_version: str
+    items: tuple[Change, ...]
+    log: tuple[tuple[str, str, tuple[str, ...]], ...]  # (version, date, summary) newer than recorded
+
+    @property
+    def any(self) -> bool:
+        """True if the base moved on since the edition recorded it."""
+        return bool(self.items) or self.recorded_version != self.installed_version
+
+
+def _read_snapshot(root: Path) -> dict[str, dict[str, str]]:
+    path = root / SNAPSHOT
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("items", {})
+    except (ValueError, OSError):
+        return {}
+
+
+def _version_key(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", v))
+
+
+def changes(root: Path, edition: Handbook, base: Handbook | None = None) -> Changes:
+    """Compare the installed base with what the edition recorded (``local/base-snapshot.json``)."""
+    base = base or base_handbook()
+    old = _read_snapshot(root)
+    new = snapshot(base)
+    overridden = {f"{r.id}#{c.number}" for r in edition.regulations for c in r.clauses if c.local and not r.local}
+    found = []
+    for key, item in new.items():
+        if key not in old:
+            found.append(Change(item["kind"], key, item["title"], "新增"))
+        elif old[key]["hash"] != item["hash"]:
+            found.append(Change(item["kind"], key, item["title"], "修改", key in overridden))
+    for key, item in old.items():
+        if key not in new:
+            found.append(Change(item["kind"], key, item["title"], "删除", key in overridden))
+    recorded = edition.profile.edition_base_version
+    log = tuple((c.version, c.date, c.summary) for c in base.profile.changes
+                if recorded is None or _version_key(c.version) > _version_key(recorded))
+    return Changes(recorded, base.profile.content_version, tuple(found), log)
+
+
+def accept(root: Path, base: Handbook | None = None) -> str:
+    """Record the installed base as reviewed: rewrite the snapshot and ``edition.base_version``; refresh the
+    editor schemas. Returns the recorded version."""
+    base = base or base_handbook()
+    version = base.profile.content_version
+    data = {"base_version": version, "wugu": __version__, "items": snapshot(base)}
+    write_atomic(root / SNAPSHOT, (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+    profile = root / PROFILE
+    text = profile.read_text(encoding="utf-8-sig")
+    text, n = re.subn(r"^(\s+base_version:\s*).*$", rf'\g<1>"{version}"', text, count=1, flags=re.M)
+    if not n:
+        text = text.rstrip("\n") + f'\nedition:\n  base_version: "{version}"\n'
+    write_atomic(profile, text.encode("utf-8"))
+    copy_schemas(root)
+    return version
+
+
+def copy_schemas(root: Path) -> None:
+    """Copy the installed JSON Schemas into the edition so editors can complete keys offline."""
+    target = root / SCHEMA_COPY
+    target.mkdir(parents=True, exist_ok=True)
+    for p in schemas_dir().glob("*.schema.json"):
+        shutil.copyfile(p, target / p.name)
+
+
+# ---- wugu init -----------------------------------------------------------------------------------------
+
+def _q(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)
+
+
+def init_edition(folder: Path, *, name: str, short_name: str | None, level: str, parent: str | None,
+                 address: str | None = None, phone: str | None = None, email: str | None = None,
+                 site_url: str | None = None) -> list[Path]:
+    """Create a new edition project in ``folder`` (which must not hold a handbook yet); return the files made."""
+    folder = Path(folder)
+    if (folder / PROFILE).exists():
+        raise WuguError([problem("E503", str(folder / PROFILE), detail=f"“{folder}”里已经有一本手册（{PROFILE}）",
+                                 fix="换一个新的空目录，或直接在这个目录里使用 wugu check / wugu build")])
+    if level not in LEVELS:
+        raise WuguError([problem("E503", str(folder), detail=f"层级“{level}”不对", fix="--level 只能是 市、县 或 乡镇")])
+    if site_url and not re.fullmatch(r"https?://\S+/", site_url):
+        raise WuguError([problem("E503", str(folder), detail=f"网址“{site_url}”不对",
+                                 fix="以 http:// 或 https:// 开头，以 / 结尾，例如 https://example.org/shouce/")])
+    base = base_handbook()
+    short_name = short_name or name
+    year = _dt.date.today().year
+    contact = [f"  office: {_q(short_name + '办公室')}"]
+    contact += [f"  address: {_q(address)}"] if address else []
+    contact += [f"  phone: {_q(phone)}"] if phone else []
+    contact += [f"  email: {_q(email)}"] if email else []
+    files = {
+        PROFILE: "\n".join([
+            f"# yaml-language-server: $schema={SCHEMA_COPY}/profile.schema.json",
+            "# 本地版手册的概况：名称会印在网站页眉、每页 PDF 的页眉页脚和表格包封面上。",
+            f"name: {_q(name)}",
+            f"short_name: {_q(short_name)}",
+            f"level: {level}",
+            *([f"parent: {_q(parent)}"] if parent else []),
+            "contact:", *contact,
+            *([f"site_url: {_q(site_url)}"] if site_url else []),
+            f'content_version: "{year}.1"',
+            f"effective_date: {_dt.date.today().isoformat()}",
+            "changes:",
+            f'  - version: "{year}.1"',
+            f"    date: {_dt.date.today().isoformat()}",
+            "    summary:",
+            f"      - 建立本地版，基于 wugu 基础版 {base.profile.content_version}。",
+            "edition:",
+            f'  base_version: "{base.profile.content_version}"',
+            "",
+        ]),
+        f"{LOCAL}/{OVERRIDES}": _OVERRIDES_TEMPLATE.format(schema=f"../{SCHEMA_COPY}/overrides.schema.json"),
+        f"{LOCAL}/README.md": _LOCAL_README,
+        "mkdocs.yml": _MKDOCS_TEMPLATE.format(name=short_name),
+        "README.md": _README_TEMPLATE.format(name=name, version=__version__),
+        ".github/workflows/wugu.yml": _CI_TEMPLATE.format(version=__version__),
+        ".gitignore": "build/\n.venv/\n",
+    }
+    made = []
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        made.append(path)
+    for sub in ("regulations", "forms", "packs"):
+        (folder / LOCAL / sub).mkdir(parents=True, exist_ok=True)
+    accept(folder, base)
+    made += [folder / SNAPSHOT, folder / SCHEMA_COPY]
+    assert is_edition(folder)
+    return made
+
+
+_OVERRIDES_TEMPLATE = """# yaml-language-server: $schema={schema}
+# 本地对基础版的修改。不需要的部分可以删掉；改完运行 wugu check。
+#
+# 改写某项制度的某一条（网站上会标明“本地补充”）：
+# clauses:
+#   - regulation: R10
+#     clause: 2
+#     text: 本县山区路远，结对志愿者每季度至少走访一次，每次不少于 2 小时……
+#     reason: 山区交通不便
+#
+# 在基础版某一部分后面补充本地规范（序号接着基础版往后编，基础版 48 条时从 49 开始）：
+# add_norms:
+#   - section: S3
+#     id: N49
+#     number: 49
+#     rule: 汛期不组织孩子到河道、水库附近活动。
+#     why: 本县水库多，汛期溺水风险高。
+#     regulations: [R07]
+#     sources:
+#       - kind: handbook
+#         title: 本手册拟定
+#
+# 隐藏本地不用的基础版表格和表格包（还在某个表格包里的表格要连同表格包一起隐藏）：
+hide_forms: []
+hide_packs: []
+"""
+
+_LOCAL_README = """# 本地补充
+
+- `overrides.yml`：改写基础版条款、补充本地规范、隐藏不用的表格。
+- `regulations/`：本地新增的制度（编号接着基础版往后编，例如 R17）。
+- `forms/`：本地新增的表格（例如 F12）。
+- `packs/`：本地新增的表格包。
+- `base-snapshot.json`：wugu 自动生成，记录本地版核对过的基础版内容，不要手工修改。
+
+新增文件的格式和基础版相同，可以照着 wugu 基础版的文件写；改完运行 `wugu check`。
+"""
+
+_MKDOCS_TEMPLATE = """# 网站设置。网站名称、页面和样式由 wugu build 根据 wugu.yml 和基础版自动生成，一般不需要修改这里。
+site_name: {name}
+"""
+
+_README_TEMPLATE = """# {name} · 志愿服务手册（本地版）
+
+本手册由 [wugu](https://example.org/wugu/)（无孤）生成：制度、服务规范和标准表格来自 wugu 基础版，
+本地的补充和修改放在 `local/` 目录。
+
+## 常用命令
+
+```bash
+wugu check      # 检查；基础版有更新时会提示
+wugu build      # 生成网站（build/site/）和全部 PDF 表格（build/site/downloads/）
+wugu serve      # 本地预览网站
+wugu pdf        # 只生成 PDF
+wugu changes    # 查看基础版改了什么；核对后运行 wugu changes --accept 记录
+```
+
+本地版由 wugu {version} 创建。
+"""
+
+_CI_TEMPLATE = """name: wugu
+on: [push, pull_request]
+jobs:
+  check-and-build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: 安装中文字体和 PDF 依赖
+        run: sudo apt-get update && sudo apt-get install -y fonts-noto-cjk libharfbuzz-subset0
+      - name: 安装 wugu
+        # 如果 wugu 没有发布到软件源，把下面一行换成 pip install "git+<wugu 仓库地址>@<版本>"
+        run: pip install "wugu=={version}"
+      - name: 检查
+        run: wugu check --format github
+      - name: 生成网站和 PDF
+        run: wugu build
+"""
