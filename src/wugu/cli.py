@@ -94,5 +94,53 @@ def changes(directory: str, accept: bool) -> None:
         click.echo(f"已记录：本地版现在基于基础版 {version}。")
 
 
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="输出目录，默认是手册目录下的 build/site。")
+@click.option("--no-pdf", is_flag=True, help="只生成网站，不生成 PDF（表格页的下载链接会打不开）。")
+def build(directory: str, out: str | None, no_pdf: bool) -> None:
+    """先检查，再生成手册网站和全部 PDF 表格（默认放在 build/site）。"""
+    from pathlib import Path
+
+    from .build import build_project
+    from .report import as_text, summary
+
+    report = run_check(directory)
+    if report.handbook is None:
+        click.echo(as_text(report), err=True)
+        sys.exit(report.exit_code)
+    click.echo(summary(report))
+    try:
+        result = build_project(report.root, report.handbook, Path(out) if out else None, pdf=not no_pdf,
+                               echo=click.echo)
+    except WuguError as exc:
+        _fail(exc)
+    click.echo(f"完成：用浏览器打开 {result.out_dir / 'index.html'}（整个目录可以复制到 U 盘离线使用）")
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, metavar="地址:端口",
+              help="预览网址的地址和端口。")
+@click.option("--pdf", is_flag=True, help="预览时也生成 PDF（慢一些）。")
+@click.option("--open", "open_browser", is_flag=True, help="自动打开浏览器。")
+def serve(directory: str, dev_addr: str, pdf: bool, open_browser: bool) -> None:
+    """本地预览手册网站；改了 YAML 或页面会自动重新生成并刷新浏览器。"""
+    from .build import serve_project
+    from .errors import problem
+
+    host, _, port = dev_addr.rpartition(":")
+    if not host or not port.isdigit():
+        _fail(WuguError([problem("E503", "--dev-addr", detail=f"预览地址“{dev_addr}”写法不对",
+                                 fix="写成 地址:端口，例如 127.0.0.1:8000")]))
+    try:
+        serve_project(directory, host, int(port), pdf=pdf, echo=click.echo, open_browser=open_browser)
+    except WuguError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(WuguError([problem("E503", dev_addr, detail=f"不能在 {dev_addr} 开始预览：{exc.strerror or exc}",
+                                 fix="端口可能被占用：换一个，例如 wugu serve -a 127.0.0.1:8001")]))
+
 if __name__ == "__main__":  # pragma: no cover
     main()

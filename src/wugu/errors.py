@@ -42,10 +42,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E501": ("这里不是 wugu 手册目录：找不到 {missing}", "进入手册所在目录再运行，或写明目录：wugu check 目录名"),
     "E502": ("找不到目录“{folder}”", "检查目录名是否写对"),
     "E503": ("{detail}", "{fix}"),
+    # E51x: usage problems when building the site (exit code 2)
+    "E511": ("输出目录“{folder}”{what}", "{fix}"),
+    "E512": ("网站配置有误：{detail}", "修改 {config} 里的这一项；不确定时删掉这一项，wugu 会用默认设置"),
+    # E6xx: building the site and the PDFs
+    "E601": ("生成网站时出错：{detail}", "{fix}"),
+    "E602": ("没有生成 PDF 文件“{name}”，网页上的下载链接会失效", "查看上面 PDF 生成时的提示，修好后重新运行 wugu build"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
-USAGE_CODES = frozenset({"E501", "E502", "E503"})
+USAGE_CODES = frozenset({"E501", "E502", "E503", "E511", "E512"})
 
 
 @dataclass(frozen=True)

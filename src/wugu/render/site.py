@@ -1,0 +1,230 @@
+"""The handbook website as Markdown: a pure function of the model, ``pages(handbook) -> {path: Markdown}``.
+
+Every page the handbook needs comes from here (or from the templates shipped in the package), so an edition
+folder that holds only ``wugu.yml`` and ``local/`` still gets the whole site. The pages feed mkdocs through an
+``on_files`` hook (see :mod:`wugu.render.sitebuild`); nothing generated is written into a project folder.
+"""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .. import paths
+from ..model import LEVELS, Field, Form, Handbook, Norm, NormSection, Vocab
+from ..resources import templates_dir
+
+#: Pages that are not about one regulation, norm section, form or pack.
+HOME = "index.md"
+REGULATIONS = "regulations/index.md"
+NORMS = "norms/index.md"
+FORMS = "forms/index.md"
+PACKS = "packs/index.md"
+TRAINING = "training.md"
+GLOSSARY = "glossary.md"
+ABOUT = "about.md"
+
+#: Vocabularies the home page explains when the content has them.
+METHOD_VOCAB = "method-1204"
+SUPPORTS_VOCAB = "four-supports"
+CATEGORY_VOCAB = "child-category"
+
+#: 《中华人民共和国个人信息保护法》第二十八条, quoted on every form page that collects sensitive information.
+PIPL_ARTICLE_28 = (
+    "敏感个人信息是一旦泄露或者非法使用，容易导致自然人的人格尊严受到侵害或者人身、财产安全受到危害的个人信息，"
+    "包括生物识别、宗教信仰、特定身份、医疗健康、金融账户、行踪轨迹等信息，以及不满十四周岁未成年人的个人信息。"
+    "只有在具有特定的目的和充分的必要性，并采取严格保护措施的情形下，个人信息处理者方可处理敏感个人信息。"
+)
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """A number from 1 to 99 in Chinese numerals, as in 第十二条."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "")
+
+
+_MD_ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]{}|"}, "<": "&lt;", ">": "&gt;"})
+
+
+def md(text: Any) -> str:
+    """Text from the model made safe to drop into Markdown (no accidental emphasis, links or tags)."""
+    return str(text).translate(_MD_ESCAPES)
+
+
+def rel(page: str, target: str) -> str:
+    """The link from one docs-relative page to another (``target`` may carry ``#anchor``)."""
+    path, _, anchor = target.partition("#")
+    link = posixpath.relpath(path, posixpath.dirname(page) or ".")
+    return link + (f"#{anchor}" if anchor else "")
+
+
+def download_href(page: str, pdf_name: str) -> str:
+    """The URL of a PDF in ``downloads/`` as seen from a built page (percent-encoded, relative, file:// safe)."""
+    return quote(rel(paths.html_url(page), f"{paths.DOWNLOADS}/{pdf_name}"))
+
+
+def norm_label(n: Norm) -> str:
+    """How a norm is named in lists and links, e.g. ``规范 7``."""
+    return f"规范 {n.number}"
+
+
+def section_of(handbook: Handbook, norm: Norm) -> NormSection:
+    """The section a norm belongs to."""
+    return handbook.section(norm.section_id)
+
+
+def norm_link(page: str, handbook: Handbook, norm: Norm) -> str:
+    """Link from ``page`` to one norm (its anchor on its section's page)."""
+    return rel(page, f"{paths.norms_page(section_of(handbook, norm))}#{norm.id}")
+
+
+# ---- the form preview -----------------------------------------------------------------------------------
+
+#: Field types that always take a whole row of the preview.
+_WIDE = {"table", "statement", "notice"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One field placed on a row of the form preview; ``wide`` fields span the whole row."""
+
+    field: Field
+    wide: bool
+
+
+def form_rows(fields: tuple[Field, ...]) -> list[list[Cell]]:
+    """Lay fields out like the printed form: two half-width fields share a row, full-width ones get their own."""
+    rows: list[list[Cell]] = []
+    pending: Field | None = None
+    for f in fields:
+        if f.type in _WIDE or f.span == "full":
+            if pending is not None:
+                rows.append([Cell(pending, True)])
+                pending = None
+            rows.append([Cell(f, True)])
+        elif pending is None:
+            pending = f
+        else:
+            rows.append([Cell(pending, False), Cell(f, False)])
+            pending = None
+    if pending is not None:
+        rows.append([Cell(pending, True)])
+    return rows
+
+
+def column_groups(f: Field) -> list[tuple[str | None, int]]:
+    """Header groups of a table field's columns: ``[(group or None, how many columns), …]`` in order."""
+    groups: list[tuple[str | None, int]] = []
+    for c in f.columns:
+        if groups and c.group is not None and groups[-1][0] == c.group:
+            groups[-1] = (c.group, groups[-1][1] + 1)
+        else:
+            groups.append((c.group, 1))
+    return groups
+
+
+def sensitive_labels(form: Form) -> list[str]:
+    """Names of the sensitive fields of a form; for tables, the sensitive columns as ``表名（列、列）``."""
+    out = []
+    for f in form.sensitive_fields:
+        cols = [c.label for c in f.columns if c.sensitive]
+        name = f.label or (f.text or "")[:12]
+        out.append(f"{name}（{'、'.join(cols)}）" if cols and not f.sensitive else name)
+    return out
+
+
+# ---- templates ------------------------------------------------------------------------------------------
+
+@cache
+def _env(html: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir() / "site")),
+        undefined=StrictUndefined,
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md, cn=cn_number)
+    env.globals.update(
+        rel=rel, download_href=download_href, norm_label=norm_label, paths=paths, levels=LEVELS,
+        form_rows=form_rows, column_groups=column_groups, sensitive_labels=sensitive_labels,
+        pipl_28=PIPL_ARTICLE_28, html_url=paths.html_url, section_of=section_of, norm_link=norm_link,
+    )
+    return env
+
+
+def _render(name: str, **context: Any) -> str:
+    text = _env(False).get_template(f"pages/{name}.md.j2").render(**context)
+    return text.rstrip("\n") + "\n"
+
+
+def form_preview(handbook: Handbook, form: Form) -> str:
+    """The HTML preview of a form that looks like the printed one (ruled table, □ boxes, blanks)."""
+    html = _env(True).get_template("form.html.j2").render(form=form, profile=handbook.profile)
+    # Markdown passes a raw HTML block through only while it has no blank line inside.
+    return "\n".join(line for line in html.splitlines() if line.strip())
+
+
+def _vocab(handbook: Handbook, vocab_id: str) -> Vocab | None:
+    return next((v for v in handbook.vocabs if v.id == vocab_id), None)
+
+
+def pages(handbook: Handbook) -> dict[str, str]:
+    """Every generated page of the site: docs-relative path → Markdown. Pure: same model, same pages."""
+    h = handbook
+    red_lines = tuple(n for n in h.norms if n.red_line)
+    common = dict(h=h, profile=h.profile, red_lines=red_lines, HOME=HOME, REGULATIONS=REGULATIONS, NORMS=NORMS,
+                  FORMS=FORMS, PACKS=PACKS, TRAINING=TRAINING, GLOSSARY=GLOSSARY, ABOUT=ABOUT)
+    out: dict[str, str] = {}
+
+    def add(page: str, template: str, **context: Any) -> None:
+        out[page] = _render(template, page=page, **common, **context)
+
+    add(HOME, "home", method=_vocab(h, METHOD_VOCAB), supports=_vocab(h, SUPPORTS_VOCAB),
+        categories=_vocab(h, CATEGORY_VOCAB), first_regulation=h.regulations[0] if h.regulations else None)
+    add(REGULATIONS, "regulations")
+    for r in h.regulations:
+        add(paths.regulation_page(r), "regulation", r=r, norms=h.norms_for_regulation(r.id),
+            forms=tuple(h.form(i) for i in r.form_ids),
+            packs=tuple(p for p in h.packs if r.id in p.regulation_ids))
+    add(NORMS, "norms")
+    for s in h.sections:
+        add(paths.norms_page(s), "norm_section", s=s)
+    add(FORMS, "forms")
+    for f in h.forms:
+        add(paths.form_page(f), "form", f=f, preview=Markup(form_preview(h, f)),
+            regulations=h.regulations_for_form(f.id), packs=h.packs_for_form(f.id))
+    add(PACKS, "packs")
+    for p in h.packs:
+        add(paths.pack_page(p), "pack", p=p, forms=h.pack_forms(p), regulations=h.pack_regulations(p))
+    add(TRAINING, "training", categories=_vocab(h, CATEGORY_VOCAB), method=_vocab(h, METHOD_VOCAB),
+        volunteer_forms=tuple(f for f in h.forms if "志愿者" in f.filled_by))
+    add(GLOSSARY, "glossary")
+    add(ABOUT, "about")
+    return out
+
+
+def nav(handbook: Handbook) -> list[Any]:
+    """The navigation (mkdocs ``nav``) for the generated pages, in reading order."""
+    h = handbook
+    return [
+        {"首页": HOME},
+        {"制度": [REGULATIONS, *({f"{r.number}. {r.title}": paths.regulation_page(r)} for r in h.regulations)]},
+        {"服务规范": [NORMS, *({f"{cn_number(s.number)}、{s.title}": paths.norms_page(s)} for s in h.sections)]},
+        {"表格": [FORMS, *({f.title: paths.form_page(f)} for f in h.forms)]},
+        {"表格包": [PACKS, *({p.title: paths.pack_page(p)} for p in h.packs)]},
+        {"新志愿者培训": TRAINING},
+        {"名词解释": GLOSSARY},
+        {"关于本手册": ABOUT},
+    ]

@@ -1,0 +1,297 @@
+"""Driving mkdocs-material from Python: the generated pages, wugu's site assets and settings, for any project folder.
+
+``build_site(project_root, handbook, out_dir)`` loads the project's ``mkdocs.yml`` when there is one, fills in what
+it lacks (theme, Chinese search, offline use, Markdown extensions, strict link checks), adds :class:`WuguPlugin`
+and builds. The plugin injects :func:`wugu.render.site.pages` with ``File.generated`` in ``on_files`` and the
+package's assets (the print/form stylesheet, the vendored iframe-worker shim), so a project folder needs no
+pages of its own. The same plugin works from a plain ``mkdocs build`` when ``mkdocs.yml`` lists ``wugu``.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs-material's end-of-life notice: not for our users
+
+from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
+from mkdocs.exceptions import MkDocsException  # noqa: E402
+from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
+from mkdocs.structure.files import File, Files  # noqa: E402
+from mkdocs.utils import yaml_load  # noqa: E402
+
+from ..errors import Problem, WuguError, problem  # noqa: E402
+from ..model import Handbook  # noqa: E402
+from ..project import display_path  # noqa: E402
+from ..resources import templates_dir  # noqa: E402
+from . import site  # noqa: E402
+
+#: Where wugu's own site assets go in the built site (and sit in the package, under ``templates/site/``).
+ASSETS = "assets/wugu"
+#: The stylesheet for badges, the form preview and A4 printing.
+STYLESHEET = f"{ASSETS}/wugu.css"
+#: The iframe-worker shim (npm ``iframe-worker`` 1.0.4, MIT), vendored so the offline plugin fetches nothing.
+#: Its path must contain "iframe-worker": that is how the offline plugin sees a shim is already there.
+IFRAME_WORKER = f"{ASSETS}/iframe-worker/shim.js"
+
+CONFIG_FILE = "mkdocs.yml"
+DOCS_DIR = "site"
+
+THEME: dict[str, Any] = {
+    "name": "material",
+    "language": "zh",
+    "font": False,
+    "features": ["navigation.tabs", "navigation.indexes", "navigation.top", "navigation.footer",
+                 "search.highlight", "toc.follow"],
+    "palette": {"scheme": "default", "primary": "teal", "accent": "deep orange"},
+}
+PLUGINS = ("search", "offline")
+VALIDATION: dict[str, Any] = {
+    "nav": {"omitted_files": "info", "not_found": "warn", "absolute_links": "warn"},
+    "links": {"not_found": "warn", "anchors": "warn", "absolute_links": "warn", "unrecognized_links": "warn"},
+}
+
+
+def markdown_extensions() -> list[Any]:
+    """The Markdown extensions the generated pages use (all render locally: no emoji CDN, no web fonts)."""
+    from pymdownx.slugs import slugify
+
+    return [
+        {"toc": {"permalink": True, "permalink_title": "本节的链接", "slugify": slugify(case="lower")}},
+        "attr_list", "md_in_html", "admonition", "tables",
+        {"pymdownx.tasklist": {"custom_checkbox": True}},
+    ]
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """What a site build made: the folder, how many pages, and how long mkdocs took."""
+
+    out_dir: Path
+    pages: int
+    seconds: float
+
+
+# ---- the plugin -----------------------------------------------------------------------------------------
+
+class WuguPlugin(BasePlugin):
+    """Feeds the handbook's generated pages and wugu's assets to mkdocs (``plugins: [wugu]`` in ``mkdocs.yml``)."""
+
+    def __init__(self, handbook: Handbook | None = None) -> None:
+        self.handbook = handbook
+        self.generated: dict[str, str] = {}
+        self.overridden: list[str] = []
+
+    @event_priority(100)  # before the offline plugin looks for an iframe-worker shim
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.handbook is None:  # plain ``mkdocs build``: read the project next to mkdocs.yml
+            from ..report import as_text
+            from ..validate import check
+
+            report = check(Path(config.config_file_path or CONFIG_FILE).resolve().parent)
+            if report.handbook is None:
+                from mkdocs.exceptions import PluginError
+
+                raise PluginError("\n" + as_text(report))
+            self.handbook = report.handbook
+        _quiet_jieba()
+        profile = self.handbook.profile
+        config.theme["font"] = False  # never Google Fonts, whatever mkdocs.yml says
+        extra = config.extra
+        extra["polyfills"] = [IFRAME_WORKER] + [p for p in extra.get("polyfills", []) or []
+                                                if "iframe-worker" not in str(p)]
+        extra["generator"] = False  # the "Made with Material" footer links to an outside host
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        if not config.copyright:
+            config.copyright = f"{profile.name} · 手册内容版本 {profile.content_version}"
+        self.generated = site.pages(self.handbook)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.overridden = []
+        for path, text in self.generated.items():
+            if files.get_file_from_path(path) is not None:  # a hand-written page of the same name wins
+                self.overridden.append(path)
+                continue
+            files.append(File.generated(config, path, content=text))
+        root = templates_dir() / "site"
+        for asset in sorted((root / ASSETS).rglob("*")):
+            uri = asset.relative_to(root).as_posix()
+            if asset.is_file() and files.get_file_from_path(uri) is None:
+                files.append(File.generated(config, uri, abs_src_path=str(asset)))
+        if config.nav is None:
+            assert self.handbook is not None
+            nav = site.nav(self.handbook)
+            extra = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated]
+            if extra:
+                nav.append({"更多": sorted(extra)})
+            config.nav = nav
+        return files
+
+
+# ---- building -------------------------------------------------------------------------------------------
+
+class _Collect(logging.Handler):
+    """Keeps mkdocs' warnings and errors so they can be shown as wugu problem lines."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _quiet_jieba() -> None:
+    """jieba sets its own logger to DEBUG when imported and talks on stderr: import it first, then quiet it."""
+    try:
+        import jieba
+    except ImportError:  # pragma: no cover - search then indexes Chinese without word segmentation
+        return
+    jieba.setLogLevel(logging.WARNING)
+
+
+@contextmanager
+def _quiet_mkdocs() -> Iterator[_Collect]:
+    """Silence mkdocs' (and jieba's) own output for the duration; collect warnings instead of printing them."""
+    logger = logging.getLogger("mkdocs")
+    handler = _Collect()
+    saved = logger.handlers[:], logger.propagate, logger.level
+    logger.handlers = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.WARNING)
+    _quiet_jieba()
+    try:
+        yield handler
+    finally:
+        logger.handlers, logger.propagate, _ = saved
+        logger.setLevel(saved[2])
+
+
+def _raw_config(config_file: Path) -> dict[str, Any]:
+    if not config_file.is_file():
+        return {}
+    with open(config_file, "rb") as fd:
+        data = yaml_load(fd) or {}
+    return data if isinstance(data, dict) else {}
+
+
+def _ext_name(item: Any) -> str:
+    return item if isinstance(item, str) else next(iter(item))
+
+
+def _settings(raw: dict[str, Any], handbook: Handbook, out_dir: Path, docs_dir: Path, strict: bool) -> dict[str, Any]:
+    """The settings wugu passes over the project's own ``mkdocs.yml``: its values win except where they would
+    break the handbook (Google Fonts, a missing search or offline plugin)."""
+    theme = raw.get("theme") or {}
+    theme = {"name": theme} if isinstance(theme, str) else dict(theme)
+    merged_theme = {**THEME, **theme, "font": False}
+    plugins = _plugin_list(raw.get("plugins"))
+    plugins = [p for p in plugins if _plugin_name(p) != "wugu"]  # the real instance is added after loading
+    names = {_plugin_name(p) for p in plugins}
+    plugins = [p for p in PLUGINS if p not in names] + plugins
+    exts = list(raw.get("markdown_extensions") or [])
+    have = {_ext_name(e) for e in exts}
+    exts = [e for e in markdown_extensions() if _ext_name(e) not in have] + exts
+    settings: dict[str, Any] = {
+        "site_name": f"{handbook.profile.short_name}志愿服务手册",  # wugu.yml is the one place for names
+        "docs_dir": str(docs_dir),
+        "site_dir": str(out_dir),
+        "theme": merged_theme,
+        "plugins": plugins,
+        "markdown_extensions": exts,
+        "use_directory_urls": False,
+        "strict": strict,
+    }
+    if "validation" not in raw:
+        settings["validation"] = VALIDATION
+    return settings
+
+
+def _plugin_list(raw: Any) -> list[Any]:
+    """``plugins:`` as a list of names and one-key ``{name: options}`` mappings (mkdocs accepts both forms)."""
+    if isinstance(raw, dict):
+        return [{k: v} if v else k for k, v in raw.items()]
+    return list(raw or [])
+
+
+def _plugin_name(p: Any) -> str:
+    return p if isinstance(p, str) else next(iter(p))
+
+
+_PAGE_IN_MESSAGE = re.compile(r"'([^']+\.md)'")
+
+
+def _problems(records: list[logging.LogRecord], config_label: str, docs_dir: Path, docs_label: str,
+              generated: set[str]) -> list[Problem]:
+    """mkdocs' warnings as wugu problem lines, pointing at the page they are about where one is named."""
+    out = []
+    for r in records:
+        text = r.getMessage().strip()
+        if text.startswith("Config value"):
+            out.append(problem("E512", config_label, detail=text, config=config_label))
+            continue
+        m = _PAGE_IN_MESSAGE.search(text)
+        page = m.group(1) if m else None
+        if page and (docs_dir / page).is_file():
+            where, fix = f"{docs_label}/{page}", f"修改手写页面 {docs_label}/{page}"
+        elif page in generated:
+            where = f"〔生成〕{page}"
+            fix = "这是 wugu 生成的页面出了问题，请把这一行报告给手册维护人"
+        else:
+            where, fix = config_label, f"检查 {config_label} 和 {docs_label}/ 里的手写页面"
+        out.append(problem("E601", where, detail=text, fix=fix))
+    return out
+
+
+def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict: bool = True) -> SiteResult:
+    """Build the handbook website of ``project_root`` into ``out_dir`` (which mkdocs empties first).
+
+    Works for any project folder: the base project (this repository) or an edition that has only ``wugu.yml``,
+    ``local/`` and perhaps its own ``mkdocs.yml``. Raises :class:`WuguError` with one problem per mkdocs warning
+    (strict mode: every warning fails the build).
+    """
+    started = time.perf_counter()
+    project_root = Path(project_root).resolve()
+    out_dir = Path(out_dir).resolve()
+    config_file = project_root / CONFIG_FILE
+    config_label = display_path(config_file)
+    try:
+        raw = _raw_config(config_file)
+    except Exception as exc:  # a YAML error in mkdocs.yml
+        raise WuguError([problem("E512", config_label, detail=str(exc).splitlines()[0], config=config_label)])
+    docs_dir = (project_root / str(raw.get("docs_dir") or DOCS_DIR)).resolve()
+    with tempfile.TemporaryDirectory(prefix="wugu-empty-docs-") as empty:
+        # An edition may have no hand-written pages at all: every page the handbook needs is generated.
+        use_docs = docs_dir if docs_dir.is_dir() else Path(empty)
+        settings = _settings(raw, handbook, out_dir, use_docs, strict)
+        plugin = WuguPlugin(handbook)
+        with _quiet_mkdocs() as collected:
+            try:
+                source = str(config_file) if config_file.is_file() else io.StringIO("{}")
+                config = load_config(source, config_file_path=str(config_file), **settings)
+                config.plugins["wugu"] = plugin
+                config.plugins.on_startup(command="build", dirty=False)
+                try:
+                    mkdocs_build(config)
+                finally:
+                    config.plugins.on_shutdown()
+            except MkDocsException as exc:
+                problems = _problems(collected.records, config_label, docs_dir, display_path(docs_dir),
+                                     set(plugin.generated))
+                if not problems:
+                    problems = [problem("E601", config_label, detail=str(exc),
+                                        fix="检查 mkdocs.yml 和 site/ 里的手写页面")]
+                raise WuguError(problems) from None
+    pages = sum(1 for p in plugin.generated if p not in plugin.overridden)
+    return SiteResult(out_dir, pages, time.perf_counter() - started)
