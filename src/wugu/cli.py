@@ -121,6 +121,37 @@ def build(directory: str, out: str | None, no_pdf: bool) -> None:
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="输出目录，默认是手册目录下的 build/pdf。")
+@click.option("--no-cache", is_flag=True, help="不用上次的结果，全部重新生成。")
+def pdf(directory: str, out: str | None, no_cache: bool) -> None:
+    """先检查，再把每张表格、每个表格包生成可打印的 A4 PDF（默认放在 build/pdf）。"""
+    import time
+    from pathlib import Path
+
+    from .output import atomic_dir
+    from .render.pdf import CACHE_DIR, MARKER, build_pdfs, check_pdf_out
+    from .report import as_text, summary
+
+    report = run_check(directory)
+    if report.handbook is None:
+        click.echo(as_text(report), err=True)
+        sys.exit(report.exit_code)
+    click.echo(summary(report))
+    target = Path(out) if out else report.root / "build" / "pdf"
+    started = time.perf_counter()
+    try:
+        check_pdf_out(report.root, target)
+        with atomic_dir(target) as tmp:
+            made = build_pdfs(report.handbook, tmp, cache_dir=None if no_cache else report.root / CACHE_DIR,
+                              progress=click.echo)
+            (tmp / MARKER).write_text("wugu pdf\n", encoding="utf-8")
+    except WuguError as exc:
+        _fail(exc)
+    click.echo(f"完成：{len(made)} 个 PDF 在 {target}（用时 {time.perf_counter() - started:.1f} 秒）")
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, metavar="地址:端口",
               help="预览网址的地址和端口。")
 @click.option("--pdf", is_flag=True, help="预览时也生成 PDF（慢一些）。")

@@ -42,6 +42,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E501": ("这里不是 wugu 手册目录：找不到 {missing}", "进入手册所在目录再运行，或写明目录：wugu check 目录名"),
     "E502": ("找不到目录“{folder}”", "检查目录名是否写对"),
     "E503": ("{detail}", "{fix}"),
+    "E504": ("没有找到简体中文字体（Noto Serif CJK SC / Noto Sans CJK SC），不能生成 PDF",
+             "先安装字体再运行：sudo apt-get install fonts-noto-cjk（或运行 bash scripts/setup.sh）；"
+             "其他系统请安装“思源宋体 SC”和“思源黑体 SC”（Noto Serif/Sans CJK SC）"),
     # E51x: usage problems when building the site (exit code 2)
     "E511": ("输出目录“{folder}”{what}", "{fix}"),
     "E512": ("网站配置有误：{detail}", "修改 {config} 里的这一项；不确定时删掉这一项，wugu 会用默认设置"),
@@ -51,7 +54,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
-USAGE_CODES = frozenset({"E501", "E502", "E503", "E511", "E512"})
+USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512"})
 
 
 @dataclass(frozen=True)

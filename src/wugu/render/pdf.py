@@ -1,0 +1,692 @@
+"""Printable A4 PDFs: one per form, one per pack (cover, contents, its forms, its regulations).
+
+A pure function of the model (and of a cache of earlier results)::
+
+    build_pdfs(handbook, out_dir, cache_dir=None, progress=None) -> [written paths]
+
+How it stays fast and reproducible:
+
+* Every document (a form, a regulation, a pack's cover) is first rendered to an HTML string with Jinja2. Its
+  cache key is a hash of that HTML, of its page stylesheet, of ``print.css``, of the fonts and of the wugu and
+  WeasyPrint versions. A PDF whose key is in the cache is copied, not rendered again.
+* Fonts: see :mod:`wugu.render.fonts` — each document gets its own HarfBuzz subset of the SC faces.
+* A form is laid out once per run and its pages are reused in every pack that prints it (each part keeps its
+  own "第 X 页 共 Y 页"). The WeasyPrint ``CSS`` and one ``FontConfiguration`` are built once and reused.
+* PDF metadata dates come from the profile's ``effective_date`` (the content version), never from the clock.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import html as _html
+import logging
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version as _pkg_version
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from .. import __version__
+from ..errors import WuguError, problem
+from ..model import Field, Form, FormSection, Handbook, Pack, Profile, Regulation
+from ..output import write_atomic
+from ..paths import form_page, form_pdf, html_url, pack_pdf
+from ..resources import templates_dir
+from .fonts import FontSet
+
+#: Where `wugu pdf` and `wugu build` keep rendered PDFs between runs, relative to the project root.
+CACHE_DIR = Path("build/.cache/pdf")
+#: A file in every folder `wugu pdf` wrote, so that it only ever replaces a folder it made itself.
+MARKER = ".wugu-pdf"
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 21 → 二十一 (for 1 … 99)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def chinese_date(value: Any) -> str:
+    """``2026-12-01`` → ``2026 年 12 月 1 日``."""
+    d = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return f"{d.year} 年 {d.month} 月 {d.day} 日"
+
+
+def _w3c_date(value: Any) -> str:
+    d = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return f"{d.isoformat()}T00:00:00+08:00"
+
+
+def _css_string(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+# ---- form layout: fields → rows of ruled cells ---------------------------------------------------------------
+
+@dataclass
+class Cell:
+    """One cell of a form's grid: a label, a writing area, a signature line, a photo box …"""
+
+    kind: str
+    field: Field
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass
+class Grid:
+    """A ruled table of label/value cells: four columns (label, value, label, value), five with a side photo."""
+
+    rows: list[list[Cell]]
+    photo: bool = False
+    kind: str = "grid"
+
+
+@dataclass
+class DataTable:
+    """A table field: caption, one- or two-level header (repeated on every page), blank rows, a total row."""
+
+    field: Field
+    header: list[list[tuple[str, int, int]]]
+    widths: list[float]
+    dense: bool
+    kind: str = "table"
+
+
+@dataclass
+class SectionView:
+    title: str
+    blocks: list[Any] = field(default_factory=list)
+
+
+def _is_compact_choice(f: Field) -> bool:
+    """A short choice such as 男/女 fits in half a row even when it was not marked ``span: half``."""
+    return (f.type == "choice" and not f.other and not f.hint and len(f.choices) <= 3
+            and sum(len(c) for c in f.choices) <= 6)
+
+
+def _width(f: Field) -> int:
+    if f.type == "text" and (f.chars == 18 or "身份证" in f.label):
+        return 4
+    if f.span == "half" or f.type in ("signature", "signdate") or _is_compact_choice(f):
+        return 2
+    return 4
+
+
+def _cells(f: Field, width: int) -> list[Cell]:
+    if f.type == "signature":
+        return [Cell("sign", f, width)]
+    if f.type == "signdate":
+        return [Cell("signdate", f, width)]
+    if f.type in ("statement", "notice") and not f.label:
+        return [Cell(f.type + "-only", f, width)]
+    if f.type == "photo":
+        return [Cell("label", f), Cell("photo-wide", f, width - 1)]
+    return [Cell("label", f), Cell("value", f, width - 1)]
+
+
+def _grid_rows(fields: list[Field]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    pending: list[Cell] | None = None
+    for f in fields:
+        w = _width(f)
+        if w == 2:
+            if pending is None:
+                pending = _cells(f, 2)
+            else:
+                rows.append(pending + _cells(f, 2))
+                pending = None
+            continue
+        if pending is not None:
+            pending[-1].colspan += 2
+            rows.append(pending)
+            pending = None
+        rows.append(_cells(f, 4))
+    if pending is not None:
+        pending[-1].colspan += 2
+        rows.append(pending)
+    return rows
+
+
+_PHOTO_ROWS = 4
+
+
+def _table_view(f: Field) -> DataTable:
+    cols = f.columns
+    total = sum(c.width for c in cols)
+    widths = [round(100 * c.width / total, 3) for c in cols]
+    grouped = any(c.group for c in cols)
+    top: list[tuple[str, int, int]] = []
+    below: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(cols):
+        c = cols[i]
+        if c.group:
+            j = i
+            while j < len(cols) and cols[j].group == c.group:
+                j += 1
+            top.append((c.group, j - i, 1))
+            below += [(cols[k].label, 1, 1) for k in range(i, j)]
+            i = j
+        else:
+            top.append((c.label, 1, 2 if grouped else 1))
+            i += 1
+    header = [top, below] if grouped else [top]
+    return DataTable(f, header, widths, dense=f.rows > 10)
+
+
+def layout_section(section: FormSection) -> SectionView:
+    """The section as blocks: grids of label/value cells, and data tables between them."""
+    view = SectionView(section.title)
+    run: list[Field] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        photos = [f for f in run if f.type == "photo"]
+        others = [f for f in run if f.type != "photo"]
+        side = photos[0] if photos and len(_grid_rows(others)) >= 3 else None
+        rows = _grid_rows([f for f in run if f is not side])
+        if side is not None:
+            k = min(_PHOTO_ROWS, len(rows))
+            rows[0].append(Cell("photo-side", side, 1, k))
+            for row in rows[k:]:
+                row[-1].colspan += 1
+        view.blocks.append(Grid(rows, photo=side is not None))
+        run.clear()
+
+    for f in section.fields:
+        if f.type == "table":
+            flush()
+            view.blocks.append(_table_view(f))
+        else:
+            run.append(f)
+    flush()
+    return view
+
+
+def _fillable(form: Form) -> bool:
+    return bool(getattr(form, "fillable", False))
+
+
+def _has_own_secret_notice(form: Form) -> bool:
+    return any(f.type == "notice" and ("保密" in (f.label or "") or "敏感个人信息" in (f.text or ""))
+               for f in form.fields)
+
+
+# ---- documents ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Part:
+    """One document to lay out: its HTML, its page stylesheet, and what it is called in messages."""
+
+    name: str
+    html: str
+    page_css: str
+
+    @cached_property
+    def key(self) -> str:
+        return hashlib.sha256((self.page_css + "\0" + self.html).encode()).hexdigest()
+
+
+def _code_hash() -> str:
+    """A hash of the PDF templates, the print stylesheet and the renderer's own source."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted((templates_dir() / "pdf").glob("*")) + [here / "pdf.py", here / "fonts.py"]:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _wp_version() -> str:
+    try:
+        return _pkg_version("weasyprint")
+    except PackageNotFoundError:  # pragma: no cover
+        return "?"
+
+
+class PdfBuilder:
+    """Renders a handbook's forms and packs; holds what is worth building only once per run."""
+
+    def __init__(self, handbook: Handbook, cache_dir: Path | None = None,
+                 progress: Callable[[str], None] | None = None, fonts: FontSet | None = None):
+        self.handbook = handbook
+        self.profile = handbook.profile
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.progress = progress or (lambda _msg: None)
+        self.fonts = fonts if fonts is not None else FontSet()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir() / "pdf")),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+            trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+        )
+        self.env.filters["css"] = _css_string
+        self.env.filters["cn"] = chinese_number
+        self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
+        self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
+        self._packs: dict[str, bytes] = {}  # pack key → PDF
+        self._memo: dict[tuple[str, str], Part] = {}
+        self._used: set[str] = set()
+        self._fresh: set[str] = set()  # keys rendered in this run (not taken from the cache)
+        self._pool = None
+
+    # ---- keys and cache ----
+
+    @cached_property
+    def _salt(self) -> str:
+        """What every PDF depends on besides its own HTML: versions, fonts, templates and this renderer's code."""
+        return "\0".join((__version__, _wp_version(), self.fonts.identity, _code_hash()))
+
+    def _key(self, *parts: Part, extra: str = "") -> str:
+        h = hashlib.sha256(self._salt.encode())
+        for p in parts:
+            h.update(p.key.encode())
+        h.update(extra.encode())
+        return h.hexdigest()
+
+    def _cached(self, key: str) -> bytes | None:
+        if self.cache_dir is None:
+            return None
+        path = self.cache_dir / f"{key[:2]}/{key}.pdf"
+        self._used.add(str(path))
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _store(self, key: str, data: bytes) -> None:
+        if self.cache_dir is not None:
+            path = self.cache_dir / f"{key[:2]}/{key}.pdf"
+            write_atomic(path, data)
+            self._used.add(str(path))
+
+    def prune_cache(self) -> None:
+        """Delete cached PDFs that this run did not use (content that no longer exists)."""
+        if self.cache_dir is None or not self.cache_dir.is_dir():
+            return
+        for path in self.cache_dir.glob("*/*.pdf"):
+            if str(path) not in self._used:
+                path.unlink(missing_ok=True)
+
+    # ---- HTML ----
+
+    def _common(self, title: str, description: str, keywords: str, landscape: bool = False) -> dict[str, Any]:
+        return dict(profile=self.profile, version=__version__, date=_w3c_date(self.profile.effective_date),
+                    doc_title=title, description=description, keywords=keywords, landscape=landscape)
+
+    def _page_css(self, text: str, top_left: str, top_right: str, bottom_left: str) -> str:
+        rules = self.fonts.stylesheet(text + top_left + top_right + bottom_left + self.print_css)
+        return self.env.get_template("page.css.j2").render(
+            font_rules=rules, top_left=top_left, top_right=top_right, bottom_left=bottom_left)
+
+    def qr_uri(self, form: Form) -> str | None:
+        """A QR code (SVG data URI) to the form's handbook page, if the profile has a site URL."""
+        if not self.profile.site_url:
+            return None
+        import segno
+
+        url = self.profile.site_url.rstrip("/") + "/" + html_url(form_page(form))
+        return segno.make(url, error="m", micro=False).svg_data_uri(border=0, dark="#000")
+
+    def form_part(self, form: Form) -> Part:
+        """The form as a document to lay out (memoised)."""
+        if ("form", form.id) not in self._memo:
+            self._memo["form", form.id] = self._form_part(form)
+        return self._memo["form", form.id]
+
+    def _form_part(self, form: Form) -> Part:
+        sections = [layout_section(s) for s in form.sections]
+        required = any(f.required and f.type not in ("signature", "signdate", "notice") and
+                       (f.label or f.type != "statement") for f in form.fields)
+        ctx = self._common(f"{form.title}（{form.code}）", form.purpose, f"{form.code} {form.title}",
+                           landscape=form.orientation == "landscape")
+        body = self.env.get_template("form.html.j2").render(
+            **ctx, form=form, sections=sections, qr=self.qr_uri(form), required=required,
+            secret=form.has_sensitive and not _has_own_secret_notice(form), sensitive=form.has_sensitive,
+            fillable=_fillable(form),
+        )
+        top_left = "内部资料　注意保密" if form.has_sensitive else ""
+        top_right = f"{form.code}　{form.version} 版"
+        bottom_left = f"{self.profile.name}　{form.code} {form.title}（{form.version} 版）"
+        return Part(f"{form.code} {form.title}", body, self._page_css(body, top_left, top_right, bottom_left))
+
+    def regulation_part(self, reg: Regulation) -> Part:
+        """A regulation as a document to lay out (memoised)."""
+        if ("reg", reg.id) not in self._memo:
+            self._memo["reg", reg.id] = self._regulation_part(reg)
+        return self._memo["reg", reg.id]
+
+    def _regulation_part(self, reg: Regulation) -> Part:
+        forms = [self.handbook.form(i) for i in reg.form_ids if i in {f.id for f in self.handbook.forms}]
+        ctx = self._common(reg.title, reg.purpose, f"{reg.id} {reg.title}")
+        body = self.env.get_template("regulation.html.j2").render(
+            **ctx, reg=reg, forms=forms, effective=chinese_date(reg.effective_date))
+        top_right = f"制度 {reg.id}　{reg.version} 版"
+        bottom_left = f"{self.profile.name}　{reg.title}"
+        return Part(f"{reg.id} {reg.title}", body, self._page_css(body, "", top_right, bottom_left))
+
+    def cover_part(self, pack: Pack, entries: list[tuple[str, str, int | None]], regs: list[tuple[str, str, int | None]],
+                   pages: int | None) -> Part:
+        ctx = self._common(pack.title, pack.purpose, f"表格包 {pack.title}")
+        body = self.env.get_template("pack.html.j2").render(
+            **ctx, pack=pack, entries=entries, regs=regs, pages=pages,
+            effective=chinese_date(self.profile.effective_date))
+        bottom_left = f"{self.profile.name}　表格包：{pack.title}（{self.profile.content_version} 版）"
+        return Part(f"表格包 {pack.title}", body, self._page_css(body, "", f"内容版本 {self.profile.content_version}",
+                                                                  bottom_left))
+
+    # ---- rendering ----
+
+    def _part_job(self, part: Part, fillable: bool) -> tuple:
+        return ("part", self.print_css, self.fonts.blobs_for(part.page_css), part.html, part.page_css, fillable)
+
+    def _pack_job(self, pack: Pack, parts: list[Part], pdfs: list[tuple[bytes, int]]) -> tuple:
+        """Everything a process needs to make a pack: cover candidates and the parts' PDFs."""
+        forms = self.handbook.pack_forms(pack)
+        regs = self.handbook.pack_regulations(pack)
+        titles = [f"{f.title}（{f.code}）" for f in forms] + [f"制度：{r.title}" for r in regs]
+        covers = []
+        for cover_pages in (2, 3, 1, 4):  # cover and contents are two pages unless the contents are long
+            start, numbers = cover_pages + 1, []
+            for _data, pages in pdfs:
+                numbers.append(start)
+                start += pages
+            cover = self.cover_part(pack, [(f.code, f.title, n) for f, n in zip(forms, numbers)],
+                                    [(r.id, r.title, n) for r, n in zip(regs, numbers[len(forms):])], start - 1)
+            covers.append((cover_pages, cover.html, cover.page_css))
+        blobs: dict[str, bytes] = {}
+        for _n, _html, css in covers:
+            blobs.update(self.fonts.blobs_for(css))
+        return ("pack", self.print_css, blobs, covers, list(zip(titles, (d for d, _ in pdfs))))
+
+    def _run(self, jobs: dict[str, tuple]) -> dict[str, tuple[bytes, int]]:
+        """Run render jobs, on a pool of processes when there are several and the machine allows it."""
+        if not jobs:
+            return {}
+        keys = list(jobs)
+        # The biggest jobs first, so that the processes finish at about the same time.
+        keys.sort(key=lambda k: -len(repr(jobs[k][3])))
+        if self._pool is None and _workers(len(jobs)) > 1:
+            import multiprocessing
+
+            self._pool = multiprocessing.get_context("fork").Pool(_workers(len(jobs)))
+        if self._pool is not None:
+            results = self._pool.map(_render_job, [jobs[k] for k in keys], chunksize=1)
+        else:
+            results = [_render_job(jobs[k], self.engine) for k in keys]
+        done = dict(zip(keys, results))
+        for key, (data, _pages) in done.items():
+            self._store(key, data)
+            self._fresh.add(key)
+        return done
+
+    @cached_property
+    def engine(self) -> "Engine":
+        """WeasyPrint in this process (used when no process pool is)."""
+        return Engine(self.print_css, self.fonts.blob)
+
+    def _part_key(self, part: Part, fillable: bool) -> str:
+        return self._key(part, extra=f"fillable={fillable}")
+
+    def _pack_parts(self, pack: Pack) -> tuple[Part, list[Part]]:
+        forms = self.handbook.pack_forms(pack)
+        regs = self.handbook.pack_regulations(pack)
+        parts = [self.form_part(f) for f in forms] + [self.regulation_part(r) for r in regs]
+        draft = self.cover_part(pack, [(f.code, f.title, None) for f in forms],
+                                [(r.id, r.title, None) for r in regs], None)
+        return draft, parts
+
+    def _pack_key(self, pack: Pack) -> str:
+        draft, parts = self._pack_parts(pack)
+        return self._key(draft, *parts, extra="pack")
+
+    def render_parts(self, wanted: list[tuple[Part, bool]]) -> None:
+        """Make sure every wanted part's PDF is known: from this run, from the cache, or rendered now."""
+        jobs: dict[str, tuple] = {}
+        for part, fillable in wanted:
+            key = self._part_key(part, fillable)
+            if key in self._parts or key in jobs:
+                continue
+            data = self._cached(key)
+            if data is not None:
+                self._parts[key] = (data, _page_count(data))
+            else:
+                jobs[key] = self._part_job(part, fillable)
+        self._parts.update(self._run(jobs))
+
+    def render_packs(self, packs: list[Pack]) -> None:
+        """Make sure every pack's PDF is known (its parts must be rendered first)."""
+        jobs: dict[str, tuple] = {}
+        for pack in packs:
+            key = self._pack_key(pack)
+            if key in self._packs or key in jobs:
+                continue
+            data = self._cached(key)
+            if data is not None:
+                self._packs[key] = data
+                continue
+            _draft, parts = self._pack_parts(pack)
+            self.render_parts([(p, False) for p in parts])
+            jobs[key] = self._pack_job(pack, parts, [self._parts[self._part_key(p, False)] for p in parts])
+        self._packs.update({k: data for k, (data, _pages) in self._run(jobs).items()})
+
+    def form_bytes(self, form: Form) -> bytes:
+        """The PDF of one form (from the cache when nothing changed)."""
+        part, fillable = self.form_part(form), _fillable(form)
+        self.render_parts([(part, fillable)])
+        return self._parts[self._part_key(part, fillable)][0]
+
+    def pack_bytes(self, pack: Pack) -> bytes:
+        """The PDF of one pack: cover and contents, then its forms and its regulations, each numbered on its own.
+
+        The parts are the very PDFs of the forms (and of the regulations), joined page by page: a form used in
+        three packs is laid out and drawn once.
+        """
+        self.render_packs([pack])
+        return self._packs[self._pack_key(pack)]
+
+    def build(self, out_dir: Path) -> list[Path]:
+        """Write every form PDF and every pack PDF into ``out_dir``."""
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            wanted = [(self.form_part(f), _fillable(f)) for f in self.handbook.forms]
+            for pack in self.handbook.packs:
+                if not self._is_cached(self._pack_key(pack)):
+                    wanted += [(p, False) for p in self._pack_parts(pack)[1]]
+            self.render_parts(wanted)
+            self.render_packs(list(self.handbook.packs))
+        finally:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool.join()
+                self._pool = None
+        written = []
+        items = [(form_pdf(f), self._part_key(self.form_part(f), _fillable(f)), self._parts)
+                 for f in self.handbook.forms]
+        items += [(pack_pdf(p), self._pack_key(p), self._packs) for p in self.handbook.packs]
+        for name, key, store in items:
+            value = store[key]
+            path = out_dir / name
+            write_atomic(path, value[0] if isinstance(value, tuple) else value)
+            written.append(path)
+            self.progress(f"{'已生成' if key in self._fresh else '未改动'}  {name}")
+        return written
+
+    def _is_cached(self, key: str) -> bool:
+        return self.cache_dir is not None and (self.cache_dir / f"{key[:2]}/{key}.pdf").is_file()
+
+
+class Engine:
+    """WeasyPrint with the shared print stylesheet and one font configuration, built on first use.
+
+    Font subsets are served by ``fonts`` (URL → bytes); nothing is fetched from the network.
+    """
+
+    def __init__(self, print_css: str, fonts: Callable[[str], bytes | None]):
+        self.print_css = print_css
+        self.fonts = fonts
+
+    @cached_property
+    def _wp(self):
+        if not os.environ.get("WUGU_PDF_DEBUG"):
+            logging.getLogger("weasyprint").setLevel(logging.ERROR)
+            logging.getLogger("fontTools").setLevel(logging.ERROR)
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+        fonts = self.fonts
+
+        class Fetcher(URLFetcher):
+            """Our font subsets from memory, data: URIs and packaged files; nothing from the network."""
+
+            def fetch(self, url, headers=None):
+                if url.startswith(FontSet.SCHEME):
+                    data = fonts(url)
+                    if data is None:
+                        raise ValueError(f"unknown font {url}")
+                    return URLFetcherResponse(url, data, {"Content-Type": "font/otf"})
+                return super().fetch(url, headers)
+
+        fetcher = Fetcher(allowed_protocols={"data", "file", FontSet.SCHEME.rstrip(":")})
+        font_config = FontConfiguration()
+        css = weasyprint.CSS(string=self.print_css, base_url=_BASE_URL(), font_config=font_config,
+                             url_fetcher=fetcher)
+        return weasyprint, css, font_config, fetcher
+
+    def layout(self, html: str, page_css: str, fillable: bool = False):
+        """Lay out one document (``lang`` is zh-CN in the HTML; the fonts come from ``page_css``)."""
+        wp, css, font_config, fetcher = self._wp
+        page = wp.CSS(string=page_css, font_config=font_config, url_fetcher=fetcher)
+        doc = wp.HTML(string=html, base_url=_BASE_URL(), url_fetcher=fetcher)
+        return doc.render(stylesheets=[css, page], font_config=font_config, pdf_forms=fillable or None)
+
+    @staticmethod
+    def write(doc, fillable: bool = False) -> bytes:
+        """The PDF bytes: compressed, with an identifier derived from the content, no clock anywhere."""
+        return doc.write_pdf(pdf_identifier=True, pdf_forms=fillable or None)
+
+
+def _BASE_URL() -> str:  # noqa: N802 - a constant computed on demand
+    return (templates_dir() / "pdf").as_uri() + "/"
+
+
+_ENGINE: Engine | None = None
+_BLOBS: dict[str, bytes] = {}
+
+
+def _render_job(job: tuple, engine: Engine | None = None) -> tuple[bytes, int]:
+    """Lay out and write one part, or one pack's cover joined with its parts; return the PDF and its pages.
+
+    Runs in a worker process (``engine`` is then this process's own) or in the main one.
+    """
+    global _ENGINE
+    kind, print_css, blobs = job[:3]
+    if engine is None:
+        if _ENGINE is None or _ENGINE.print_css != print_css:
+            _ENGINE = Engine(print_css, _BLOBS.get)
+        engine = _ENGINE
+    _BLOBS.update(blobs)
+    if kind == "part":
+        html, page_css, fillable = job[3:]
+        doc = engine.layout(html, page_css, fillable)
+        return engine.write(doc, fillable), len(doc.pages)
+    covers, parts = job[3:]
+    for wanted, html, page_css in covers:  # the first candidate whose page count comes true
+        doc = engine.layout(html, page_css)
+        if len(doc.pages) == wanted:
+            break
+    data = _join([("封面和目录", engine.write(doc)), *parts])
+    return data, 0
+
+
+def _workers(jobs: int) -> int:
+    """How many processes to render ``jobs`` documents with (``WUGU_JOBS`` overrides; 1 means no pool)."""
+    import multiprocessing
+
+    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods() or not sys.platform.startswith("linux"):
+        return 1
+    try:
+        wanted = int(os.environ.get("WUGU_JOBS", "0"))
+    except ValueError:
+        wanted = 0
+    return max(1, min(jobs, wanted or min(os.cpu_count() or 1, 2)))
+
+
+def _page_count(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _join(parts: list[tuple[str, bytes]]) -> bytes:
+    """One PDF from several: the first one's metadata, one bookmark per part."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    first = None
+    for title, data in parts:
+        reader = PdfReader(io.BytesIO(data))
+        first = first or reader
+        writer.append(reader, outline_item=title, import_outline=False)
+    if first is not None and first.metadata:
+        writer.add_metadata({k: v for k, v in first.metadata.items()})
+    writer.page_mode = "/UseOutlines"
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def check_pdf_out(root: Path, out: Path) -> None:
+    """Refuse an output folder that `wugu pdf` must not replace as a whole (E511, exit code 2)."""
+    from ..project import display_path
+
+    root, target = Path(root).resolve(), Path(out).resolve()
+
+    def bad(what: str, fix: str) -> WuguError:
+        return WuguError([problem("E511", display_path(target), folder=display_path(target), what=what, fix=fix)])
+
+    if target == root or target in root.parents:
+        raise bad("是手册目录本身或它的上级目录", "用 --out 指定一个新的子目录，例如 --out build/pdf")
+    if target.exists() and not target.is_dir():
+        raise bad("是一个文件，不是目录", "换一个目录名")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise bad("里已经有别的文件，wugu 不会覆盖它", "换一个新的目录，或者先手动清空这个目录")
+
+
+def build_pdfs(handbook: Handbook, out_dir: Path, cache_dir: Path | None = None,
+               progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Render every form and every pack of ``handbook`` to PDF files in ``out_dir``; return their paths.
+
+    ``cache_dir`` keeps rendered PDFs between runs (unchanged ones are copied, not rendered again; entries no
+    longer used are removed); ``progress`` is called with one Chinese line per PDF written. Raises
+    :class:`~wugu.errors.WuguError` (E504, exit code 2) when no Simplified-Chinese font is installed.
+    """
+    builder = PdfBuilder(handbook, cache_dir, progress)
+    written = builder.build(Path(out_dir))
+    builder.prune_cache()
+    return written
+
+
+def copy_pdfs(paths: list[Path], target: Path) -> None:  # pragma: no cover - convenience for callers
+    """Copy already-built PDFs into another folder (e.g. the site's downloads)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for p in paths:
+        shutil.copy2(p, target / p.name)
+
+
+__all__ = ["build_pdfs", "PdfBuilder", "CACHE_DIR", "chinese_number", "chinese_date", "layout_section"]
+_ = (_html, Profile)
