@@ -389,3 +389,70 @@ def test_an_edition_folder_builds_from_the_installed_base(tmp_path):
     assert "某某县手牵手孤困儿童心理辅导志愿服务团" in index and "<title>某某县服务团志愿服务手册</title>" in index
     assert len(list((out / "regulations").glob("R*.html"))) == 16
     assert (out / IFRAME_WORKER).is_file()
+
+
+# ---- wugu serve -------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode("utf-8")
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _wait_for(predicate, timeout: float = 60.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_serve_previews_and_reloads_on_yaml_changes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    project = copy_project(tmp_path / "proj")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = (tmp_path / "serve.log").open("w+", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "wugu", "serve", str(project), "-a", f"127.0.0.1:{port}"],
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert _wait_for(lambda: (_get(base + "index.html") or "").find("志愿服务手册") >= 0), "server did not start"
+        page = base + "regulations/R05.html"
+        assert "儿童信息保密协议" in (_get(page) or "")
+        reg = sorted((project / "regulations").glob("R05*.yml"))[0]
+        text = reg.read_text(encoding="utf-8")
+        reg.write_text(text.replace("title: 儿童信息保密协议", "title: 儿童信息保密协议（修订）"), encoding="utf-8")
+        assert _wait_for(lambda: "儿童信息保密协议（修订）" in (_get(page) or "")), "no rebuild after a YAML change"
+        reg.write_text(text.replace("title: 儿童信息保密协议", "title: [坏"), encoding="utf-8")
+        assert _wait_for(lambda: "error E" in (tmp_path / "serve.log").read_text(encoding="utf-8"))
+        assert "儿童信息保密协议（修订）" in (_get(page) or "")  # the last good site is still served
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    output = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "Traceback" not in output, output[-3000:]
+    assert "预览地址" in output
