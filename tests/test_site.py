@@ -353,6 +353,33 @@ def test_strict_mode_turns_a_broken_link_into_an_error(tmp_path):
     assert not out.exists()
 
 
+def test_what_a_project_mkdocs_yml_lacks_is_filled_in(tmp_path):
+    """A project's own mkdocs.yml may ask for Google Fonts and forget the offline plugin: wugu still builds a
+    site that works from file:// and loads nothing from outside."""
+    project = copy_project(tmp_path / "proj")
+    (project / "mkdocs.yml").write_text(
+        "site_name: x\ntheme:\n  name: material\n  font:\n    text: Roboto\nplugins:\n  - search\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_wugu("build", str(project), "--out", str(out), "--no-pdf")
+    assert result.returncode == 0, result.stdout + result.stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "googleapis" not in index and "unpkg" not in index
+    assert f'src="{IFRAME_WORKER}"' in index and (out / "search" / "search_index.js").is_file()
+    assert 'lang="zh"' in index
+
+
+def test_a_broken_mkdocs_yml_is_a_usage_error(tmp_path):
+    project = copy_project(tmp_path / "proj")
+    (project / "mkdocs.yml").write_text("site_name: x\ntheme: [\n", encoding="utf-8")
+    result = run_wugu("build", str(project), "--out", str(tmp_path / "out"), "--no-pdf")
+    assert result.returncode == 2
+    assert re.search(r"mkdocs\.yml:3:1: error E512: ", result.stderr), result.stderr
+    (project / "mkdocs.yml").write_text("site_name: x\ntheme:\n  name: no-such-theme\n", encoding="utf-8")
+    result = run_wugu("build", str(project), "--out", str(tmp_path / "out"), "--no-pdf")
+    assert result.returncode == 2 and "error E512" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_hand_written_pages_join_the_site(tmp_path):
     project = copy_project(tmp_path / "proj")
     (project / "site").mkdir(exist_ok=True)

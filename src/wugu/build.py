@@ -174,6 +174,8 @@ def serve_project(directory: str | Path, host: str = "127.0.0.1", port: int = 80
         for path in watched_paths(root.resolve()):
             server.watch(str(path))
         echo(f"预览地址：http://{host}:{port}/　改了 YAML 或页面会自动刷新；按 Ctrl+C 结束。")
+        if not pdf:
+            echo("预览时不生成 PDF，表格页上的下载链接打不开；需要时加 --pdf。")
         try:
             server.serve(open_in_browser=open_browser)
         except KeyboardInterrupt:

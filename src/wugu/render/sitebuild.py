@@ -269,7 +269,11 @@ def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict:
     try:
         raw = _raw_config(config_file)
     except Exception as exc:  # a YAML error in mkdocs.yml
-        raise WuguError([problem("E512", config_label, detail=str(exc).splitlines()[0], config=config_label)])
+        mark = getattr(exc.__context__, "problem_mark", None)
+        detail = " ".join(str(exc).replace("MkDocs encountered an error parsing the configuration file: ", "")
+                          .splitlines()[:2])
+        raise WuguError([problem("E512", config_label, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
+                                 detail=f"YAML 语法错误（{detail}）", config=config_label)]) from None
     docs_dir = (project_root / str(raw.get("docs_dir") or DOCS_DIR)).resolve()
     with tempfile.TemporaryDirectory(prefix="wugu-empty-docs-") as empty:
         # An edition may have no hand-written pages at all: every page the handbook needs is generated.
