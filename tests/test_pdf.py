@@ -276,3 +276,25 @@ def test_bad_content_is_refused_with_the_check_lines(tmp_path):
     problem_lines = [line for line in check.stdout.splitlines() if " error E" in line]
     assert problem_lines and all(line in result.stderr for line in problem_lines)
     assert not (tmp_path / "out").exists()
+
+
+def test_fillable_fields_are_opt_in(built, handbook, tmp_path):
+    from pypdf import PdfReader
+
+    project, out, _result, _seconds = built
+    assert all(not PdfReader(p).get_fields() for p in out.glob("*.pdf"))  # off by default
+    form = next(f for f in handbook.forms if handbook.packs_for_form(f.id))
+    path = next((project / "forms").glob(f"{form.id}-*.yml"))
+    original = path.read_text(encoding="utf-8")
+    try:
+        path.write_text(original.replace("\nsections:", "\nfillable: true\nsections:", 1), encoding="utf-8")
+        result = run_wugu("pdf", str(project), "--out", str(tmp_path / "fill"))
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert result.returncode == 0, result.stderr
+    fields = PdfReader(tmp_path / "fill" / form_pdf(form)).get_fields()
+    labelled = [f for f in form.fields if f.type in ("text", "longtext", "date", "number")]
+    assert len(fields) >= len(labelled)
+    # packs are for printing: their copy of the form has no fields
+    for pack in handbook.packs_for_form(form.id):
+        assert not PdfReader(tmp_path / "fill" / pack_pdf(pack)).get_fields()

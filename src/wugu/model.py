@@ -184,6 +184,7 @@ class Form:
     sections: tuple[FormSection, ...]
     sources: tuple[Source, ...]
     local: bool = False
+    fillable: bool = False  # PDF with form fields that can be filled in on a computer (opt-in: embeds a whole font)
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -378,7 +379,7 @@ def build_form(d: dict[str, Any], vocabs: dict[str, Vocab], local: bool = False)
         id=d["id"], code=d["code"], version=d["version"], title=d["title"], purpose=d["purpose"],
         filled_by=d["filled_by"], kept_by=d["kept_by"], retention=d.get("retention"),
         orientation=d.get("orientation", "portrait"), instructions=tuple(d.get("instructions", ())),
-        sections=sections, sources=_sources(d["sources"]), local=local,
+        sections=sections, sources=_sources(d["sources"]), local=local, fillable=d.get("fillable", False),
     )
 
 

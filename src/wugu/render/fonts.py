@@ -264,7 +264,7 @@ class FontSet:
     def __init__(self, faces: dict[str, Face] | None = None):
         self.faces = faces if faces is not None else find_faces()
         self.blobs: dict[str, bytes] = {}
-        self._pending: dict[str, tuple[Face, str]] = {}
+        self._pending: dict[str, tuple[Face, str | None]] = {}
 
     @property
     def identity(self) -> str:
@@ -287,10 +287,25 @@ class FontSet:
         rules.append(f':root {{ --serif: "WuguSerifSC-{tag}"; --sans: "WuguSansSC-{tag}"; }}')
         return "\n".join(rules)
 
+    def field_stylesheet(self) -> str:
+        """``@font-face`` and ``--field`` for fillable form fields: the whole sans face, so any text can be typed.
+
+        This is what makes fillable PDFs big (the face is embedded whole, ~10 MB); the same for every form.
+        """
+        face = self.faces["sans"]
+        tag = hashlib.sha256(("field\0" + face.identity).encode()).hexdigest()[:10]
+        url = f"{self.SCHEME}{tag}-field"
+        if url not in self.blobs:
+            self._pending[url] = (face, None)
+        return (f'@font-face {{ font-family: "WuguFieldSC-{tag}"; src: url("{url}"); }}\n'
+                f':root {{ --field: "WuguFieldSC-{tag}"; }}')
+
     def blob(self, url: str) -> bytes | None:
         """The subset behind a URL of :meth:`stylesheet` (cut on first use: cached PDFs never need it)."""
         if url not in self.blobs and url in self._pending:
             face, chars = self._pending.pop(url)
+            if chars is None:  # the whole face
+                chars = "".join(map(chr, sorted(_cmap(face.path, face.index))))
             self.blobs[url] = subset_face(face, chars)
         return self.blobs.get(url)
 

@@ -217,7 +217,7 @@ def layout_section(section: FormSection) -> SectionView:
 
 
 def _fillable(form: Form) -> bool:
-    return bool(getattr(form, "fillable", False))
+    return bool(getattr(form, "fillable", False))  # getattr: models built before the key existed
 
 
 def _has_own_secret_notice(form: Form) -> bool:
@@ -326,8 +326,10 @@ class PdfBuilder:
         return dict(profile=self.profile, version=__version__, date=_w3c_date(self.profile.effective_date),
                     doc_title=title, description=description, keywords=keywords, landscape=landscape)
 
-    def _page_css(self, text: str, top_left: str, top_right: str, bottom_left: str) -> str:
+    def _page_css(self, text: str, top_left: str, top_right: str, bottom_left: str, fillable: bool = False) -> str:
         rules = self.fonts.stylesheet(text + top_left + top_right + bottom_left + self.print_css)
+        if fillable:
+            rules += "\n" + self.fonts.field_stylesheet()
         return self.env.get_template("page.css.j2").render(
             font_rules=rules, top_left=top_left, top_right=top_right, bottom_left=bottom_left)
 
@@ -340,13 +342,14 @@ class PdfBuilder:
         url = self.profile.site_url.rstrip("/") + "/" + html_url(form_page(form))
         return segno.make(url, error="m", micro=False).svg_data_uri(border=0, dark="#000")
 
-    def form_part(self, form: Form) -> Part:
-        """The form as a document to lay out (memoised)."""
-        if ("form", form.id) not in self._memo:
-            self._memo["form", form.id] = self._form_part(form)
-        return self._memo["form", form.id]
+    def form_part(self, form: Form, fillable: bool = False) -> Part:
+        """The form as a document to lay out (memoised); ``fillable`` adds PDF form fields."""
+        memo = ("form+fields" if fillable else "form", form.id)
+        if memo not in self._memo:
+            self._memo[memo] = self._form_part(form, fillable)
+        return self._memo[memo]
 
-    def _form_part(self, form: Form) -> Part:
+    def _form_part(self, form: Form, fillable: bool = False) -> Part:
         sections = [layout_section(s) for s in form.sections]
         required = any(f.required and f.type not in ("signature", "signdate", "notice") and
                        (f.label or f.type != "statement") for f in form.fields)
@@ -355,12 +358,13 @@ class PdfBuilder:
         body = self.env.get_template("form.html.j2").render(
             **ctx, form=form, sections=sections, qr=self.qr_uri(form), required=required,
             secret=form.has_sensitive and not _has_own_secret_notice(form), sensitive=form.has_sensitive,
-            fillable=_fillable(form),
+            fillable=fillable,
         )
         top_left = "内部资料　注意保密" if form.has_sensitive else ""
         top_right = f"{form.code}　{form.version} 版"
         bottom_left = f"{self.profile.name}　{form.code} {form.title}（{form.version} 版）"
-        return Part(f"{form.code} {form.title}", body, self._page_css(body, top_left, top_right, bottom_left))
+        return Part(f"{form.code} {form.title}", body,
+                    self._page_css(body, top_left, top_right, bottom_left, fillable))
 
     def regulation_part(self, reg: Regulation) -> Part:
         """A regulation as a document to lay out (memoised)."""
@@ -484,7 +488,8 @@ class PdfBuilder:
 
     def form_bytes(self, form: Form) -> bytes:
         """The PDF of one form (from the cache when nothing changed)."""
-        part, fillable = self.form_part(form), _fillable(form)
+        fillable = _fillable(form)
+        part = self.form_part(form, fillable)
         self.render_parts([(part, fillable)])
         return self._parts[self._part_key(part, fillable)][0]
 
@@ -502,7 +507,7 @@ class PdfBuilder:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         try:
-            wanted = [(self.form_part(f), _fillable(f)) for f in self.handbook.forms]
+            wanted = [(self.form_part(f, _fillable(f)), _fillable(f)) for f in self.handbook.forms]
             for pack in self.handbook.packs:
                 if not self._is_cached(self._pack_key(pack)):
                     wanted += [(p, False) for p in self._pack_parts(pack)[1]]
@@ -514,7 +519,7 @@ class PdfBuilder:
                 self._pool.join()
                 self._pool = None
         written = []
-        items = [(form_pdf(f), self._part_key(self.form_part(f), _fillable(f)), self._parts)
+        items = [(form_pdf(f), self._part_key(self.form_part(f, _fillable(f)), _fillable(f)), self._parts)
                  for f in self.handbook.forms]
         items += [(pack_pdf(p), self._pack_key(p), self._packs) for p in self.handbook.packs]
         for name, key, store in items:
