@@ -143,3 +143,32 @@ def test_changes_reports_base_updates_and_accept_records_them(wugu, edition):
 
 def test_changes_in_the_base_project_is_a_usage_error(wugu, root):
     assert wugu("changes", cwd=root).returncode == 2
+
+
+def test_edition_builds_with_local_name_and_overrides(wugu, edition):
+    """init → check → build: the county's name is in the site and every PDF; overrides show up in both."""
+    import subprocess
+
+    write_overrides(edition, OVERRIDES)
+    result = wugu("build", cwd=edition, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = edition / "build" / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "示例县手牵手" in home
+    r10 = (site / "regulations" / "R10.html").read_text(encoding="utf-8")
+    assert "本县山区路远" in r10 and "本地修订" in r10
+    s3 = (site / "norms" / "S3.html").read_text(encoding="utf-8")
+    assert "汛期不组织孩子" in s3 and "本地补充" in s3
+    assert not (site / "forms" / "F11.html").exists()
+    about = (site / "about.html").read_text(encoding="utf-8")
+    assert "与基础版的关系" in about
+    pdfs = sorted((site / "downloads").glob("*.pdf"))
+    assert pdfs and not any("F11" in p.name for p in pdfs)
+    for pdf in pdfs:
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert COUNTY in text or "示例县手牵手" in text, pdf.name
+    visit_log = next(p for p in pdfs if "WG-F07" in p.name)
+    # the pairing pack carries R10 with the county's own clause
+    pack = next(p for p in pdfs if "结对帮扶包" in p.name)
+    assert "本县山区路远" in subprocess.run(["pdftotext", str(pack), "-"], capture_output=True, text=True).stdout
+    assert visit_log.stat().st_size > 0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import WuguError, problem
-from .model import Handbook
+from .model import BaseChange, Handbook
 from .output import write_atomic
 from .project import LOCAL, OVERRIDES, PROFILE, is_edition
 from .resources import base_dir, schemas_dir
@@ -53,23 +53,12 @@ def base_handbook() -> Handbook:
 
 
 @dataclass(frozen=True)
-class Change:
-    """One difference between the recorded base and the installed one."""
-
-    kind: str      # 制度 / 条款 / 规范 / 表格 / 表格包
-    id: str
-    title: str
-    what: str      # 新增 / 修改 / 删除
-    overridden: bool = False  # the edition changes this clause itself: review it
-
-
-@dataclass(frozen=True)
 class Changes:
     """What changed in the base since the edition last recorded it."""
 
     recorded_version: str | None
     installed_version: str
-    items: tuple[Change, ...]
+    items: tuple[BaseChange, ...]
     log: tuple[tuple[str, str, tuple[str, ...]], ...]  # (version, date, summary) newer than recorded
 
     @property
@@ -101,12 +90,12 @@ def changes(root: Path, edition: Handbook, base: Handbook | None = None) -> Chan
     found = []
     for key, item in new.items():
         if key not in old:
-            found.append(Change(item["kind"], key, item["title"], "新增"))
+            found.append(BaseChange(item["kind"], key, item["title"], "新增"))
         elif old[key]["hash"] != item["hash"]:
-            found.append(Change(item["kind"], key, item["title"], "修改", key in overridden))
+            found.append(BaseChange(item["kind"], key, item["title"], "修改", key in overridden))
     for key, item in old.items():
         if key not in new:
-            found.append(Change(item["kind"], key, item["title"], "删除", key in overridden))
+            found.append(BaseChange(item["kind"], key, item["title"], "删除", key in overridden))
     recorded = edition.profile.edition_base_version
     log = tuple((c.version, c.date, c.summary) for c in base.profile.changes
                 if recorded is None or _version_key(c.version) > _version_key(recorded))

@@ -245,6 +245,17 @@ class Term:
 
 
 @dataclass(frozen=True)
+class BaseChange:
+    """In an edition: one difference between the base it recorded and the base now installed."""
+
+    kind: str      # 制度 / 条款 / 规范 / 表格 / 表格包
+    id: str
+    title: str
+    what: str      # 新增 / 修改 / 删除
+    overridden: bool = False  # the edition changes this clause itself: review it
+
+
+@dataclass(frozen=True)
 class Handbook:
     """The whole validated handbook. Lists are sorted (regulations and norms by number, forms by id)."""
 
@@ -255,7 +266,8 @@ class Handbook:
     packs: tuple[Pack, ...]
     vocabs: tuple[Vocab, ...] = ()
     glossary: tuple[Term, ...] = ()
-    base_version: str | None = None
+    base_version: str | None = None  # an edition: the version of the installed base it builds on
+    base_changes: tuple[BaseChange, ...] = ()  # an edition: base changes not yet recorded (wugu changes)
 
     @cached_property
     def norms(self) -> tuple[Norm, ...]:

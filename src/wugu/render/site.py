@@ -34,11 +34,11 @@ METHOD_VOCAB = "method-1204"
 SUPPORTS_VOCAB = "four-supports"
 CATEGORY_VOCAB = "child-category"
 
-#: 《中华人民共和国个人信息保护法》第二十八条, quoted on every form page that collects sensitive information.
+#: What 《中华人民共和国个人信息保护法》第二十八条 means for a form, in the handbook's own words (not a quotation).
 PIPL_ARTICLE_28 = (
-    "敏感个人信息是一旦泄露或者非法使用，容易导致自然人的人格尊严受到侵害或者人身、财产安全受到危害的个人信息，"
-    "包括生物识别、宗教信仰、特定身份、医疗健康、金融账户、行踪轨迹等信息，以及不满十四周岁未成年人的个人信息。"
-    "只有在具有特定的目的和充分的必要性，并采取严格保护措施的情形下，个人信息处理者方可处理敏感个人信息。"
+    "按照个人信息保护法第二十八条，一旦泄露或被滥用就可能伤害人的尊严、人身或财产安全的信息，属于敏感个人信息，"
+    "例如身份证号等特定身份、健康和病情、银行账户、行踪；不满十四周岁孩子的所有个人信息也都算在内。"
+    "这类信息只有目的明确、确有必要，并且有严格保护措施时才能收集和使用。"
 )
 
 _DIGITS = "零一二三四五六七八九"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import Problem, WuguError
@@ -83,27 +83,28 @@ def check(directory: str | Path = ".") -> Report:
     if not report.problems:
         report.handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
         if is_edition(root):
-            report.notices += _upgrade_notices(root, report.handbook, docs)
+            report.handbook, report.notices = _with_base_changes(root, report.handbook, docs)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _upgrade_notices(root: Path, edition: Handbook, docs: list[tuple[str, Document]]) -> list[str]:
-    """Tell an edition when the installed base has moved on since it was last recorded."""
+def _with_base_changes(root: Path, edition: Handbook, docs: list[tuple[str, Document]]) -> tuple[Handbook, list[str]]:
+    """For an edition: record unreviewed base changes in the model, and say so when the base moved on."""
     from ..edition import changes
 
     base = build_handbook([("profile" if kind == "base_profile" else kind, doc.data, False)
                            for kind, doc in docs if not doc.local and kind != "profile"])
     found = changes(root, edition, base)
+    edition = replace(edition, base_changes=found.items)
     if not found.any:
-        return []
+        return edition, []
     recorded = found.recorded_version or "（未记录）"
     notes = [f"提示：基础版已有更新（本地版记录的是 {recorded}，现在安装的是 {found.installed_version}，"
              f"{len(found.items)} 处改动）。运行 wugu changes 查看，核对后运行 wugu changes --accept 记录。"]
     review = [c for c in found.items if c.overridden]
     if review:
         notes.append("提示：本地改写过的条款在基础版里也改了，请复核：" + "、".join(f"{c.title}" for c in review))
-    return notes
+    return edition, notes
 
 
 def load_handbook(directory: str | Path = ".") -> Handbook:
