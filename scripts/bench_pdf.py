@@ -172,6 +172,20 @@ def _wugu_cli(*args: str) -> float:
     return time.perf_counter() - t
 
 
+_TYPST_FONTS = ""
+
+
+def _typst_init(fonts: str) -> None:
+    global _TYPST_FONTS
+    _TYPST_FONTS = fonts
+
+
+def _typst_job(source: bytes) -> int:
+    import typst
+
+    return len(typst.compile(source, font_paths=[_TYPST_FONTS], ignore_system_fonts=True))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--form", default="F07", help="which form to compare (default F07 走访记录表)")
@@ -209,6 +223,23 @@ def main() -> None:
         t_wugu, pdf = _median(wugu_once, args.runs)
         (work / "wugu.pdf").write_bytes(pdf)
 
+        # All forms, both tools on two processes (what a full build does): time per form. wugu first: its pool
+        # forks, which must happen before Typst starts threads in this process.
+        batch = PdfBuilder(handbook, None)
+        t = time.perf_counter()
+        batch.render_parts([(batch.form_part(f), False) for f in handbook.forms])
+        t_wugu_batch = (time.perf_counter() - t) / len(handbook.forms)
+        if batch._pool is not None:
+            batch._pool.close()
+        import multiprocessing
+
+        sources = [typst_source(f, handbook.profile.name).encode() for f in handbook.forms]
+        with multiprocessing.get_context("spawn").Pool(2, initializer=_typst_init, initargs=(str(font_dir),)) as pool:
+            pool.map(_typst_job, sources[:2])  # start and warm both processes
+            t = time.perf_counter()
+            pool.map(_typst_job, sources, chunksize=1)
+            t_typst_batch = (time.perf_counter() - t) / len(sources)
+
         def typst_once() -> bytes:
             return typst.compile(source.encode(), font_paths=[str(font_dir)], ignore_system_fonts=True)
 
@@ -239,6 +270,9 @@ def main() -> None:
               f"{t_wugu / t_typst:.2f}")
         print(f"  Typst warm (Compiler, incremental)   : {t_warm * 1000:7.0f} ms   ratio wugu/Typst = "
               f"{t_wugu / t_warm:.1f}")
+        print(f"all {len(sources)} forms on 2 processes, per form: wugu {t_wugu_batch * 1000:.0f} ms "
+              f"(cold processes: imports included), Typst {t_typst_batch * 1000:.0f} ms   ratio = "
+              f"{t_wugu_batch / t_typst_batch:.2f}")
         print(f"all {count} PDFs (11 forms + packs) from cold, `wugu pdf --no-cache`: {cold:.2f} s")
         print(f"rebuild with nothing changed, `wugu pdf`: {unchanged:.2f} s")
         print(f"(goals: per form ≤ 1.0 × Typst; all packs cold < 10 s; no-change rebuild < 2 s; "

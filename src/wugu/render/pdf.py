@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -570,13 +571,27 @@ class Engine:
         font_config = FontConfiguration()
         css = weasyprint.CSS(string=self.print_css, base_url=_BASE_URL(), font_config=font_config,
                              url_fetcher=fetcher)
-        return weasyprint, css, font_config, fetcher
+        ua = weasyprint.CSS(string=(templates_dir() / "pdf" / "ua.css").read_text(encoding="utf-8"))
+
+        class LeanHTML(weasyprint.HTML):
+            """Our templates with a user-agent stylesheet cut down to the elements they use (faster cascade).
+
+            ``_ua_stylesheets`` is WeasyPrint's own hook; should it ever be renamed, the full stylesheet is
+            used again and only speed is lost.
+            """
+
+            def _ua_stylesheets(self, forms=False):
+                return super()._ua_stylesheets(forms) if forms else [ua]
+
+        return LeanHTML, css, font_config, fetcher
 
     def layout(self, html: str, page_css: str, fillable: bool = False):
         """Lay out one document (``lang`` is zh-CN in the HTML; the fonts come from ``page_css``)."""
-        wp, css, font_config, fetcher = self._wp
-        page = wp.CSS(string=page_css, font_config=font_config, url_fetcher=fetcher)
-        doc = wp.HTML(string=html, base_url=_BASE_URL(), url_fetcher=fetcher)
+        import weasyprint
+
+        html_class, css, font_config, fetcher = self._wp
+        page = weasyprint.CSS(string=page_css, font_config=font_config, url_fetcher=fetcher)
+        doc = html_class(string=html, base_url=_BASE_URL(), url_fetcher=fetcher)
         return doc.render(stylesheets=[css, page], font_config=font_config, pdf_forms=fillable or None)
 
     @staticmethod
@@ -623,6 +638,8 @@ def _workers(jobs: int) -> int:
     import multiprocessing
 
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods() or not sys.platform.startswith("linux"):
+        return 1
+    if threading.active_count() > 1:  # forking a process with other threads (e.g. `wugu serve`) is unsafe
         return 1
     try:
         wanted = int(os.environ.get("WUGU_JOBS", "0"))
