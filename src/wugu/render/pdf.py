@@ -20,8 +20,8 @@ import hashlib
 import io
 import html as _html
 import logging
+import re
 import os
-import shutil
 import sys
 import threading
 import time
@@ -36,7 +36,7 @@ import jinja2
 
 from .. import __version__
 from ..errors import WuguError, problem
-from ..model import Field, Form, FormSection, Handbook, Pack, Profile, Regulation
+from ..model import Field, Form, FormSection, Handbook, Pack, Regulation
 from ..output import write_atomic
 from ..paths import form_page, form_pdf, html_url, pack_pdf
 from ..resources import templates_dir
@@ -423,12 +423,19 @@ class PdfBuilder:
         keys = list(jobs)
         # The biggest jobs first, so that the processes finish at about the same time.
         keys.sort(key=lambda k: -len(repr(jobs[k][3])))
+        for key in keys:
+            self._warn_missing(jobs[key])
         if self._pool is None and _workers(len(jobs)) > 1:
             import multiprocessing
 
             self._pool = multiprocessing.get_context("fork").Pool(_workers(len(jobs)))
         if self._pool is not None:
-            results = self._pool.map(_render_job, [jobs[k] for k in keys], chunksize=1)
+            try:
+                results = self._pool.map(_render_job, [jobs[k] for k in keys], chunksize=1)
+            except BaseException:
+                self._pool.terminate()
+                self._pool = None
+                raise
         else:
             results = [_render_job(jobs[k], self.engine) for k in keys]
         done = dict(zip(keys, results))
@@ -436,6 +443,17 @@ class PdfBuilder:
             self._store(key, data)
             self._fresh.add(key)
         return done
+
+    def _warn_missing(self, job: tuple) -> None:
+        """Tell about characters the Chinese fonts cannot print (they would come out in another font)."""
+        html = job[3] if job[0] == "part" else ""
+        text = re.sub(r"<[^>]*>", "", html)
+        missing = self.fonts.missing(_html.unescape(text))
+        if missing:
+            title = re.search(r"<title>(.*?)</title>", html)
+            name = _html.unescape(title.group(1)) if title else "?"
+            self.progress(f"注意：{name} 里有中文字体没有的字符“{missing}”，打印出来可能是别的字体或方框；"
+                          "请换成常用字")
 
     @cached_property
     def engine(self) -> "Engine":
@@ -703,12 +721,5 @@ def build_pdfs(handbook: Handbook, out_dir: Path, cache_dir: Path | None = None,
     return written
 
 
-def copy_pdfs(paths: list[Path], target: Path) -> None:  # pragma: no cover - convenience for callers
-    """Copy already-built PDFs into another folder (e.g. the site's downloads)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for p in paths:
-        shutil.copy2(p, target / p.name)
-
-
-__all__ = ["build_pdfs", "PdfBuilder", "CACHE_DIR", "chinese_number", "chinese_date", "layout_section"]
-_ = (_html, Profile)
+__all__ = ["build_pdfs", "check_pdf_out", "PdfBuilder", "CACHE_DIR", "MARKER", "chinese_number", "chinese_date",
+           "layout_section"]
