@@ -107,7 +107,7 @@ def typst_source(form: Form, group: str) -> str:
         '#v(3mm)',
     ]
     for section in form.sections:
-        view = layout_section(section)
+        view = layout_section(section, form.orientation)
         out.append(f'#table(columns: (1fr,), fill: luma(236), text(font: sans, weight: "bold", size: 11pt)[{_t(section.title)}])')
         for block in view.blocks:
             if isinstance(block, DataTable):
@@ -116,7 +116,7 @@ def typst_source(form: Form, group: str) -> str:
                 n = len(block.widths)
                 head = [f'table.cell(colspan: {n}, align: left, text(font: sans, weight: "bold")[{_t(f.label)}])']
                 for row in block.header:
-                    head += [f'table.cell(colspan: {c}, rowspan: {r}, text(size: 9pt, font: sans)[{_t(label)}])'
+                    head += [f'table.cell(colspan: {c}, rowspan: {r}, text(size: 9pt, font: sans)[{_t("".join(label))}])'
                              for label, c, r in row]
                 body = ["[]"] * (n * f.rows)
                 if f.total:

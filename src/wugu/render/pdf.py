@@ -99,7 +99,7 @@ class DataTable:
     """A table field: caption, one- or two-level header (repeated on every page), blank rows, a total row."""
 
     field: Field
-    header: list[list[tuple[str, int, int]]]
+    header: list[list[tuple[tuple[str, ...], int, int]]]  # (lines of the label, colspan, rowspan)
     widths: list[float]
     dense: bool
     kind: str = "table"
@@ -163,13 +163,38 @@ def _grid_rows(fields: list[Field]) -> list[list[Cell]]:
 _PHOTO_ROWS = 4
 
 
-def _table_view(f: Field) -> DataTable:
+#: Width of the type area in mm (A4 minus the margins of print.css), by orientation.
+TEXT_WIDTH = {"portrait": 210 - 25 - 18, "landscape": 297 - 20 - 15}
+
+
+def header_lines(label: str, width_mm: float, size_pt: float) -> tuple[str, ...]:
+    """A column header as lines: kept whole when it fits, else split near the middle, after an even number of
+    characters where it can (Chinese words are mostly two characters: 服刑人员/家庭, 精神病/家庭, 事实/孤儿)."""
+    per_line = max(1, int((width_mm - 1.2) / (size_pt * 0.3528)))
+    n = len(label)
+    if n <= per_line or n < 4 or "（" in label or " " in label:
+        return (label,)
+    k = (n + 1) // 2
+    if n % 2 == 0 and k % 2:
+        k += 1
+    if k <= per_line and n - k <= per_line:
+        return (label[:k], label[k:])
+    step = max(2, per_line - per_line % 2)  # too narrow for two lines: pieces of two characters
+    return tuple(label[i:i + step] for i in range(0, n, step))
+
+
+def _table_view(f: Field, text_width: float = TEXT_WIDTH["portrait"]) -> DataTable:
     cols = f.columns
     total = sum(c.width for c in cols)
     widths = [round(100 * c.width / total, 3) for c in cols]
+    size = 8.5 if len(cols) > 12 else 9.0
     grouped = any(c.group for c in cols)
-    top: list[tuple[str, int, int]] = []
-    below: list[tuple[str, int, int]] = []
+    top: list[tuple[tuple[str, ...], int, int]] = []
+    below: list[tuple[tuple[str, ...], int, int]] = []
+
+    def lines(k: int, label: str) -> tuple[str, ...]:
+        return header_lines(label, widths[k] * text_width / 100, size)
+
     i = 0
     while i < len(cols):
         c = cols[i]
@@ -177,17 +202,17 @@ def _table_view(f: Field) -> DataTable:
             j = i
             while j < len(cols) and cols[j].group == c.group:
                 j += 1
-            top.append((c.group, j - i, 1))
-            below += [(cols[k].label, 1, 1) for k in range(i, j)]
+            top.append(((c.group,), j - i, 1))
+            below += [(lines(k, cols[k].label), 1, 1) for k in range(i, j)]
             i = j
         else:
-            top.append((c.label, 1, 2 if grouped else 1))
+            top.append((lines(i, c.label), 1, 2 if grouped else 1))
             i += 1
     header = [top, below] if grouped else [top]
     return DataTable(f, header, widths, dense=f.rows > 10)
 
 
-def layout_section(section: FormSection) -> SectionView:
+def layout_section(section: FormSection, orientation: str = "portrait") -> SectionView:
     """The section as blocks: grids of label/value cells, and data tables between them."""
     view = SectionView(section.title)
     run: list[Field] = []
@@ -210,7 +235,7 @@ def layout_section(section: FormSection) -> SectionView:
     for f in section.fields:
         if f.type == "table":
             flush()
-            view.blocks.append(_table_view(f))
+            view.blocks.append(_table_view(f, TEXT_WIDTH.get(orientation, TEXT_WIDTH["portrait"])))
         else:
             run.append(f)
     flush()
@@ -351,7 +376,7 @@ class PdfBuilder:
         return self._memo[memo]
 
     def _form_part(self, form: Form, fillable: bool = False) -> Part:
-        sections = [layout_section(s) for s in form.sections]
+        sections = [layout_section(s, form.orientation) for s in form.sections]
         required = any(f.required and f.type not in ("signature", "signdate", "notice") and
                        (f.label or f.type != "statement") for f in form.fields)
         ctx = self._common(f"{form.title}（{form.code}）", form.purpose, f"{form.code} {form.title}",
