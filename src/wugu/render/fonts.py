@@ -166,7 +166,13 @@ void hb_subset_input_destroy(hb_subset_input_t *input);
 hb_set_t *hb_subset_input_unicode_set(hb_subset_input_t *input);
 void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
 hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
+hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
+uint32_t hb_tag_from_string(const char *str, int len);
 """
+_HB_SUBSET_SETS_DROP_TABLE_TAG = 3
+#: Tables a horizontal Simplified-Chinese document does not need: glyph substitutions (the SC face's default
+#: glyphs are already the Simplified ones), vertical metrics, baselines, signatures. Kerning (GPOS) stays.
+_DROP_TABLES = (b"GSUB", b"VORG", b"vmtx", b"vhea", b"BASE", b"DSIG")
 
 
 @cache
@@ -211,6 +217,9 @@ def _subset_harfbuzz(face: Face, codepoints: list[int]) -> bytes | None:
         for cp in codepoints:
             hb.hb_set_add(unicodes, cp)
         hbs.hb_subset_input_set_flags(inp, 0)
+        drop = hbs.hb_subset_input_set(inp, _HB_SUBSET_SETS_DROP_TABLE_TAG)
+        for tag in _DROP_TABLES:
+            hb.hb_set_add(drop, hb.hb_tag_from_string(tag, -1))
         out = hbs.hb_subset_or_fail(src, inp)
         if out == ffi.NULL:
             return None
@@ -239,6 +248,7 @@ def _subset_fonttools(face: Face, codepoints: list[int]) -> bytes:
 
     font = TTFont(face.path, fontNumber=face.index, lazy=True, recalcTimestamp=False)
     options = subset.Options()
+    options.drop_tables += [t.decode().strip() for t in _DROP_TABLES]
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.desubroutinize = True
