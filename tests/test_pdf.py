@@ -298,3 +298,14 @@ def test_fillable_fields_are_opt_in(built, handbook, tmp_path):
     # packs are for printing: their copy of the form has no fields
     for pack in handbook.packs_for_form(form.id):
         assert not PdfReader(tmp_path / "fill" / pack_pdf(pack)).get_fields()
+
+
+def test_layout_helpers():
+    from wugu.render.pdf import chinese_date, chinese_number, header_lines
+
+    assert [chinese_number(n) for n in (1, 10, 11, 20, 21, 99)] == ["一", "十", "十一", "二十", "二十一", "九十九"]
+    assert chinese_date("2026-12-01") == "2026 年 12 月 1 日"
+    assert header_lines("男", 10, 9) == ("男",)
+    assert header_lines("精神病家庭", 14, 9) == ("精神病", "家庭")
+    assert header_lines("服刑人员家庭", 16, 9) == ("服刑人员", "家庭")
+    assert header_lines("服刑人员家庭", 12.4, 8.5) == ("服刑", "人员", "家庭")
