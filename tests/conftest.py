@@ -1,6 +1,7 @@
 """Shared test helpers: the repository root and a runner for the real ``wugu`` command."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+#: Project files a copy of the base project needs (what a fresh clone has, minus the tool and the tests).
+PROJECT_FILES = ("wugu.yml", "glossary.yml", "mkdocs.yml", "regulations", "norms", "forms", "packs", "vocab",
+                 "schemas", "site")
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the base project's content, to break or extend without touching the repository."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.is_file():
+            shutil.copy2(src, dest / name)
+    return dest
 
 
 def run_wugu(*args: str, cwd: Path | str = ROOT, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -19,20 +18,7 @@ import pytest
 from wugu.paths import form_pdf, pack_pdf
 from wugu.validate import load_handbook
 
-from conftest import ROOT, run_wugu
-
-CONTENT = ("wugu.yml", "glossary.yml", "regulations", "norms", "forms", "packs", "vocab")
-
-
-def _copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in CONTENT:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.is_file():
-            shutil.copy2(src, dest / name)
-    return dest
+from conftest import ROOT, copy_project, run_wugu
 
 
 def _sums(folder: Path) -> dict[str, str]:
@@ -53,7 +39,7 @@ def _squash(text: str) -> str:
 def built(tmp_path_factory):
     """A copy of the base handbook, built once from cold: (project, output folder, CLI result, seconds)."""
     base = tmp_path_factory.mktemp("pdf")
-    project = _copy_project(base / "project")
+    project = copy_project(base / "project")
     out = base / "out-a"
     started = time.perf_counter()
     result = run_wugu("pdf", str(project), "--out", str(out))
@@ -267,7 +253,7 @@ def test_refuses_to_replace_a_folder_it_did_not_make(built, tmp_path):
 
 
 def test_bad_content_is_refused_with_the_check_lines(tmp_path):
-    project = _copy_project(tmp_path / "p")
+    project = copy_project(tmp_path / "p")
     pack = next((project / "packs").glob("*.yml"))
     pack.write_text(pack.read_text(encoding="utf-8").replace("forms: [", "forms: [F99, ", 1), encoding="utf-8")
     check = run_wugu("check", str(project))

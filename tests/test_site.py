@@ -4,7 +4,6 @@ from __future__ import annotations
 import html.parser
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -15,23 +14,7 @@ from wugu.render import site
 from wugu.render.sitebuild import IFRAME_WORKER, STYLESHEET
 from wugu.validate import load_handbook
 
-from conftest import ROOT, run_wugu
-
-#: Project files a copy of the base project needs (what a fresh clone has, minus the tool and the tests).
-PROJECT_FILES = ("wugu.yml", "glossary.yml", "mkdocs.yml", "regulations", "norms", "forms", "packs", "vocab",
-                 "schemas", "site")
-
-
-def copy_project(dest: Path) -> Path:
-    """A copy of the base project's content, to break or extend without touching the repository."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.is_file():
-            shutil.copy2(src, dest / name)
-    return dest
+from conftest import ROOT, copy_project, run_wugu
 
 
 @pytest.fixture(scope="module")
@@ -280,10 +263,6 @@ def test_no_broken_links_or_anchors(built, handbook):
 
 def test_pdfs_fill_downloads_when_the_renderer_is_there(built, handbook):
     out, result = built
-    try:
-        import wugu.render.pdf  # noqa: F401
-    except ModuleNotFoundError:
-        pytest.skip("wugu.render.pdf is not there yet: the site links the PDFs it will make")
     for f in handbook.forms:
         assert (out / paths.DOWNLOADS / paths.form_pdf(f)).is_file(), f.id
     for p in handbook.packs:

@@ -7,7 +7,8 @@ import click
 
 from . import __version__
 from .errors import WuguError
-from .report import FORMATS
+from .report import FORMATS, summary
+from .validate import Report
 from .validate import check as run_check
 
 
@@ -27,6 +28,17 @@ def check(directory: str, fmt: str) -> None:
     out = FORMATS[fmt](report)
     click.echo(out, err=False)
     sys.exit(report.exit_code)
+
+
+def _checked(directory: str, quiet: bool = False) -> Report:
+    """Run the check first; on any problem print the problem lines and exit (1 content, 2 usage)."""
+    report = run_check(directory)
+    if report.handbook is None:
+        click.echo(FORMATS["text"](report), err=True)
+        sys.exit(report.exit_code)
+    if not quiet:
+        click.echo(summary(report))
+    return report
 
 
 def _fail(exc: WuguError) -> None:
@@ -72,10 +84,7 @@ def changes(directory: str, accept: bool) -> None:
     from .edition import changes as base_changes
     from .project import is_edition
 
-    report = run_check(directory)
-    if report.handbook is None:
-        click.echo(FORMATS["text"](report))
-        sys.exit(report.exit_code)
+    report = _checked(directory, quiet=True)
     if not is_edition(report.root):
         click.echo("这里是基础版手册，不是地方版：wugu changes 只用于 wugu init 建立的地方版。", err=True)
         sys.exit(2)
@@ -84,8 +93,8 @@ def changes(directory: str, accept: bool) -> None:
         click.echo(f"基础版没有新的改动（本地版记录的基础版是 {found.installed_version}）。")
     else:
         click.echo(f"基础版：本地版记录的是 {found.recorded_version or '（未记录）'}，现在安装的是 {found.installed_version}。")
-        for version, date, summary in found.log:
-            click.echo(f"  {version}（{date}）：" + "；".join(summary))
+        for version, date, lines in found.log:
+            click.echo(f"  {version}（{date}）：" + "；".join(lines))
         for c in found.items:
             mark = "  ← 本地改写过，请复核" if c.overridden else ""
             click.echo(f"  [{c.what}] {c.kind} {c.id}：{c.title}{mark}")
@@ -104,13 +113,8 @@ def build(directory: str, out: str | None, no_pdf: bool) -> None:
     from pathlib import Path
 
     from .build import build_project
-    from .report import as_text, summary
 
-    report = run_check(directory)
-    if report.handbook is None:
-        click.echo(as_text(report), err=True)
-        sys.exit(report.exit_code)
-    click.echo(summary(report))
+    report = _checked(directory)
     try:
         result = build_project(report.root, report.handbook, Path(out) if out else None, pdf=not no_pdf,
                                echo=click.echo)
@@ -130,13 +134,8 @@ def pdf(directory: str, out: str | None, no_cache: bool) -> None:
 
     from .output import atomic_dir
     from .render.pdf import CACHE_DIR, MARKER, build_pdfs, check_pdf_out
-    from .report import as_text, summary
 
-    report = run_check(directory)
-    if report.handbook is None:
-        click.echo(as_text(report), err=True)
-        sys.exit(report.exit_code)
-    click.echo(summary(report))
+    report = _checked(directory)
     target = Path(out) if out else report.root / "build" / "pdf"
     started = time.perf_counter()
     try:

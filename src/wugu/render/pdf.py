@@ -24,7 +24,6 @@ import re
 import os
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
