@@ -246,8 +246,9 @@ def _fillable(form: Form) -> bool:
 
 
 def _has_own_secret_notice(form: Form) -> bool:
-    return any(f.type == "notice" and ("保密" in (f.label or "") or "敏感个人信息" in (f.text or ""))
-               for f in form.fields)
+    """True if the form's author wrote its own confidentiality notice (then no standard one is added)."""
+    return any(f.type == "notice" and ("保密" in f"{s.title}{f.label}" or "敏感个人信息" in (f.text or ""))
+               for s in form.sections for f in s.fields)
 
 
 # ---- documents ---------------------------------------------------------------------------------------------------
