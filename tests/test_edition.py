@@ -28,7 +28,7 @@ def write_overrides(edition: Path, text: str) -> None:
 OVERRIDES = """\
 clauses:
   - regulation: R10
-    clause: 2
+    clause: 1
     text: 本县山区路远，结对志愿者每季度至少走访一次，每次不少于 2 小时。
     reason: 山区交通不便
 add_norms:
@@ -77,7 +77,7 @@ def test_overrides_apply(wugu, edition):
     from wugu.validate import load_handbook
 
     h = load_handbook(edition)
-    clause = h.regulation("R10").clauses[1]
+    clause = h.regulation("R10").clauses[0]
     assert clause.local and clause.text.startswith("本县山区路远")
     assert h.norm("N49").local and h.norm("N49").section_id == "S3"
     assert "F11" not in {f.id for f in h.forms} and "records" not in {p.id for p in h.packs}
@@ -86,7 +86,7 @@ def test_overrides_apply(wugu, edition):
 
 
 @pytest.mark.parametrize("change, code, line", [
-    (("clause: 2", "clause: 40"), "E306", 3),
+    (("clause: 1", "clause: 40"), "E306", 3),
     (("hide_packs: [records]", "hide_packs: []"), "E306", 16),
     (("regulation: R10", "regulation: R99"), "E302", 2),
     (("section: S3", "section: S30"), "E302", 7),
@@ -115,7 +115,7 @@ def test_changes_reports_base_updates_and_accept_records_them(wugu, edition):
     write_overrides(edition, OVERRIDES)
     snap = edition / "local" / "base-snapshot.json"
     data = json.loads(snap.read_text(encoding="utf-8"))
-    data["items"]["R10#2"]["hash"] = "0" * 16          # the base changed a clause the edition overrides
+    data["items"]["R10#1"]["hash"] = "0" * 16          # the base changed a clause the edition overrides
     data["items"]["F04"]["hash"] = "1" * 16            # …and a form
     del data["items"]["N48"]                            # …and added a norm
     snap.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -130,7 +130,7 @@ def test_changes_reports_base_updates_and_accept_records_them(wugu, edition):
 
     listed = wugu("changes", cwd=edition)
     assert listed.returncode == 0
-    assert "[修改] 条款 R10#2" in listed.stdout and "本地改写过" in listed.stdout
+    assert "[修改] 条款 R10#1" in listed.stdout and "本地改写过" in listed.stdout
     assert "[修改] 表格 F04：孤困儿童调查表" in listed.stdout
     assert "[新增] 规范 N48" in listed.stdout
 

@@ -201,7 +201,7 @@ _OVERRIDES_TEMPLATE = """# yaml-language-server: $schema={schema}
 # 改写某项制度的某一条（网站上会标明“本地补充”）：
 # clauses:
 #   - regulation: R10
-#     clause: 2
+#     clause: 1
 #     text: 本县山区路远，结对志愿者每季度至少走访一次，每次不少于 2 小时……
 #     reason: 山区交通不便
 #
