@@ -109,3 +109,17 @@ def test_utf16_is_refused():
     with pytest.raises(WuguError) as info:
         decode("a: 1".encode("utf-16"), "x.yml")
     assert info.value.problems[0].code == "E107"
+
+
+def test_fullwidth_colon_after_a_key():
+    assert codes("id: R01\ntitle：服务团\nnumber: 1\n") == [("E110", 2, 6)]
+    assert codes("title：服务团\n")[0][0] == "E110"
+
+
+def test_missing_space_after_colon():
+    assert codes("id: R01\nnumber:1\ntitle: x\n") == [("E111", 2, 7)]
+
+
+def test_times_stay_as_written():
+    assert load_text("hours: 9:00\nurl: https://example.org/x/\n", "x.yml").data == {
+        "hours": "9:00", "url": "https://example.org/x/"}

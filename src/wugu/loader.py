@@ -106,6 +106,20 @@ def _check_tabs(text: str, path: str) -> list[Problem]:
     return problems
 
 
+_KEY_FULLWIDTH = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*)\s*：")
+_KEY_NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*):(?=[^\s/:])")
+
+
+def _colon_slip(text: str, path: str, upto: int) -> Problem | None:
+    """The usual cause of a failed parse when typing in a Chinese input method: ``key：`` or ``key:value``."""
+    for n, line in enumerate(text.splitlines()[:upto], 1):
+        if m := _KEY_FULLWIDTH.match(line):
+            return problem("E110", path, n, len(m.group(1)) + len(m.group(2)) + 1, key=m.group(2))
+        if m := _KEY_NO_SPACE.match(line):
+            return problem("E111", path, n, len(m.group(1)) + len(m.group(2)) + 1, key=m.group(2))
+    return None
+
+
 def _yaml_error(exc: yaml.YAMLError, path: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -180,6 +194,8 @@ class _Builder:
         if node.tag in (_STR, _TIMESTAMP):
             return node.value
         if node.tag in _PLAIN_TAGS:
+            if ":" in node.value:  # YAML 1.1 reads 9:00 as the number 540: keep what was written
+                return node.value
             return self._scalars.construct_object(node)
         self.problems.append(problem("E103", self.path, *_mark(node), tag=node.tag))
         return node.value
@@ -196,9 +212,12 @@ def load_text(text: str, path: str) -> Document:
         mark = getattr(exc, "problem_mark", None)
         if mark is not None and "'\\t'" in str(getattr(exc, "problem", "")):
             raise WuguError([problem("E105", path, mark.line + 1, mark.column + 1)]) from None
-        raise WuguError([_yaml_error(exc, path)]) from None
+        error = _yaml_error(exc, path)
+        raise WuguError([_colon_slip(text, path, error.line or 10**9) or error]) from None
     if node is None:
         raise WuguError([problem("E106", path, 1, 1)])
+    if isinstance(node, ScalarNode) and (slip := _colon_slip(text, path, 10**9)):
+        raise WuguError([slip])
     builder = _Builder(path)
     data = builder.build(node, ())
     if builder.problems:
