@@ -155,6 +155,7 @@ class Field:
     rows: int = 0
     total: bool = False
     with_date: bool = True
+    seal: bool = False
     size: str | None = None
     text: str | None = None
 
@@ -378,7 +379,8 @@ def build_field(d: dict[str, Any], vocabs: dict[str, Vocab]) -> Field:
         unit=d.get("unit"), detail=d.get("detail"),
         columns=tuple(Column(c["label"], c.get("group"), float(c.get("width", 1)), c.get("sensitive", False))
                       for c in d.get("columns", ())),
-        rows=d.get("rows", 0), total=d.get("total", False), with_date=d.get("with_date", True), size=d.get("size"),
+        rows=d.get("rows", 0), total=d.get("total", False), with_date=d.get("with_date", True),
+        seal=d.get("seal", False), size=d.get("size"),
         text=d.get("text"),
     )
 
