@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 COUNTY = "示例县手牵手孤困儿童心理辅导志愿服务团"
 
@@ -150,6 +151,12 @@ def test_edition_builds_with_local_name_and_overrides(wugu, edition):
     import subprocess
 
     write_overrides(edition, OVERRIDES)
+    form = (ROOT / "forms" / "F07-visit-log.yml").read_text(encoding="utf-8")
+    form = form.replace("id: F07", "id: F12").replace("code: WG-F07", "code: SX-F12").replace("title: 走访记录表", "title: 山区电话回访表")
+    (edition / "local" / "forms" / "F12-phone-follow-up.yml").write_text(form, encoding="utf-8")
+    (edition / "local" / "packs" / "mountain.yml").write_text(
+        "id: mountain\ntitle: 山区走访包\naudience: 山区乡镇团\npurpose: 路远难以入户时使用。\nforms: [F12, F07]\n",
+        encoding="utf-8")
     result = wugu("build", cwd=edition, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     site = edition / "build" / "site"
@@ -160,6 +167,11 @@ def test_edition_builds_with_local_name_and_overrides(wugu, edition):
     s3 = (site / "norms" / "S3.html").read_text(encoding="utf-8")
     assert "汛期不组织孩子" in s3 and "本地补充" in s3
     assert not (site / "forms" / "F11.html").exists()
+    local_form = (site / "forms" / "F12.html").read_text(encoding="utf-8")
+    assert "山区电话回访表" in local_form and "本地表格" in local_form
+    assert "本地表格包" in (site / "packs" / "mountain.html").read_text(encoding="utf-8")
+    assert (site / "downloads" / "SX-F12-山区电话回访表.pdf").is_file()
+    assert (site / "downloads" / "表格包-山区走访包.pdf").is_file()
     about = (site / "about.html").read_text(encoding="utf-8")
     assert "与基础版的关系" in about
     pdfs = sorted((site / "downloads").glob("*.pdf"))
