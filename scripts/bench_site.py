@@ -4,7 +4,10 @@
   1. the real command line, ``python -m wugu build DIR --out TMP --no-pdf``: Python start-up, ``wugu check``,
      every page generated, mkdocs-material in strict mode, Chinese search index (jieba), offline index — best of N;
   2. where that time goes, measured in a fresh process each run: imports, check, ``pages()``, mkdocs build;
-  3. with ``--pdf``: the PDFs on top (cached and uncached are the PDF renderer's business; reported separately).
+  3. baseline, side by side: the same generated Markdown written to a plain folder and built by the plain
+     ``mkdocs build`` command with a minimal mkdocs-material config (Chinese, search) — what a project that
+     committed its pages would run; the difference is what wugu adds (check, generation, offline, strictness);
+  4. with ``--pdf``: the PDFs on top (cached and uncached are the PDF renderer's business; reported separately).
 Usage: python scripts/bench_site.py [DIR] [--runs N] [--pdf]
 """
 from __future__ import annotations
@@ -40,6 +43,21 @@ print(json.dumps({"imports": t1 - t0, "check": t2 - t1, "pages": t3 - t2, "mkdoc
 """
 
 
+_WRITE_PLAIN = r"""
+import sys
+from pathlib import Path
+from wugu.validate import load_handbook
+from wugu.render import site
+docs = Path(sys.argv[2]) / "docs"
+for path, text in site.pages(load_handbook(sys.argv[1])).items():
+    (docs / path).parent.mkdir(parents=True, exist_ok=True)
+    (docs / path).write_text(text, encoding="utf-8")
+(Path(sys.argv[2]) / "mkdocs.yml").write_text(
+    "site_name: baseline\ntheme:\n  name: material\n  language: zh\n  font: false\nplugins:\n  - search\n"
+    "markdown_extensions: [toc, attr_list, md_in_html, admonition, tables]\n", encoding="utf-8")
+"""
+
+
 def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     started = time.perf_counter()
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONUTF8": "1"})
@@ -72,6 +90,14 @@ def main() -> None:
                            ("pages", "pages(handbook): Markdown for every page"),
                            ("mkdocs", "mkdocs-material build (strict, search, offline)")):
             print(f"{'  ' + label:<52}{min(p[key] for p in phases):>10.2f} s")
+        plain = Path(tmp) / "plain"
+        timed([sys.executable, "-c", _WRITE_PLAIN, args.directory, str(plain)])
+        mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain / "mkdocs.yml"), "-d",
+                  str(Path(tmp) / "plain-site")]
+        timed(mkdocs)
+        base = min(timed(mkdocs)[0] for _ in range(args.runs))
+        print(f"{'baseline: plain mkdocs build of the same pages':<52}{base:>10.2f} s")
+        print(f"ratio wugu build / baseline: {best / base:.2f}")
         if args.pdf:
             pdf_cli = [sys.executable, "-m", "wugu", "build", args.directory, "--out", str(out)]
             elapsed, run = timed(pdf_cli)
