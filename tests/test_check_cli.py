@@ -161,3 +161,9 @@ def test_help_and_version(wugu):
     assert wugu("--help").returncode == 0
     version = wugu("--version")
     assert version.returncode == 0 and version.stdout.startswith("wugu ")
+
+
+def test_check_from_inside_a_project_folder(wugu, tmp_path):
+    project = make_project(tmp_path)
+    result = wugu("check", cwd=project / "regulations")
+    assert result.returncode == 0, result.stdout

@@ -64,6 +64,10 @@ def find_root(directory: str | Path) -> Path:
     if not root.is_dir():
         raise WuguError([problem("E502", str(directory), folder=str(directory))])
     if not (root / PROFILE).is_file():
+        # Run from inside a project (e.g. in regulations/): use the nearest folder above that has wugu.yml.
+        for parent in root.resolve().parents:
+            if (parent / PROFILE).is_file():
+                return parent
         raise WuguError([problem("E501", display_path(root), missing=PROFILE)])
     return root.resolve()
 
