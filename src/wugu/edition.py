@@ -274,4 +274,9 @@ jobs:
         run: wugu check --format github
       - name: 生成网站和 PDF
         run: wugu build
+      - name: 保存生成的网站（在本次运行的 Artifacts 里下载，解压后双击 index.html）
+        uses: actions/upload-artifact@v4
+        with:
+          name: handbook-site
+          path: build/site
 """
