@@ -131,7 +131,7 @@ def test_changes_reports_base_updates_and_accept_records_them(wugu, edition):
 
     listed = wugu("changes", cwd=edition)
     assert listed.returncode == 0
-    assert "[修改] 条款 R10#1" in listed.stdout and "本地改写过" in listed.stdout
+    assert "[修改] 条款 R10 第1条" in listed.stdout and "本地改写过" in listed.stdout
     assert "[修改] 表格 F04：孤困儿童调查表" in listed.stdout
     assert "[新增] 规范 N48" in listed.stdout
 

@@ -97,7 +97,7 @@ def changes(directory: str, accept: bool) -> None:
             click.echo(f"  {version}（{date}）：" + "；".join(lines))
         for c in found.items:
             mark = "  ← 本地改写过，请复核" if c.overridden else ""
-            click.echo(f"  [{c.what}] {c.kind} {c.id}：{c.title}{mark}")
+            click.echo(f"  [{c.what}] {c.kind} {c.code}：{c.title}{mark}")
     if accept:
         version = accept_base(report.root)
         click.echo(f"已记录：本地版现在基于基础版 {version}。")

@@ -255,6 +255,12 @@ class BaseChange:
     what: str      # 新增 / 修改 / 删除
     overridden: bool = False  # the edition changes this clause itself: review it
 
+    @property
+    def code(self) -> str:
+        """The id as people read it: ``R10 第1条`` for a clause (stored as ``R10#1``), else the id."""
+        reg, _, clause = self.id.partition("#")
+        return f"{reg} 第{clause}条" if clause else self.id
+
 
 @dataclass(frozen=True)
 class Handbook:
