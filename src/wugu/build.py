@@ -36,15 +36,10 @@ class BuildResult:
     pdf_seconds: float
 
 
-def _pdf_renderer() -> Callable[..., list[Path]] | None:
-    """``wugu.render.pdf.build_pdfs``, or None while that module does not exist."""
+def _pdf_renderer() -> Callable[..., list[Path]]:
+    """``wugu.render.pdf.build_pdfs``; a clear usage error if WeasyPrint or its system libraries are missing."""
     try:
         from .render.pdf import build_pdfs
-    except ModuleNotFoundError as exc:
-        if exc.name in ("wugu.render.pdf",):
-            return None
-        raise WuguError([problem("E503", "wugu", detail=f"PDF 生成模块无法加载：{exc}",
-                                 fix="运行 bash scripts/setup.sh 安装全部依赖后再试")]) from None
     except ImportError as exc:
         raise WuguError([problem("E503", "wugu", detail=f"PDF 生成模块无法加载：{exc}",
                                  fix="运行 bash scripts/setup.sh 安装全部依赖后再试")]) from None
@@ -104,8 +99,6 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
             pdfs = len(made)
             pdf_seconds = time.perf_counter() - started
             echo(f"PDF 生成完成：{pdfs} 个文件，用时 {pdf_seconds:.1f} 秒")
-        elif pdf:
-            echo("提示：这个版本的 wugu 还不能生成 PDF，表格页上的“下载 PDF”链接暂时打不开。")
         (tmp / MARKER).write_text("wugu 生成的手册网站。wugu build 每次会整个替换这个目录，请不要在里面放别的文件。\n",
                                   encoding="utf-8")
     return BuildResult(out, site.pages, pdfs, site.seconds, pdf_seconds)
