@@ -13,12 +13,11 @@ from typing import Any, Callable
 from . import paths
 from .errors import WuguError, problem
 from .model import Handbook
-from .output import atomic_dir
+from .output import atomic_dir, check_output_dir
 from .project import LOCAL, display_path
 
 #: Default output folder and PDF cache, relative to the project folder.
 OUT = Path("build") / "site"
-PDF_CACHE = Path("build") / ".cache" / "pdf"
 #: A file every built site carries, so wugu only ever replaces a folder it made itself.
 MARKER = ".wugu-site"
 
@@ -46,25 +45,6 @@ def _pdf_renderer() -> Callable[..., list[Path]]:
     return build_pdfs
 
 
-def _is_within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def check_out_dir(root: Path, out: Path, docs_dir: Path) -> None:
-    """Refuse output folders that wugu must not replace as a whole (exit code 2)."""
-    def bad(what: str, fix: str) -> WuguError:
-        return WuguError([problem("E511", display_path(out), folder=display_path(out), what=what, fix=fix)])
-
-    if _is_within(root, out):
-        raise bad("是手册目录本身或它的上级目录", "用 --out 指定一个新的子目录，例如 --out build/site")
-    if _is_within(out, docs_dir) or _is_within(docs_dir, out):
-        raise bad(f"和页面目录 {display_path(docs_dir)} 重叠", "用 --out 指定页面目录以外的位置，例如 build/site")
-    if out.exists() and not out.is_dir():
-        raise bad("是一个文件，不是目录", "换一个目录名")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise bad("里已经有别的文件，wugu 不会覆盖它", "换一个新的目录，或者先手动清空这个目录")
-
-
 def _missing_downloads(handbook: Handbook, downloads: Path) -> list[str]:
     names = [paths.form_pdf(f) for f in handbook.forms] + [paths.pack_pdf(p) for p in handbook.packs]
     return [n for n in names if not (downloads / n).is_file()]
@@ -77,9 +57,10 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
 
     root = Path(root).resolve()
     out = (Path(out) if out is not None else root / OUT).resolve()
-    check_out_dir(root, out, (root / DOCS_DIR).resolve())
+    check_output_dir(root, out, MARKER, "build/site", keep_apart=[root / DOCS_DIR])
     renderer = _pdf_renderer() if pdf else None
-    with atomic_dir(out) as tmp:
+    note = "wugu 生成的手册网站。wugu build 每次会整个替换这个目录，请不要在里面放别的文件。"
+    with atomic_dir(out, MARKER, note) as tmp:
         echo(f"生成网站：{len(handbook.regulations)} 项制度、{len(handbook.sections)} 部分服务规范、"
              f"{len(handbook.forms)} 张表格、{len(handbook.packs)} 个表格包……")
         site = build_site(root, handbook, tmp)
@@ -91,7 +72,7 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
             started = time.perf_counter()
             downloads = tmp / paths.DOWNLOADS
             downloads.mkdir(parents=True, exist_ok=True)
-            made = renderer(handbook, downloads, cache_dir=root / PDF_CACHE,
+            made = renderer(handbook, downloads, cache_dir=root / paths.PDF_CACHE,
                             progress=lambda *args: echo("  " + " ".join(str(a) for a in args)))
             missing = _missing_downloads(handbook, downloads)
             if missing:
@@ -99,8 +80,6 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
             pdfs = len(made)
             pdf_seconds = time.perf_counter() - started
             echo(f"PDF 生成完成：{pdfs} 个文件，用时 {pdf_seconds:.1f} 秒")
-        (tmp / MARKER).write_text("wugu 生成的手册网站。wugu build 每次会整个替换这个目录，请不要在里面放别的文件。\n",
-                                  encoding="utf-8")
     return BuildResult(out, site.pages, pdfs, site.seconds, pdf_seconds)
 
 

@@ -132,18 +132,18 @@ def pdf(directory: str, out: str | None, no_cache: bool) -> None:
     import time
     from pathlib import Path
 
-    from .output import atomic_dir
-    from .render.pdf import CACHE_DIR, MARKER, build_pdfs, check_pdf_out
+    from .output import atomic_dir, check_output_dir
+    from .paths import PDF_CACHE
+    from .render.pdf import MARKER, build_pdfs
 
     report = _checked(directory)
     target = Path(out) if out else report.root / "build" / "pdf"
     started = time.perf_counter()
     try:
-        check_pdf_out(report.root, target)
-        with atomic_dir(target) as tmp:
-            made = build_pdfs(report.handbook, tmp, cache_dir=None if no_cache else report.root / CACHE_DIR,
+        check_output_dir(report.root, target, MARKER, "build/pdf")
+        with atomic_dir(target, MARKER, "wugu pdf 生成的 PDF。每次会整个替换这个目录，请不要在里面放别的文件。") as tmp:
+            made = build_pdfs(report.handbook, tmp, cache_dir=None if no_cache else report.root / PDF_CACHE,
                               progress=click.echo)
-            (tmp / MARKER).write_text("wugu pdf\n", encoding="utf-8")
     except WuguError as exc:
         _fail(exc)
     click.echo(f"完成：{len(made)} 个 PDF 在 {target}（用时 {time.perf_counter() - started:.1f} 秒）")

@@ -5,6 +5,8 @@ from .model import Form, NormSection, Pack, Regulation
 
 #: Folder of the built site that holds every PDF.
 DOWNLOADS = "downloads"
+#: Where `wugu pdf` and `wugu build` keep rendered PDFs between runs, relative to the project root.
+PDF_CACHE = "build/.cache/pdf"
 
 
 def regulation_page(r: Regulation) -> str:

@@ -34,15 +34,12 @@ from typing import Any, Callable
 import jinja2
 
 from .. import __version__
-from ..errors import WuguError, problem
 from ..model import Field, Form, FormSection, Handbook, Pack, Regulation
 from ..output import write_atomic
 from ..paths import form_page, form_pdf, html_url, pack_pdf
 from ..resources import templates_dir
 from .fonts import FontSet
 
-#: Where `wugu pdf` and `wugu build` keep rendered PDFs between runs, relative to the project root.
-CACHE_DIR = Path("build/.cache/pdf")
 #: A file in every folder `wugu pdf` wrote, so that it only ever replaces a folder it made itself.
 MARKER = ".wugu-pdf"
 
@@ -715,23 +712,6 @@ def _join(parts: list[tuple[str, bytes]]) -> bytes:
     return out.getvalue()
 
 
-def check_pdf_out(root: Path, out: Path) -> None:
-    """Refuse an output folder that `wugu pdf` must not replace as a whole (E511, exit code 2)."""
-    from ..project import display_path
-
-    root, target = Path(root).resolve(), Path(out).resolve()
-
-    def bad(what: str, fix: str) -> WuguError:
-        return WuguError([problem("E511", display_path(target), folder=display_path(target), what=what, fix=fix)])
-
-    if target == root or target in root.parents:
-        raise bad("是手册目录本身或它的上级目录", "用 --out 指定一个新的子目录，例如 --out build/pdf")
-    if target.exists() and not target.is_dir():
-        raise bad("是一个文件，不是目录", "换一个目录名")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
-        raise bad("里已经有别的文件，wugu 不会覆盖它", "换一个新的目录，或者先手动清空这个目录")
-
-
 def build_pdfs(handbook: Handbook, out_dir: Path, cache_dir: Path | None = None,
                progress: Callable[[str], None] | None = None) -> list[Path]:
     """Render every form and every pack of ``handbook`` to PDF files in ``out_dir``; return their paths.
@@ -746,5 +726,5 @@ def build_pdfs(handbook: Handbook, out_dir: Path, cache_dir: Path | None = None,
     return written
 
 
-__all__ = ["build_pdfs", "check_pdf_out", "PdfBuilder", "CACHE_DIR", "MARKER", "chinese_number", "chinese_date",
+__all__ = ["build_pdfs", "PdfBuilder", "MARKER", "chinese_number", "chinese_date",
            "layout_section"]
