@@ -81,14 +81,13 @@ def init(directory: str, name: str, short_name: str | None, level: str, parent: 
 def changes(directory: str, accept: bool) -> None:
     """地方版：列出基础版自上次记录以来改了什么。"""
     from .edition import accept as accept_base
-    from .edition import changes as base_changes
     from .project import is_edition
 
     report = _checked(directory, quiet=True)
     if not is_edition(report.root):
         click.echo("这里是基础版手册，不是地方版：wugu changes 只用于 wugu init 建立的地方版。", err=True)
         sys.exit(2)
-    found = base_changes(report.root, report.handbook)
+    found = report.base_changes
     if not found.any:
         click.echo(f"基础版没有新的改动（本地版记录的基础版是 {found.installed_version}）。")
     else:

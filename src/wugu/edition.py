@@ -81,9 +81,8 @@ def _version_key(v: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", v))
 
 
-def changes(root: Path, edition: Handbook, base: Handbook | None = None) -> Changes:
-    """Compare the installed base with what the edition recorded (``local/base-snapshot.json``)."""
-    base = base or base_handbook()
+def changes(root: Path, edition: Handbook, base: Handbook) -> Changes:
+    """Compare the installed ``base`` with what the edition recorded (``local/base-snapshot.json``)."""
     old = _read_snapshot(root)
     new = snapshot(base)
     overridden = {f"{r.id}#{c.number}" for r in edition.regulations for c in r.clauses if c.local and not r.local}

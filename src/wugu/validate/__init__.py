@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import Problem, WuguError
 from ..loader import Document, load_file
@@ -25,6 +26,7 @@ class Report:
     seconds: float = 0.0
     handbook: Handbook | None = None
     notices: list[str] = field(default_factory=list)
+    base_changes: Any = None  # an edition: wugu.edition.Changes, what moved in the base since it was recorded
 
     @property
     def ok(self) -> bool:
@@ -83,12 +85,13 @@ def check(directory: str | Path = ".") -> Report:
     if not report.problems:
         report.handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
         if is_edition(root):
-            report.handbook, report.notices = _with_base_changes(root, report.handbook, docs)
+            report.handbook, report.notices, report.base_changes = _with_base_changes(root, report.handbook, docs)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _with_base_changes(root: Path, edition: Handbook, docs: list[tuple[str, Document]]) -> tuple[Handbook, list[str]]:
+def _with_base_changes(root: Path, edition: Handbook,
+                       docs: list[tuple[str, Document]]) -> tuple[Handbook, list[str], Any]:
     """For an edition: record unreviewed base changes in the model, and say so when the base moved on."""
     from ..edition import changes
 
@@ -97,14 +100,14 @@ def _with_base_changes(root: Path, edition: Handbook, docs: list[tuple[str, Docu
     found = changes(root, edition, base)
     edition = replace(edition, base_changes=found.items)
     if not found.any:
-        return edition, []
+        return edition, [], found
     recorded = found.recorded_version or "（未记录）"
     notes = [f"提示：基础版已有更新（本地版记录的是 {recorded}，现在安装的是 {found.installed_version}，"
              f"{len(found.items)} 处改动）。运行 wugu changes 查看，核对后运行 wugu changes --accept 记录。"]
     review = [c for c in found.items if c.overridden]
     if review:
         notes.append("提示：本地改写过的条款在基础版里也改了，请复核：" + "、".join(f"{c.title}" for c in review))
-    return edition, notes
+    return edition, notes, found
 
 
 def load_handbook(directory: str | Path = ".") -> Handbook:
