@@ -362,13 +362,15 @@ def build_regulation(d: dict[str, Any], local: bool = False) -> Regulation:
     )
 
 
+def build_norm(n: dict[str, Any], section_id: str, local: bool = False) -> Norm:
+    """One norm from validated data."""
+    return Norm(n["id"], n["number"], section_id, n["rule"], n["why"], n.get("red_line", False),
+                tuple(n["regulations"]), _sources(n["sources"]), local)
+
+
 def build_section(d: dict[str, Any], local: bool = False) -> NormSection:
     """A norm section (with its norms) from validated data."""
-    norms = tuple(
-        Norm(n["id"], n["number"], d["id"], n["rule"], n["why"], n.get("red_line", False), tuple(n["regulations"]),
-             _sources(n["sources"]), local)
-        for n in d["norms"]
-    )
+    norms = tuple(build_norm(n, d["id"], local) for n in d["norms"])
     return NormSection(d["id"], d["number"], d["title"], d["intro"], tuple(sorted(norms, key=lambda n: n.number)))
 
 
@@ -465,9 +467,8 @@ def _override_clauses(r: Regulation, overrides: list[dict[str, Any]]) -> Regulat
 
 
 def _add_norms(s: NormSection, overrides: list[dict[str, Any]]) -> NormSection:
-    added = [n for o in overrides for n in o.get("add_norms", ()) if n["section"] == s.id]
+    added = tuple(build_norm(n, s.id, local=True) for o in overrides for n in o.get("add_norms", ())
+                  if n["section"] == s.id)
     if not added:
         return s
-    extra = build_section({**dict(id=s.id, number=s.number, title=s.title, intro=s.intro),
-                           "norms": [{k: v for k, v in n.items() if k != "section"} for n in added]}, local=True)
-    return replace(s, norms=tuple(sorted(s.norms + extra.norms, key=lambda n: n.number)))
+    return replace(s, norms=tuple(sorted(s.norms + added, key=lambda n: n.number)))
