@@ -170,8 +170,8 @@ def test_edition_builds_with_local_name_and_overrides(wugu, edition):
     local_form = (site / "forms" / "F12.html").read_text(encoding="utf-8")
     assert "山区电话回访表" in local_form and "本地表格" in local_form
     assert "本地表格包" in (site / "packs" / "mountain.html").read_text(encoding="utf-8")
-    assert (site / "downloads" / "SX-F12-山区电话回访表.pdf").is_file()
-    assert (site / "downloads" / "表格包-山区走访包.pdf").is_file()
+    assert (site / "downloads" / "SX-F12.pdf").is_file()
+    assert (site / "downloads" / "表格包-mountain.pdf").is_file()
     about = (site / "about.html").read_text(encoding="utf-8")
     assert "与基础版的关系" in about
     pdfs = sorted((site / "downloads").glob("*.pdf"))

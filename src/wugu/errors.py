@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .escape import terminal
+
 #: code → (short Chinese message template, fix hint template). Templates use str.format fields.
 CATALOGUE: dict[str, tuple[str, str]] = {
     # E1xx: reading the file
@@ -91,8 +93,9 @@ class Problem:
         return self.path
 
     def format(self) -> str:
-        """One line: ``path:line:col: error CODE: message — fix``."""
-        return f"{self.location()}: error {self.code}: {self.message} — {self.fix}"
+        """One line: ``path:line:col: error CODE: message — fix``; control characters and escape sequences from
+        the content are shown as ``\\x1b``-style escapes, never sent to the terminal as they are."""
+        return terminal(f"{self.location()}: error {self.code}: {self.message} — {self.fix}")
 
 
 def problem(code: str, path: str, line: int = 0, col: int = 0, **args: Any) -> Problem:

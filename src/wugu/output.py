@@ -9,10 +9,23 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import WuguError, problem
+from .escape import file_name
 
 
 def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, verified to resolve inside ``folder`` (a last check before anything is written).
+
+    ``name`` must be a plain file name (see :func:`wugu.escape.file_name`); raises :class:`ValueError` otherwise.
+    """
+    folder = Path(folder).resolve()
+    path = (folder / file_name(name)).resolve()
+    if path.parent != folder:
+        raise ValueError(f"{name!r} resolves outside {folder}")
+    return path
 
 
 def check_output_dir(root: Path, out: Path, marker: str, example: str, keep_apart: Iterable[Path] = ()) -> None:

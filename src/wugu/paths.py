@@ -1,6 +1,7 @@
 """Names of generated pages and files, in one place so the site, the PDFs and the QR codes agree."""
 from __future__ import annotations
 
+from .escape import file_name
 from .model import Form, NormSection, Pack, Regulation
 
 #: Folder of the built site that holds every PDF.
@@ -35,10 +36,13 @@ def html_url(page: str) -> str:
 
 
 def form_pdf(f: Form) -> str:
-    """File name of a form's PDF inside ``downloads/``, e.g. ``WG-F04-孤困儿童调查表.pdf``."""
-    return f"{f.code}-{f.title}.pdf"
+    """File name of a form's PDF inside ``downloads/``, e.g. ``WG-F04.pdf``.
+
+    Built from the form's code only (never from a title: titles are free text and two may be alike).
+    """
+    return file_name(f"{f.code}.pdf")
 
 
 def pack_pdf(p: Pack) -> str:
-    """File name of a pack's PDF inside ``downloads/``, e.g. ``表格包-新志愿者入团包.pdf``."""
-    return f"表格包-{p.title}.pdf"
+    """File name of a pack's PDF inside ``downloads/``, e.g. ``表格包-new-volunteer.pdf`` (from the pack's id)."""
+    return file_name(f"表格包-{p.id}.pdf")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from .escape import github_message, github_property, terminal
 from .validate import Report
 
 
@@ -21,8 +22,8 @@ def summary(report: Report) -> str:
 def as_text(report: Report) -> str:
     """One line per problem, then the summary."""
     lines = [p.format() for p in report.problems]
-    lines += report.notices
-    lines.append(summary(report))
+    lines += [terminal(n) for n in report.notices]
+    lines.append(terminal(summary(report)))
     return "\n".join(lines)
 
 
@@ -41,18 +42,14 @@ def as_json(report: Report) -> str:
     }, ensure_ascii=False, indent=2)
 
 
-def _escape(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
 def as_github(report: Report) -> str:
     """GitHub Actions workflow commands (``::error file=…,line=…``), then the summary."""
     lines = []
     for p in report.problems:
-        loc = f"file={p.path}" + (f",line={p.line},col={p.col}" if p.line else "")
-        lines.append(f"::error {loc},title=wugu {p.code}::{_escape(p.message + ' — ' + p.fix)}")
-    lines += [f"::notice title=wugu::{_escape(n)}" for n in report.notices]
-    lines.append(summary(report))
+        loc = f"file={github_property(p.path)}" + (f",line={p.line},col={p.col or 1}" if p.line else "")
+        lines.append(f"::error {loc},title=wugu {p.code}::{github_message(p.message + ' — ' + p.fix)}")
+    lines += [f"::notice title=wugu::{github_message(n)}" for n in report.notices]
+    lines.append(terminal(summary(report)))
     return "\n".join(lines)
 
 

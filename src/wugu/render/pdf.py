@@ -34,8 +34,9 @@ from typing import Any, Callable
 import jinja2
 
 from .. import __version__
+from ..escape import css_string
 from ..model import Field, Form, FormSection, Handbook, Pack, Regulation
-from ..output import write_atomic
+from ..output import inside, write_atomic
 from ..paths import form_page, form_pdf, html_url, pack_pdf
 from ..resources import templates_dir
 from .fonts import FontSet
@@ -63,10 +64,6 @@ def chinese_date(value: Any) -> str:
 def _w3c_date(value: Any) -> str:
     d = value if isinstance(value, date) else date.fromisoformat(str(value))
     return f"{d.isoformat()}T00:00:00+08:00"
-
-
-def _css_string(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
 # ---- form layout: fields → rows of ruled cells ---------------------------------------------------------------
@@ -295,7 +292,7 @@ class PdfBuilder:
             autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
         )
-        self.env.filters["css"] = _css_string
+        self.env.filters["css"] = css_string
         self.env.filters["cn"] = chinese_number
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
@@ -565,7 +562,7 @@ class PdfBuilder:
         items += [(pack_pdf(p), self._pack_key(p), self._packs) for p in self.handbook.packs]
         for name, key, store in items:
             value = store[key]
-            path = out_dir / name
+            path = inside(out_dir, name)
             write_atomic(path, value[0] if isinstance(value, tuple) else value)
             written.append(path)
             self.progress(f"{'已生成' if key in self._fresh else '未改动'}  {name}")
@@ -605,6 +602,8 @@ class Engine:
                     if data is None:
                         raise ValueError(f"unknown font {url}")
                     return URLFetcherResponse(url, data, {"Content-Type": "font/otf"})
+                if url.startswith("file:") and not _own_file(url):
+                    raise ValueError(f"wugu only reads its own template files, not {url}")
                 return super().fetch(url, headers)
 
         fetcher = Fetcher(allowed_protocols={"data", "file", FontSet.SCHEME.rstrip(":")})
@@ -638,6 +637,20 @@ class Engine:
     def write(doc, fillable: bool = False) -> bytes:
         """The PDF bytes: compressed, with an identifier derived from the content, no clock anywhere."""
         return doc.write_pdf(pdf_identifier=True, pdf_forms=fillable or None)
+
+
+def _own_file(url: str) -> bool:
+    """True for a ``file:`` URL inside wugu's own PDF templates (stylesheets, images): the only files a PDF may
+    read. Fonts come from memory (``FontSet``); anything else, e.g. a path named in content, is refused."""
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    try:
+        path = Path(url2pathname(urlsplit(url).path)).resolve()
+    except (OSError, ValueError):
+        return False
+    own = (templates_dir() / "pdf").resolve()
+    return path == own or own in path.parents
 
 
 def _BASE_URL() -> str:  # noqa: N802 - a constant computed on demand

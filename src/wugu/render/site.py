@@ -15,7 +15,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .. import paths
+from .. import escape, paths
 from ..model import LEVELS, Field, Form, Handbook, Norm, NormSection, Vocab
 from ..resources import templates_dir
 
@@ -53,12 +53,8 @@ def cn_number(n: int) -> str:
     return head + (_DIGITS[ones] if ones else "")
 
 
-_MD_ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]{}|"}, "<": "&lt;", ">": "&gt;"})
-
-
-def md(text: Any) -> str:
-    """Text from the model made safe to drop into Markdown (no accidental emphasis, links or tags)."""
-    return str(text).translate(_MD_ESCAPES)
+#: Text from the model made safe to drop into Markdown (no accidental emphasis, links or tags).
+md = escape.markdown
 
 
 def rel(page: str, target: str) -> str:

@@ -29,6 +29,7 @@ from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.utils import yaml_load  # noqa: E402
 
+from .. import escape  # noqa: E402
 from ..errors import Problem, WuguError, problem  # noqa: E402
 from ..model import Handbook  # noqa: E402
 from ..project import display_path  # noqa: E402
@@ -112,8 +113,18 @@ class WuguPlugin(BasePlugin):
         extra["generator"] = False  # the "Made with Material" footer links to an outside host
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
-        if not config.copyright:
-            config.copyright = f"{profile.name} · 手册内容版本 {profile.content_version}"
+        config.copyright = escape.html(config.copyright or f"{profile.name} · 手册内容版本 {profile.content_version}")
+        # Every text that lands in the page chrome is escaped here, once (templates that escape again leave
+        # Markup alone); mkdocs.yml is untrusted input like the content.
+        config.site_name = escape.html(config.site_name)
+        for key in ("site_description", "site_author"):
+            if config.get(key):
+                config[key] = escape.html(config[key])
+        overrides = str(templates_dir() / "site" / "overrides")
+        if overrides not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+        if config.nav is not None:
+            config.nav = _escaped_nav(config.nav)
         self.generated = site.pages(self.handbook)
         return config
 
@@ -135,8 +146,18 @@ class WuguPlugin(BasePlugin):
             extra = [f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated]
             if extra:
                 nav.append({"更多": sorted(extra)})
-            config.nav = nav
+            config.nav = _escaped_nav(nav)
         return files
+
+
+def _escaped_nav(nav: Any) -> Any:
+    """The navigation with every title HTML-escaped (as :class:`~markupsafe.Markup`, so templates that escape
+    again leave it alone): titles come from the content or from ``mkdocs.yml`` and land in the page chrome."""
+    if isinstance(nav, list):
+        return [_escaped_nav(item) for item in nav]
+    if isinstance(nav, dict):
+        return {escape.html(k): _escaped_nav(v) for k, v in nav.items()}
+    return nav
 
 
 # ---- building -------------------------------------------------------------------------------------------

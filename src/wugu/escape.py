@@ -1,0 +1,114 @@
+"""Escaping: the one home for making untrusted text safe in each place it goes.
+
+Every text from the content (YAML, ``site/`` pages, ``mkdocs.yml``, command-line values) is untrusted. Renderers
+call these functions; templates do not improvise their own escaping.
+
+==================  ==========================================================================================
+target              function
+==================  ==========================================================================================
+HTML text / attr    :func:`html` (``&<>"'`` escaped; returns :class:`markupsafe.Markup`, never escaped twice)
+Markdown inline     :func:`markdown` (no accidental emphasis, links, code or tags; ``<``/``>`` as entities)
+CSS string          :func:`css_string` (the inside of ``"…"``: quotes, backslashes, line breaks, controls
+                    hex-escaped, so the string can never be closed)
+file name           :func:`file_name` (refuses anything but a plain name: no folders, no ``..``, no controls)
+terminal            :func:`terminal` (control characters, escape sequences and bidi overrides made visible)
+GitHub annotations  :func:`github_property` (``file=``/``title=``), :func:`github_message` (after ``::``)
+==================  ==========================================================================================
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markupsafe import Markup
+from markupsafe import escape as _markup_escape
+
+__all__ = ["html", "markdown", "css_string", "file_name", "terminal", "github_property", "github_message",
+           "has_control"]
+
+# Characters that must never reach a terminal or a one-line message as they are: C0 and C1 controls (ESC starts
+# terminal escape sequences), DEL, and the Unicode bidi controls that reorder what a reader sees ("Trojan Source").
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_UNSAFE_OR_NEWLINE = re.compile(_UNSAFE.pattern[:-1] + "\n]")
+
+
+def has_control(text: str) -> bool:
+    """True if ``text`` holds a control character (other than tab/newline) or a bidi override."""
+    return bool(_UNSAFE.search(text))
+
+
+# ---- HTML and Markdown ----------------------------------------------------------------------------------------
+
+def html(text: Any) -> Markup:
+    """Text for HTML content or a quoted attribute value. Already-escaped :class:`Markup` is left alone."""
+    return _markup_escape(text)
+
+
+_MD_ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]{}|"}, "<": "&lt;", ">": "&gt;", "&": "&amp;"})
+
+
+def markdown(text: Any) -> str:
+    """Text made safe to drop into a line of Markdown: no emphasis, links, code spans, tables or raw tags."""
+    return str(text).translate(_MD_ESCAPES)
+
+
+# ---- CSS ------------------------------------------------------------------------------------------------------
+
+def _css_char(ch: str) -> str:
+    return f"\\{ord(ch):x} "
+
+
+_CSS_UNSAFE = re.compile(r'[\\"\'<>\x00-\x1f\x7f-\x9f\u2028\u2029]')
+
+
+def css_string(text: Any) -> str:
+    """The inside of a double-quoted CSS string (``content: "…"``) that shows ``text`` literally.
+
+    Quotes, backslashes, line breaks and every control character become CSS hex escapes (``\\22 ``), so nothing
+    in ``text`` can end the string, the declaration or the rule. ``<`` and ``>`` are escaped too, so the string is
+    also safe inside an HTML ``<style>`` element.
+    """
+    return _CSS_UNSAFE.sub(lambda m: "\ufffd" if m.group() == "\x00" else _css_char(m.group()), str(text))
+
+
+# ---- file names -----------------------------------------------------------------------------------------------
+
+_NAME = re.compile(r"[^\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+def file_name(name: str) -> str:
+    """``name`` if it is a plain file name (no folder part, no ``..``, no control or reserved characters).
+
+    File names are built from ids, which the schema already restricts; this is the last line of defence before
+    anything is written. Raises :class:`ValueError` for anything else.
+    """
+    if (not _NAME.fullmatch(name) or name in (".", "..") or name.startswith((".", " ")) or name.endswith((".", " "))
+            or has_control(name) or len(name.encode("utf-8")) > 200):
+        raise ValueError(f"not a safe file name: {name!r}")
+    return name
+
+
+# ---- terminal and CI ------------------------------------------------------------------------------------------
+
+def _visible(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal(text: Any, *, keep_newlines: bool = False) -> str:
+    """Text that is safe to print on a terminal: control characters, escape sequences (ESC …), bidi overrides and
+    (unless ``keep_newlines``) line breaks are shown as ``\\x1b``-style escapes instead of acting."""
+    pattern = _UNSAFE if keep_newlines else _UNSAFE_OR_NEWLINE
+    return pattern.sub(lambda m: _visible(m.group()), str(text))
+
+
+def github_message(text: Any) -> str:
+    """The message part of a GitHub workflow command (after ``::``): ``%``, CR and LF percent-encoded."""
+    s = terminal(str(text), keep_newlines=True)
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: Any) -> str:
+    """A property value of a GitHub workflow command (``file=…``, ``title=…``): also ``:`` and ``,`` encoded,
+    so a crafted file name cannot end the property list or add one of its own."""
+    return github_message(text).replace(":", "%3A").replace(",", "%2C")
