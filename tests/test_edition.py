@@ -181,6 +181,6 @@ def test_edition_builds_with_local_name_and_overrides(wugu, edition):
         assert COUNTY in text or "示例县手牵手" in text, pdf.name
     visit_log = next(p for p in pdfs if "WG-F07" in p.name)
     # the pairing pack carries R10 with the county's own clause
-    pack = next(p for p in pdfs if "结对帮扶包" in p.name)
+    pack = next(p for p in pdfs if p.name == "表格包-pairing.pdf")
     assert "本县山区路远" in subprocess.run(["pdftotext", str(pack), "-"], capture_output=True, text=True).stdout
     assert visit_log.stat().st_size > 0
