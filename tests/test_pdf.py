@@ -222,7 +222,7 @@ def test_a_changed_form_renders_only_itself_and_its_packs(built, handbook, tmp_p
         path.write_text(original, encoding="utf-8")
     assert result.returncode == 0, result.stderr
     fresh = set(re.findall(r"^已生成\s+(\S+)$", result.stdout, re.M))
-    expected = {f"{form.code}-{form.title}（试行）.pdf"} | {pack_pdf(p) for p in handbook.packs_for_form(form.id)}
+    expected = {f"{form.code}.pdf"} | {pack_pdf(p) for p in handbook.packs_for_form(form.id)}
     assert fresh == expected
 
 
