@@ -31,6 +31,7 @@ def test_wheel_carries_schemas_and_base_content(unpacked_wheel):
     assert (base / "wugu.yml").is_file()
     assert len(list((base / "regulations").glob("*.yml"))) == 16
     assert (base / "schemas" / "overrides.schema.json").is_file()
+    assert (base / "guides" / "emergency.yml").is_file() and (base / "schemas" / "guide.schema.json").is_file()
 
 
 def test_edition_from_the_wheel(unpacked_wheel, tmp_path):

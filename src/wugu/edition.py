@@ -42,6 +42,8 @@ def snapshot(base: Handbook) -> dict[str, dict[str, str]]:
         items[f.id] = {"kind": "表格", "title": f.title, "hash": _digest(f)}
     for p in base.packs:
         items[p.id] = {"kind": "表格包", "title": p.title, "hash": _digest(p)}
+    for g in base.guides:
+        items[g.id] = {"kind": "指南", "title": g.title, "hash": _digest(g)}
     return items
 
 

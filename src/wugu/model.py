@@ -246,6 +246,60 @@ class Term:
 
 
 @dataclass(frozen=True)
+class GuideItem:
+    """One step or point of a practice guide; ``label`` is its bold lead (a phone number, “事前”…)."""
+
+    text: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class GuideRef:
+    """What a guide applies: a regulation (optionally one clause), a norm, a norm section or a form."""
+
+    kind: str  # regulation / norm / section / form
+    id: str
+    clause: int | None = None
+
+
+@dataclass(frozen=True)
+class GuideSection:
+    """A titled part of a guide; ``style`` says how its items read (steps, list, dont, check, table)."""
+
+    title: str
+    style: str
+    intro: str | None
+    items: tuple[GuideItem, ...]
+    applies: tuple[GuideRef, ...] = ()
+    columns: tuple[str, str] = ("事项", "怎么做")
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A practice guide (实用指南): what a volunteer does in one situation, tied to the rules it applies."""
+
+    id: str
+    order: int
+    title: str
+    summary: str
+    audience: str
+    card: bool
+    sections: tuple[GuideSection, ...]
+    applies: tuple[GuideRef, ...]
+    sources: tuple[Source, ...]
+    version: str
+    local: bool = False
+
+    @property
+    def all_applies(self) -> tuple[GuideRef, ...]:
+        """Everything the guide applies, the guide's own list first, then each section's, without repeats."""
+        seen: dict[GuideRef, None] = {}
+        for ref in (*self.applies, *(r for s in self.sections for r in s.applies)):
+            seen.setdefault(ref, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
 class BaseChange:
     """In an edition: one difference between the base it recorded and the base now installed."""
 
@@ -273,6 +327,7 @@ class Handbook:
     packs: tuple[Pack, ...]
     vocabs: tuple[Vocab, ...] = ()
     glossary: tuple[Term, ...] = ()
+    guides: tuple[Guide, ...] = ()
     base_version: str | None = None  # an edition: the version of the installed base it builds on
     base_changes: tuple[BaseChange, ...] = ()  # an edition: base changes not yet recorded (wugu changes)
 
@@ -310,6 +365,14 @@ class Handbook:
     def section(self, id: str) -> NormSection:
         """The norm section with this id."""
         return self._index[id]
+
+    def guide(self, id: str) -> Guide:
+        """The practice guide with this id."""
+        return next(g for g in self.guides if g.id == id)
+
+    def guides_for(self, target_id: str) -> tuple[Guide, ...]:
+        """Guides that apply a regulation (or one of its clauses), a norm, a norm section or a form."""
+        return tuple(g for g in self.guides if any(r.id == target_id for r in g.all_applies))
 
     def norms_for_regulation(self, regulation_id: str) -> tuple[Norm, ...]:
         """Norms that serve a regulation (the reverse of ``Norm.regulation_ids``)."""
@@ -422,6 +485,29 @@ def build_glossary(d: dict[str, Any]) -> tuple[Term, ...]:
     return tuple(Term(t["id"], t["term"], t["definition"], _sources(t["sources"])) for t in d["terms"])
 
 
+def build_guide(d: dict[str, Any], kinds: dict[str, str], local: bool = False) -> Guide:
+    """A practice guide from validated data; ``kinds`` maps every linkable id to its kind (ids not in it — a form
+    an edition hides — are left out)."""
+    def refs(items: Any) -> tuple[GuideRef, ...]:
+        out = []
+        for ref in items or ():
+            target, _, clause = ref.partition("#")
+            if target in kinds:
+                out.append(GuideRef(kinds[target], target, int(clause) if clause else None))
+        return tuple(out)
+
+    def item(i: Any) -> GuideItem:
+        return GuideItem(i) if isinstance(i, str) else GuideItem(i["text"], i["label"])
+
+    sections = tuple(GuideSection(s["title"], s.get("style", "list"), s.get("intro"),
+                                  tuple(item(i) for i in s["items"]), refs(s.get("applies")),
+                                  tuple(s.get("columns", ("事项", "怎么做"))))
+                     for s in d["sections"])
+    return Guide(id=d["id"], order=d.get("order", 100), title=d["title"], summary=d["summary"],
+                 audience=d["audience"], card=d.get("card", False), sections=sections, applies=refs(d["applies"]),
+                 sources=_sources(d["sources"]), version=d["version"], local=local)
+
+
 def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
     """The whole handbook from ``(kind, validated data, local?)`` triples that passed every check.
 
@@ -440,16 +526,22 @@ def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
     sections = [build_section(d, local) for d, local in by_kind.get("norms", [])]
     sections = [_add_norms(s, overrides) for s in sections]
     base = by_kind.get("base_profile")
+    forms = tuple(sorted((build_form(d, vocabs, local) for d, local in by_kind.get("form", []) if d["id"] not in hidden),
+                         key=lambda f: f.id))
+    kinds = {**{r.id: "regulation" for r in regulations}, **{s.id: "section" for s in sections},
+             **{n.id: "norm" for s in sections for n in s.norms}, **{f.id: "form" for f in forms}}
+    guides = tuple(sorted((build_guide(d, kinds, local) for d, local in by_kind.get("guide", [])),
+                          key=lambda g: (g.order, g.id)))
     return Handbook(
         profile=build_profile(by_kind["profile"][0][0]),
         regulations=tuple(sorted(regulations, key=lambda r: r.number)),
         sections=tuple(sorted(sections, key=lambda s: s.number)),
-        forms=tuple(sorted((build_form(d, vocabs, local) for d, local in by_kind.get("form", []) if d["id"] not in hidden),
-                           key=lambda f: f.id)),
+        forms=forms,
         packs=tuple(sorted((build_pack(d, local) for d, local in by_kind.get("pack", []) if d["id"] not in hidden),
                            key=lambda p: p.id)),
         vocabs=tuple(sorted(vocabs.values(), key=lambda v: v.id)),
         glossary=glossary,
+        guides=guides,
         base_version=base[0][0]["content_version"] if base else None,
     )
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .escape import file_name
-from .model import Form, NormSection, Pack, Regulation
+from .model import Form, Guide, NormSection, Pack, Regulation
 
 #: Folder of the built site that holds every PDF.
 DOWNLOADS = "downloads"
@@ -28,6 +28,11 @@ def form_page(f: Form) -> str:
 def pack_page(p: Pack) -> str:
     """Markdown source path of a pack's page."""
     return f"packs/{p.id}.md"
+
+
+def guide_page(g: Guide) -> str:
+    """Markdown source path of a practice guide's page, e.g. ``guides/emergency.md``."""
+    return f"guides/{g.id}.md"
 
 
 def html_url(page: str) -> str:

@@ -23,6 +23,7 @@ FOLDERS: dict[str, str] = {
     "forms": "form",
     "packs": "pack",
     "vocab": "vocab",
+    "guides": "guide",
 }
 
 #: kind → schema file name in ``schemas/``
@@ -34,6 +35,7 @@ SCHEMAS: dict[str, str] = {
     "pack": "pack.schema.json",
     "vocab": "vocab.schema.json",
     "glossary": "glossary.schema.json",
+    "guide": "guide.schema.json",
     "overrides": "overrides.schema.json",
     "base_profile": "profile.schema.json",
 }

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import escape, paths
-from ..model import LEVELS, Field, Form, Handbook, Norm, NormSection, Vocab
+from ..model import LEVELS, Field, Form, GuideRef, Handbook, Norm, NormSection, Vocab
 from ..resources import templates_dir
 
 #: Pages that are not about one regulation, norm section, form or pack.
@@ -28,6 +28,7 @@ PACKS = "packs/index.md"
 TRAINING = "training.md"
 GLOSSARY = "glossary.md"
 ABOUT = "about.md"
+GUIDES = "guides/index.md"
 
 #: Vocabularies the home page explains when the content has them.
 METHOD_VOCAB = "method-1204"
@@ -82,6 +83,27 @@ def section_of(handbook: Handbook, norm: Norm) -> NormSection:
 def norm_link(page: str, handbook: Handbook, norm: Norm) -> str:
     """Link from ``page`` to one norm (its anchor on its section's page)."""
     return rel(page, f"{paths.norms_page(section_of(handbook, norm))}#{norm.id}")
+
+
+def guide_ref(page: str, handbook: Handbook, ref: GuideRef) -> tuple[str, str]:
+    """What a guide applies, as ``(label, link from page)``: 《制度》第四条, 规范 44, 服务规范·安全, WG-F07 表名."""
+    h = handbook
+    if ref.kind == "regulation":
+        r = h.regulation(ref.id)
+        if ref.clause is None:
+            return f"《{r.title}》", rel(page, paths.regulation_page(r))
+        clause = r.clauses[ref.clause - 1]
+        named = f"（{clause.title}）" if clause.title else ""
+        return (f"《{r.title}》第{cn_number(ref.clause)}条{named}",
+                rel(page, f"{paths.regulation_page(r)}#clause-{ref.clause}"))
+    if ref.kind == "norm":
+        n = h.norm(ref.id)
+        return f"{norm_label(n)}　{n.rule}", norm_link(page, h, n)
+    if ref.kind == "section":
+        s = h.section(ref.id)
+        return f"服务规范·{s.title}", rel(page, paths.norms_page(s))
+    f = h.form(ref.id)
+    return f"{f.code} {f.title}", rel(page, paths.form_page(f))
 
 
 # ---- the form preview -----------------------------------------------------------------------------------
@@ -156,6 +178,7 @@ def _env(html: bool) -> Environment:
         rel=rel, download_href=download_href, norm_label=norm_label, paths=paths, levels=LEVELS,
         form_rows=form_rows, column_groups=column_groups, sensitive_labels=sensitive_labels,
         pipl_28=PIPL_ARTICLE_28, html_url=paths.html_url, section_of=section_of, norm_link=norm_link,
+        guide_ref=guide_ref,
     )
     return env
 
@@ -181,7 +204,7 @@ def pages(handbook: Handbook) -> dict[str, str]:
     h = handbook
     red_lines = tuple(n for n in h.norms if n.red_line)
     common = dict(h=h, profile=h.profile, red_lines=red_lines, HOME=HOME, REGULATIONS=REGULATIONS, NORMS=NORMS,
-                  FORMS=FORMS, PACKS=PACKS, TRAINING=TRAINING, GLOSSARY=GLOSSARY, ABOUT=ABOUT)
+                  FORMS=FORMS, PACKS=PACKS, TRAINING=TRAINING, GLOSSARY=GLOSSARY, ABOUT=ABOUT, GUIDES=GUIDES)
     out: dict[str, str] = {}
 
     def add(page: str, template: str, **context: Any) -> None:
@@ -206,6 +229,10 @@ def pages(handbook: Handbook) -> dict[str, str]:
         add(paths.pack_page(p), "pack", p=p, forms=h.pack_forms(p), regulations=h.pack_regulations(p))
     add(TRAINING, "training", categories=_vocab(h, CATEGORY_VOCAB), method=_vocab(h, METHOD_VOCAB),
         volunteer_forms=tuple(f for f in h.forms if "志愿者" in f.filled_by))
+    if h.guides:
+        add(GUIDES, "guides")
+        for g in h.guides:
+            add(paths.guide_page(g), "guide", g=g)
     add(GLOSSARY, "glossary")
     add(ABOUT, "about")
     return out
@@ -221,6 +248,7 @@ def nav(handbook: Handbook) -> list[Any]:
         {"表格": [FORMS, *({f.title: paths.form_page(f)} for f in h.forms)]},
         {"表格包": [PACKS, *({p.title: paths.pack_page(p)} for p in h.packs)]},
         {"新志愿者培训": TRAINING},
+        *([{"实用指南": [GUIDES, *({g.title: paths.guide_page(g)} for g in h.guides)]}] if h.guides else []),
         {"名词解释": GLOSSARY},
         {"关于本手册": ABOUT},
     ]

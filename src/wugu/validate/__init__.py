@@ -12,6 +12,7 @@ from ..model import Handbook, build_handbook
 from ..project import find_root, is_edition, source_files
 from .overrides import check_overrides
 from .privacy import check_privacy
+from .guides import check_guides
 from .refs import check_references
 from .schema import check_document
 
@@ -80,6 +81,7 @@ def check(directory: str | Path = ".") -> Report:
     docs, report.problems, report.files = load_documents(root)
     if not report.problems:
         report.problems = check_references(docs)
+        report.problems += check_guides(docs)
         report.problems += check_overrides(docs) if not report.problems else []
         report.problems += check_privacy(docs)
     if not report.problems:

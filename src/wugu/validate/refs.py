@@ -10,7 +10,7 @@ from ..errors import Problem, problem
 from ..loader import Document
 
 _KIND_NAMES = {"regulation": "制度", "norm": "规范", "section": "规范部分", "form": "表格", "pack": "表格包",
-               "vocab": "词表", "term": "术语"}
+               "vocab": "词表", "term": "术语", "guide": "指南"}
 _ID_PREFIX = {"regulation": "R", "norm": "N", "section": "S"}
 
 
@@ -35,6 +35,8 @@ def entries(docs: list[tuple[str, Document]]) -> Iterator[Entry]:
             yield Entry("section", data["id"], doc, ("id",), data["number"])
             for i, norm in enumerate(data["norms"]):
                 yield Entry("norm", norm["id"], doc, ("norms", i, "id"), norm["number"])
+        elif kind == "guide":
+            yield Entry("guide", data["id"], doc, ("id",))
         elif kind == "glossary":
             for i, term in enumerate(data["terms"]):
                 yield Entry("term", term["id"], doc, ("terms", i, "id"))
