@@ -171,7 +171,7 @@ def test_edition_builds_with_local_name_and_overrides(wugu, edition):
     assert "山区电话回访表" in local_form and "本地表格" in local_form
     assert "本地表格包" in (site / "packs" / "mountain.html").read_text(encoding="utf-8")
     assert (site / "downloads" / "SX-F12.pdf").is_file()
-    assert (site / "downloads" / "表格包-mountain.pdf").is_file()
+    assert (site / "downloads" / "pack-mountain.pdf").is_file()
     about = (site / "about.html").read_text(encoding="utf-8")
     assert "与基础版的关系" in about
     pdfs = sorted((site / "downloads").glob("*.pdf"))
@@ -181,6 +181,6 @@ def test_edition_builds_with_local_name_and_overrides(wugu, edition):
         assert COUNTY in text or "示例县手牵手" in text, pdf.name
     visit_log = next(p for p in pdfs if "WG-F07" in p.name)
     # the pairing pack carries R10 with the county's own clause
-    pack = next(p for p in pdfs if p.name == "表格包-pairing.pdf")
+    pack = next(p for p in pdfs if p.name == "pack-pairing.pdf")
     assert "本县山区路远" in subprocess.run(["pdftotext", str(pack), "-"], capture_output=True, text=True).stdout
     assert visit_log.stat().st_size > 0

@@ -92,7 +92,7 @@ def test_fonts_are_embedded_simplified_chinese(built):
             name = row.split()[0].split("+", 1)[-1]
             assert re.search(r"\byes\s+yes\s+yes\b", row), f"{pdf.name}: font not embedded/subset: {row}"
             assert re.fullmatch(r"Wugu(Serif|Sans)SC-[0-9a-f]+(-Bold)?", name), f"{pdf.name}: unexpected font {row}"
-    for pdf in (next(out.glob("WG-*.pdf")), next(out.glob("表格包-*.pdf"))):
+    for pdf in (next(out.glob("WG-*.pdf")), next(out.glob("pack-*.pdf"))):
         names = _embedded_font_names(pdf)
         assert names and all(re.fullmatch(r"Noto(Serif|Sans)CJKsc-(Regular|Bold)", n) for n in names), names
 
@@ -222,7 +222,7 @@ def test_a_changed_form_renders_only_itself_and_its_packs(built, handbook, tmp_p
         path.write_text(original, encoding="utf-8")
     assert result.returncode == 0, result.stderr
     fresh = set(re.findall(r"^已生成\s+(\S+)$", result.stdout, re.M))
-    expected = {f"{form.code}.pdf"} | {pack_pdf(p) for p in handbook.packs_for_form(form.id)}
+    expected = {form_pdf(form)} | {pack_pdf(p) for p in handbook.packs_for_form(form.id)}
     assert fresh == expected
 
 

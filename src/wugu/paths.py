@@ -43,11 +43,13 @@ def html_url(page: str) -> str:
 def form_pdf(f: Form) -> str:
     """File name of a form's PDF inside ``downloads/``, e.g. ``WG-F04.pdf``.
 
-    Built from the form's code only (never from a title: titles are free text and two may be alike).
+    Built from the form's code only (never from a title: titles are free text and two may be alike), and ASCII:
+    Chinese file names come out garbled when a folder is zipped and sent over WeChat to a Windows PC. The title
+    stays in the PDF's metadata and in the link text.
     """
     return file_name(f"{f.code}.pdf")
 
 
 def pack_pdf(p: Pack) -> str:
-    """File name of a pack's PDF inside ``downloads/``, e.g. ``表格包-new-volunteer.pdf`` (from the pack's id)."""
-    return file_name(f"表格包-{p.id}.pdf")
+    """File name of a pack's PDF inside ``downloads/``, e.g. ``pack-screening.pdf`` (ASCII, from the pack's id)."""
+    return file_name(f"pack-{p.id}.pdf")

@@ -41,6 +41,12 @@ from ..paths import form_page, form_pdf, html_url, pack_pdf
 from ..resources import templates_dir
 from .fonts import FontSet
 
+#: The confidentiality notice of a sensitive form that has none of its own.
+_STANDARD_SECRET = ("本表含有敏感个人信息，只用于服务团内部工作；不得复印、拍照转发，不得存入个人手机、网盘或聊天群。"
+                    "保管：{kept_by}。")
+#: Site addresses that are examples, not a real site: no QR code points there.
+_PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net", "localhost", "127.0.0.1")
+
 #: A file in every folder `wugu pdf` wrote, so that it only ever replaces a folder it made itself.
 MARKER = ".wugu-pdf"
 
@@ -235,14 +241,142 @@ def layout_section(section: FormSection, orientation: str = "portrait") -> Secti
     return view
 
 
+def has_real_site(url: str | None) -> bool:
+    """True for a site address a QR code may point to (not empty, not an example or local address)."""
+    if not url:
+        return False
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return bool(host) and not any(host == h or host.endswith("." + h) for h in _PLACEHOLDER_HOSTS) \
+        and not host.endswith((".example", ".test", ".invalid", ".localhost"))
+
+
 def _fillable(form: Form) -> bool:
     return bool(getattr(form, "fillable", False))  # getattr: models built before the key existed
 
 
+# ---- what goes where on paper ----------------------------------------------------------------------------------
+
+_NUMBERED = re.compile(r"^[一二三四五六七八九十]+、\s*")
+#: Words that make a hint a safety rule (printed bold): reporting danger at once, never alone, medicine, allergy.
+SAFETY_WORDS = ("紧急", "当即", "立即", "报警", "不少于 2 人", "不少于两人", "过敏", "药品", "安全隐患")
+
+
+def is_safety_hint(hint: str | None) -> bool:
+    """True if a field's hint carries a safety rule (it is printed bold)."""
+    return bool(hint) and any(w in hint for w in SAFETY_WORDS)
+
+
+def _is_secret_notice(section: FormSection, f: Field) -> bool:
+    """A confidentiality notice the author wrote into the form (printed once, in the standard box at the top)."""
+    return f.type == "notice" and ("保密" in f.label or ("保密" in section.title and len(section.fields) == 1)
+                                   or (not f.label and "敏感个人信息" in (f.text or "") and "保密" in section.title))
+
+
+def secret_notice(form: Form) -> tuple[str, str] | None:
+    """The form's own confidentiality notice as (heading, text), if it has one."""
+    for s in form.sections:
+        for f in s.fields:
+            if _is_secret_notice(s, f):
+                heading = s.title if "保密" in s.title and len(s.fields) == 1 else "保密提示"
+                return _NUMBERED.sub("", heading), f.text or ""
+    return None
+
+
+def paper_sections(form: Form) -> list[FormSection]:
+    """The sections as printed: the confidentiality notice taken out (it is printed at the top), and numbered
+    一、二、… in order on every form (whatever numbering the YAML titles carry)."""
+    out = []
+    for s in form.sections:
+        fields = tuple(f for f in s.fields if not _is_secret_notice(s, f))
+        if not fields:
+            continue
+        out.append(FormSection(f"{chinese_number(len(out) + 1)}、{_NUMBERED.sub('', s.title)}", fields))
+    return out
+
+
+@dataclass
+class Piece:
+    """A run of tables printed together: ``keep`` pieces never split across pages; ``stick`` ones also stay on
+    the page of what comes before them (a signature block with what it signs)."""
+
+    items: list[Any]  # ("title", str), Grid or DataTable
+    keep: bool = False
+    stick: bool = False
+
+
+def _is_sign_row(row: list[Cell]) -> bool:
+    return all(c.kind in ("sign", "signdate") for c in row)
+
+
+def _is_statement_row(row: list[Cell]) -> bool:
+    return row[0].kind == "statement-only" or (len(row) == 2 and row[1].field.type == "statement")
+
+
+def pieces(sections: list[SectionView]) -> list[Piece]:
+    """The form as pieces, with the keep-together rules of a paper form:
+
+    * a section heading never ends a page: it is kept with the first rows (or the whole of a short table);
+    * a signature block never starts a page alone: it is kept with the statements it confirms and with the
+      row before them (the opinion it signs); a section of signatures only sticks to the section before;
+    * the 合计 row of a table stays with its last rows (CSS), and a short section is kept whole.
+    """
+    out: list[Piece] = []
+    for view in sections:
+        items: list[Any] = [("title", view.title)]
+        blocks = list(view.blocks)
+        rows_total = sum(len(b.rows) if b.kind == "grid" else b.field.rows + 2 for b in blocks)
+        sign_only = all(b.kind == "grid" and all(_is_sign_row(r) or _is_statement_row(r) for r in b.rows)
+                        for b in blocks)
+        if sign_only and out:  # glued to the end of the section before (the last row it signs)
+            prev = out[-1]
+            last = prev.items[-1]
+            if not prev.keep and isinstance(last, Grid) and len(last.rows) > 1:
+                prev.items[-1] = Grid(last.rows[:-1], last.photo)
+                out.append(Piece([Grid(last.rows[-1:], last.photo)] + items + blocks, keep=True, stick=True))
+            elif prev.keep and sum(len(i.rows) for i in prev.items if isinstance(i, Grid)) <= 4 \
+                    and not any(isinstance(i, DataTable) for i in prev.items):
+                prev.items += items + blocks
+                prev.stick = True
+            else:
+                out.append(Piece(items + blocks, keep=True, stick=True))
+            continue
+        if rows_total <= 4 or sign_only:
+            out.append(Piece(items + blocks, keep=True, stick=sign_only))
+            continue
+        first = blocks.pop(0)
+        if first.kind == "grid":
+            k = max(2, min(_PHOTO_ROWS, len(first.rows)) if first.photo else 2)
+            head, rest = first.rows[:k], first.rows[k:]
+            out.append(Piece(items + [Grid(head, first.photo)], keep=True))
+            if rest:
+                blocks.insert(0, Grid(rest, first.photo))
+        else:
+            out.append(Piece(items + [first], keep=first.field.rows <= 8))
+        tail: list[Any] = []
+        if blocks and blocks[-1].kind == "grid":
+            rows = blocks[-1].rows
+            n = len(rows)
+            while n and (_is_sign_row(rows[n - 1]) or _is_statement_row(rows[n - 1])):
+                n -= 1
+            if n < len(rows):
+                n = max(0, n - 1)  # and the row it signs
+                tail = [Grid(rows[n:], blocks[-1].photo)]
+                if n:
+                    blocks[-1] = Grid(rows[:n], blocks[-1].photo)
+                else:
+                    blocks.pop()
+        if blocks:
+            out.append(Piece(blocks))
+        if tail:
+            out.append(Piece(tail, keep=True, stick=True))
+    return out
+
+
 def _has_own_secret_notice(form: Form) -> bool:
     """True if the form's author wrote its own confidentiality notice (then no standard one is added)."""
-    return any(f.type == "notice" and ("保密" in f"{s.title}{f.label}" or "敏感个人信息" in (f.text or ""))
-               for s in form.sections for f in s.fields)
+    return secret_notice(form) is not None
 
 
 # ---- documents ---------------------------------------------------------------------------------------------------
@@ -294,6 +428,7 @@ class PdfBuilder:
         )
         self.env.filters["css"] = css_string
         self.env.filters["cn"] = chinese_number
+        self.env.filters["safety"] = is_safety_hint
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
         self._packs: dict[str, bytes] = {}  # pack key → PDF
@@ -355,7 +490,7 @@ class PdfBuilder:
 
     def qr_uri(self, form: Form) -> str | None:
         """A QR code (SVG data URI) to the form's handbook page, if the profile has a site URL."""
-        if not self.profile.site_url:
+        if not has_real_site(self.profile.site_url):
             return None
         import segno
 
@@ -370,15 +505,18 @@ class PdfBuilder:
         return self._memo[memo]
 
     def _form_part(self, form: Form, fillable: bool = False) -> Part:
-        sections = [layout_section(s, form.orientation) for s in form.sections]
+        sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
         required = any(f.required and f.type not in ("signature", "signdate", "notice") and
                        (f.label or f.type != "statement") for f in form.fields)
         ctx = self._common(f"{form.title}（{form.code}）", form.purpose, f"{form.code} {form.title}",
                            landscape=form.orientation == "landscape")
+        own = secret_notice(form)
+        secret = own if own else (("保密提示", _STANDARD_SECRET.format(kept_by=form.kept_by))
+                                  if form.has_sensitive else None)
+        dated = any(w in f.label for f in form.fields for w in ("填表日期", "填报日期", "报出日期"))
         body = self.env.get_template("form.html.j2").render(
-            **ctx, form=form, sections=sections, qr=self.qr_uri(form), required=required,
-            secret=form.has_sensitive and not _has_own_secret_notice(form), sensitive=form.has_sensitive,
-            fillable=fillable,
+            **ctx, form=form, pieces=pieces(sections), qr=self.qr_uri(form), required=required,
+            secret=secret, sensitive=form.has_sensitive, fillable=fillable, dated=dated,
         )
         top_left = "内部资料　注意保密" if form.has_sensitive else ""
         top_right = f"{form.code}　{form.version} 版"
