@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from . import __version__
+from . import __version__, escape
 from .errors import WuguError
 from .report import FORMATS, summary
 from .validate import Report
@@ -66,11 +66,14 @@ def init(directory: str, name: str, short_name: str | None, level: str, parent: 
     from .edition import init_edition
 
     try:
-        made = init_edition(Path(directory), name=name, short_name=short_name, level=level, parent=parent,
-                            address=address, phone=phone, email=email, site_url=site_url)
+        result = init_edition(Path(directory), name=name, short_name=short_name, level=level, parent=parent,
+                              address=address, phone=phone, email=email, site_url=site_url)
     except WuguError as exc:
         _fail(exc)
-    click.echo(f"已在“{directory}”新建本地版手册（{len(made)} 个文件）。下一步：")
+    click.echo(f"已在“{directory}”新建本地版手册（{len(result.made)} 个文件）。")
+    for path in result.kept:
+        click.echo(f"  保留了已有的 {escape.terminal(path)}（没有改动；需要时参照 wugu 的模板自己补充）")
+    click.echo("下一步：")
     click.echo(f"  cd {directory}")
     click.echo("  wugu build      # 检查并生成网站和 PDF")
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from . import __version__
 from .errors import WuguError, problem
+from .escape import has_control
 from .model import BaseChange, Handbook
 from .output import write_atomic
 from .project import LOCAL, OVERRIDES, PROFILE, is_edition
@@ -130,70 +135,93 @@ def copy_schemas(root: Path) -> None:
 
 # ---- wugu init -----------------------------------------------------------------------------------------
 
-def _q(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False)
+def _yaml(data: dict[str, Any], header: str = "") -> str:
+    """YAML text written by a real serializer (every value quoted as needed), after ``#`` comment lines."""
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
+    return header + body
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``wugu init`` did: the files it made, and the files that were there already and were kept."""
+
+    made: list[Path]
+    kept: list[Path]
+
+
+#: Files ``wugu init`` makes only when they are missing (a folder may already hold its own).
+KEEP_IF_PRESENT = ("mkdocs.yml", "README.md", ".github/workflows/wugu.yml", ".gitignore", f"{LOCAL}/{OVERRIDES}",
+                   f"{LOCAL}/README.md")
 
 
 def init_edition(folder: Path, *, name: str, short_name: str | None, level: str, parent: str | None,
                  address: str | None = None, phone: str | None = None, email: str | None = None,
-                 site_url: str | None = None) -> list[Path]:
-    """Create a new edition project in ``folder`` (which must not hold a handbook yet); return the files made."""
+                 site_url: str | None = None) -> InitResult:
+    """Create a new edition project in ``folder`` (which must not hold a handbook yet).
+
+    Files the folder already has (README, ``.gitignore``, ``mkdocs.yml``, the CI workflow …) are kept as they are;
+    only what is missing is created. Option values are written with a YAML serializer, never pasted into text.
+    """
     folder = Path(folder)
     if (folder / PROFILE).exists():
         raise WuguError([problem("E503", str(folder / PROFILE), detail=f"“{folder}”里已经有一本手册（{PROFILE}）",
                                  fix="换一个新的空目录，或直接在这个目录里使用 wugu check / wugu build")])
     if level not in LEVELS:
         raise WuguError([problem("E503", str(folder), detail=f"层级“{level}”不对", fix="--level 只能是 市、县 或 乡镇")])
-    if site_url and not re.fullmatch(r"https?://\S+/", site_url):
+    if site_url and not re.fullmatch(r"https?://[^\s\"'<>\\]+/", site_url):
         raise WuguError([problem("E503", str(folder), detail=f"网址“{site_url}”不对",
                                  fix="以 http:// 或 https:// 开头，以 / 结尾，例如 https://example.org/shouce/")])
+    for option, value in (("--name", name), ("--short-name", short_name), ("--parent", parent),
+                          ("--address", address), ("--phone", phone), ("--email", email)):
+        if value is not None and (has_control(value) or "\n" in value or not value.strip()):
+            raise WuguError([problem("E517", option, option=option)])
     base = base_handbook()
     short_name = short_name or name
-    year = _dt.date.today().year
-    contact = [f"  office: {_q(short_name + '办公室')}"]
-    contact += [f"  address: {_q(address)}"] if address else []
-    contact += [f"  phone: {_q(phone)}"] if phone else []
-    contact += [f"  email: {_q(email)}"] if email else []
+    today = _dt.date.today()
+    contact = {"office": short_name + "办公室", "address": address, "phone": phone, "email": email}
+    profile = {
+        "name": name, "short_name": short_name, "level": level, "parent": parent,
+        "contact": {k: v for k, v in contact.items() if v},
+        "site_url": site_url,
+        "content_version": f"{today.year}.1",
+        "effective_date": today.isoformat(),
+        "changes": [{"version": f"{today.year}.1", "date": today.isoformat(),
+                     "summary": [f"建立本地版，基于 wugu 基础版 {base.profile.content_version}。"]}],
+        "edition": {"base_version": base.profile.content_version},
+    }
     files = {
-        PROFILE: "\n".join([
-            f"# yaml-language-server: $schema={SCHEMA_COPY}/profile.schema.json",
-            "# 本地版手册的概况：名称会印在网站页眉、每页 PDF 的页眉页脚和表格包封面上。",
-            f"name: {_q(name)}",
-            f"short_name: {_q(short_name)}",
-            f"level: {level}",
-            *([f"parent: {_q(parent)}"] if parent else []),
-            "contact:", *contact,
-            *([f"site_url: {_q(site_url)}"] if site_url else []),
-            f'content_version: "{year}.1"',
-            f"effective_date: {_dt.date.today().isoformat()}",
-            "changes:",
-            f'  - version: "{year}.1"',
-            f"    date: {_dt.date.today().isoformat()}",
-            "    summary:",
-            f"      - 建立本地版，基于 wugu 基础版 {base.profile.content_version}。",
-            "edition:",
-            f'  base_version: "{base.profile.content_version}"',
-            "",
-        ]),
+        PROFILE: _yaml({k: v for k, v in profile.items() if v is not None},
+                       f"# yaml-language-server: $schema={SCHEMA_COPY}/profile.schema.json\n"
+                       "# 本地版手册的概况：名称会印在网站页眉、每页 PDF 的页眉页脚和表格包封面上。\n"),
         f"{LOCAL}/{OVERRIDES}": _OVERRIDES_TEMPLATE.format(schema=f"../{SCHEMA_COPY}/overrides.schema.json"),
         f"{LOCAL}/README.md": _LOCAL_README,
-        "mkdocs.yml": _MKDOCS_TEMPLATE.format(name=short_name),
-        "README.md": _README_TEMPLATE.format(name=name, version=__version__),
+        "mkdocs.yml": _yaml({"site_name": short_name}, _MKDOCS_HEADER),
+        "README.md": _README_TEMPLATE.format(name=_markdown_line(name), version=__version__),
         ".github/workflows/wugu.yml": _CI_TEMPLATE.format(version=__version__),
         ".gitignore": "build/\n.venv/\n",
     }
-    made = []
+    made, kept = [], []
     for rel, text in files.items():
         path = folder / rel
+        if rel in KEEP_IF_PRESENT and os.path.lexists(path):
+            kept.append(path)
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        with open(path, "x", encoding="utf-8") as fd:  # never through a link, never over a file
+            fd.write(text)
         made.append(path)
     for sub in ("regulations", "forms", "packs"):
         (folder / LOCAL / sub).mkdir(parents=True, exist_ok=True)
     accept(folder, base)
     made += [folder / SNAPSHOT, folder / SCHEMA_COPY]
     assert is_edition(folder)
-    return made
+    return InitResult(made, kept)
+
+
+def _markdown_line(text: str) -> str:
+    from .escape import markdown
+
+    return markdown(text)
 
 
 _OVERRIDES_TEMPLATE = """# yaml-language-server: $schema={schema}
@@ -234,9 +262,7 @@ _LOCAL_README = """# 本地补充
 新增文件的格式和基础版相同，可以照着 wugu 基础版的文件写；改完运行 `wugu check`。
 """
 
-_MKDOCS_TEMPLATE = """# 网站设置。网站名称、页面和样式由 wugu build 根据 wugu.yml 和基础版自动生成，一般不需要修改这里。
-site_name: {name}
-"""
+_MKDOCS_HEADER = "# 网站设置。网站名称、页面和样式由 wugu build 根据 wugu.yml 和基础版自动生成，一般不需要修改这里。\n"
 
 _README_TEMPLATE = """# {name} · 志愿服务手册（本地版）
 

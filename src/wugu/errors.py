@@ -23,6 +23,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E110": ("“{key}”后面用了中文冒号“：”", "键后面要用英文冒号加一个空格，例如“{key}: …”（切换到英文输入法再输入冒号）"),
     "E111": ("“{key}”后面的冒号后少了空格", "在冒号后面加一个空格，例如“{key}: …”"),
     "E109": ("读取文件失败：{detail}", "确认文件存在、可以读取"),
+    # E112–E129 (hardening): reading files safely
+    "E112": ("嵌套层数太多（超过 {limit} 层）", "手册文件不需要这么多层的列表或括号：检查是否多写了 [ 或 {{，或把内容拆平"),
+    "E113": ("链接“{link}”指向手册目录以外（{target}）", "手册只能使用目录里的文件：删除这个链接，把需要的文件复制进来"),
+    "E114": ("链接“{link}”{what}", "删除这个链接，或让它指向手册目录里存在的文件"),
     # E2xx: schema
     "E201": ("不认识的键“{key}”", "{suggestion}"),
     "E202": ("缺少必填项“{key}”（{title}）", "在这里添加一行“{key}: …”"),
@@ -56,13 +60,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # E51x: usage problems when building the site (exit code 2)
     "E511": ("输出目录“{folder}”{what}", "{fix}"),
     "E512": ("网站配置有误：{detail}", "修改 {config} 里的这一项；不确定时删掉这一项，wugu 会用默认设置"),
+    # E513–E529 (hardening): mkdocs.yml and the command line, read as untrusted input
+    "E513": ("网站设置里不允许的标签“{tag}”（这种标签会在生成时构造 Python 对象、运行命令）",
+             "删掉这个以 ! 开头的标签，直接写普通的值；wugu 只接受 MkDocs 自己的 !ENV 和 !relative"),
+    "E514": ("网站设置“{key}”{what}，wugu 不允许", "删除这一项；需要的页面和样式放进 site/ 目录"),
+    "E515": ("!ENV 不能读取环境变量“{name}”（CI 里的环境变量常有密钥，会被发布到网站上）",
+             "只能读取以 {prefixes} 开头的变量；或者直接写出这个值"),
+    "E517": ("{option} 的值里有换行或控制字符，或是空的", "只写一行普通文字"),
+    "E516": ("网站设置文件读不懂：{detail}", "检查这一行的缩进、冒号和引号；不确定时删掉这一项，wugu 会用默认设置"),
     # E6xx: building the site and the PDFs
     "E601": ("生成网站时出错：{detail}", "{fix}"),
     "E602": ("没有生成 PDF 文件“{name}”，网页上的下载链接会失效", "查看上面 PDF 生成时的提示，修好后重新运行 wugu build"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
-USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512"})
+USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512",
+                         "E505", "E506", "E507", "E517"})  # E505–E507, E517: hardening (environment, options)
 
 
 @dataclass(frozen=True)

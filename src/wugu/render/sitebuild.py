@@ -8,7 +8,6 @@ pages of its own. The same plugin works from a plain ``mkdocs build`` when ``mkd
 """
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -22,17 +21,16 @@ from typing import Any, Iterator
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs-material's end-of-life notice: not for our users
 
 from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
-from mkdocs.config import load_config  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
-from mkdocs.exceptions import MkDocsException  # noqa: E402
+from mkdocs.exceptions import Abort, MkDocsException  # noqa: E402
 from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
-from mkdocs.utils import yaml_load  # noqa: E402
 
 from .. import escape  # noqa: E402
 from ..errors import Problem, WuguError, problem  # noqa: E402
 from ..model import Handbook  # noqa: E402
 from ..project import display_path  # noqa: E402
+from ..validate import siteconfig  # noqa: E402
 from ..resources import templates_dir  # noqa: E402
 from . import site  # noqa: E402
 
@@ -62,12 +60,17 @@ VALIDATION: dict[str, Any] = {
 }
 
 
-def markdown_extensions() -> list[Any]:
-    """The Markdown extensions the generated pages use (all render locally: no emoji CDN, no web fonts)."""
+def _slugify() -> Any:
+    """Heading anchors: Unicode kept (Chinese headings get readable anchors), lower case."""
     from pymdownx.slugs import slugify
 
+    return slugify(case="lower")
+
+
+def markdown_extensions() -> list[Any]:
+    """The Markdown extensions the generated pages use (all render locally: no emoji CDN, no web fonts)."""
     return [
-        {"toc": {"permalink": True, "permalink_title": "本节的链接", "slugify": slugify(case="lower")}},
+        {"toc": {"permalink": True, "permalink_title": "本节的链接", "slugify": _slugify()}},
         "attr_list", "md_in_html", "admonition", "tables",
         {"pymdownx.tasklist": {"custom_checkbox": True}},
     ]
@@ -125,6 +128,9 @@ class WuguPlugin(BasePlugin):
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
         if config.nav is not None:
             config.nav = _escaped_nav(config.nav)
+        toc = config.mdx_configs.setdefault("toc", {}) if "toc" in config.markdown_extensions else None
+        if toc is not None and "slugify" not in toc:  # mkdocs.yml cannot name a function safely: wugu supplies it
+            toc["slugify"] = _slugify()
         self.generated = site.pages(self.handbook)
         return config
 
@@ -199,14 +205,6 @@ def _quiet_mkdocs() -> Iterator[_Collect]:
         logger.setLevel(saved[2])
 
 
-def _raw_config(config_file: Path) -> dict[str, Any]:
-    if not config_file.is_file():
-        return {}
-    with open(config_file, "rb") as fd:
-        data = yaml_load(fd) or {}
-    return data if isinstance(data, dict) else {}
-
-
 def _ext_name(item: Any) -> str:
     return item if isinstance(item, str) else next(iter(item))
 
@@ -275,6 +273,24 @@ def _problems(records: list[logging.LogRecord], config_label: str, docs_dir: Pat
     return out
 
 
+def _load_config(config_file: Path, config_label: str, settings: dict[str, Any]) -> MkDocsConfig:
+    """MkDocs' ``load_config``, but with ``mkdocs.yml`` read by wugu's safe loader (never MkDocs' own, which
+    constructs Python objects from tags), then ``settings`` on top; warnings and errors are logged as MkDocs
+    does, so they become problem lines."""
+    log = logging.getLogger("mkdocs.config")
+    config = MkDocsConfig(config_file_path=str(config_file))
+    config.load_dict(siteconfig.read(config_file, config_label, config=config))
+    config.load_dict(settings)
+    errors, warnings = config.validate()
+    for name, warning in warnings:
+        log.warning(f"Config value '{name}': {warning}")
+    for name, error in errors:
+        log.error(f"Config value '{name}': {error}")
+    if errors or (config.strict and warnings):
+        raise Abort("Aborted with a configuration error!")
+    return config
+
+
 def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict: bool = True) -> SiteResult:
     """Build the handbook website of ``project_root`` into ``out_dir`` (which mkdocs empties first).
 
@@ -287,14 +303,7 @@ def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict:
     out_dir = Path(out_dir).resolve()
     config_file = project_root / CONFIG_FILE
     config_label = display_path(config_file)
-    try:
-        raw = _raw_config(config_file)
-    except Exception as exc:  # a YAML error in mkdocs.yml
-        mark = getattr(exc.__context__, "problem_mark", None)
-        detail = " ".join(str(exc).replace("MkDocs encountered an error parsing the configuration file: ", "")
-                          .splitlines()[:2])
-        raise WuguError([problem("E512", config_label, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
-                                 detail=f"YAML 语法错误（{detail}）", config=config_label)]) from None
+    raw = siteconfig.read(config_file, config_label)
     docs_dir = (project_root / str(raw.get("docs_dir") or DOCS_DIR)).resolve()
     with tempfile.TemporaryDirectory(prefix="wugu-empty-docs-") as empty:
         # An edition may have no hand-written pages at all: every page the handbook needs is generated.
@@ -303,8 +312,7 @@ def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict:
         plugin = WuguPlugin(handbook)
         with _quiet_mkdocs() as collected:
             try:
-                source = str(config_file) if config_file.is_file() else io.StringIO("{}")
-                config = load_config(source, config_file_path=str(config_file), **settings)
+                config = _load_config(config_file, config_label, settings)
                 config.plugins["wugu"] = plugin
                 config.plugins.on_startup(command="build", dirty=False)
                 try:

@@ -15,6 +15,7 @@ from .privacy import check_privacy
 from .guides import check_guides
 from .refs import check_references
 from .schema import check_document
+from .siteconfig import check_site_config
 
 
 @dataclass
@@ -79,6 +80,7 @@ def check(directory: str | Path = ".") -> Report:
         return Report(Path(directory), exc.problems)
     report = Report(root)
     docs, report.problems, report.files = load_documents(root)
+    report.problems += check_site_config(root)
     if not report.problems:
         report.problems = check_references(docs)
         report.problems += check_guides(docs)

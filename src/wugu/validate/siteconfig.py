@@ -1,0 +1,148 @@
+"""``mkdocs.yml`` read safely: plain YAML plus MkDocs' own ``!ENV`` and ``!relative`` tags, nothing that runs code.
+
+MkDocs itself parses ``mkdocs.yml`` with a YAML loader that constructs arbitrary Python objects
+(``!!python/object/apply:os.system [...]`` would run a command at build time). wugu never lets it: the file is
+read here with a safe loader, settings that would run code or read outside the project are refused, and what
+is left is handed to MkDocs as plain data. Every problem is a check error with ``file:line``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem, WuguError, problem
+from ..loader import MAX_BYTES, decode
+
+CONFIG_FILE = "mkdocs.yml"
+#: ``!ENV`` may read only these variables (a CI job's other variables hold tokens that must not be published).
+ENV_PREFIXES = ("WUGU_", "MKDOCS_")
+#: Settings that make MkDocs run code from the project or read files outside it.
+_RUNS_CODE = {
+    "hooks": "会在生成网站时运行其中的 Python 代码",
+    "INHERIT": "会读入另一个设置文件",
+}
+_THEME_RUNS_CODE = {"custom_dir": "里的页面模板在生成时执行（模板可以运行代码）"}
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader plus ``!ENV`` and ``!relative``; any other tag is a problem, not an object."""
+
+    def __init__(self, stream: str, path: str, config: Any = None):
+        super().__init__(stream)
+        self.path = path
+        self.config = config
+        self.problems: list[Problem] = []
+
+
+def _env(loader: _SafeLoader, node: yaml.Node) -> Any:
+    import yaml_env_tag
+
+    if isinstance(node, yaml.SequenceNode):
+        names = [loader.construct_scalar(n) for n in (node.value[:-1] if len(node.value) > 1 else node.value)]
+    else:
+        names = [loader.construct_scalar(node)]
+    for name in names:
+        if not isinstance(name, str) or not name.startswith(ENV_PREFIXES):
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            loader.problems.append(problem("E515", loader.path, line, col, name=name, prefixes="、".join(ENV_PREFIXES)))
+            return None
+    return yaml_env_tag.construct_env_tag(loader, node)
+
+
+def _relative(loader: _SafeLoader, node: yaml.Node) -> Any:
+    if loader.config is None:  # while checking: the value is resolved by MkDocs at build time
+        return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
+    from mkdocs.utils.yaml import _construct_dir_placeholder
+
+    return _construct_dir_placeholder(loader.config, loader, node)
+
+
+def _unknown(loader: _SafeLoader, suffix: str, node: yaml.Node) -> None:
+    loader.problems.append(problem("E513", loader.path, node.start_mark.line + 1, node.start_mark.column + 1,
+                                   tag=node.tag))
+    return None
+
+
+_SafeLoader.add_constructor("!ENV", _env)
+_SafeLoader.add_constructor("!relative", _relative)
+_SafeLoader.add_multi_constructor("", _unknown)
+
+
+def _find_line(text: str, key: str) -> int:
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith(f"{key}:"):
+            return n
+    return 0
+
+
+def _dangerous(data: dict[str, Any], text: str, path: str) -> list[Problem]:
+    found = []
+    for key, what in _RUNS_CODE.items():
+        if key in data:
+            found.append(problem("E514", path, _find_line(text, key), 1, key=key, what=what))
+    theme = data.get("theme")
+    if isinstance(theme, dict):
+        for key, what in _THEME_RUNS_CODE.items():
+            if key in theme:
+                found.append(problem("E514", path, _find_line(text, key), 1, key=f"theme.{key}", what=what))
+    return found
+
+
+def parse(text: str, path: str, config: Any = None) -> tuple[dict[str, Any], list[Problem]]:
+    """The settings in ``text`` as plain data, and the problems found (unsafe tags, code-running settings).
+
+    ``config`` is the MkDocs config being built, for ``!relative`` (None while checking).
+    """
+    loader = _SafeLoader(text, path, config)
+    try:
+        data = loader.get_single_data()
+    except RecursionError:
+        return {}, [problem("E112", path, 1, 1, limit="很多")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        detail = (getattr(exc, "problem", None) or str(exc)).strip()
+        return {}, [problem("E516", path, line, col, detail=f"YAML 语法错误（{detail}）")]
+    finally:
+        loader.dispose()
+    if loader.problems:
+        return {}, loader.problems
+    if data is None:
+        return {}, []
+    if not isinstance(data, dict):
+        return {}, [problem("E516", path, 1, 1, detail="最外层应该是“键: 值”的设置")]
+    return data, _dangerous(data, text, path)
+
+
+def read(config_file: Path, shown: str, config: Any = None) -> dict[str, Any]:
+    """Read ``mkdocs.yml`` safely (``{}`` when there is none); raises :class:`WuguError` on any problem."""
+    data, problems = read_checked(config_file, shown, config)
+    if problems:
+        raise WuguError(problems)
+    return data
+
+
+def read_checked(config_file: Path, shown: str, config: Any = None) -> tuple[dict[str, Any], list[Problem]]:
+    """Like :func:`read`, returning the problems instead of raising."""
+    if not os.path.lexists(config_file):
+        return {}, []
+    try:
+        if config_file.stat().st_size > MAX_BYTES:
+            return {}, [problem("E109", shown, detail="文件太大")]
+        text = decode(config_file.read_bytes(), shown)
+    except WuguError as exc:
+        return {}, exc.problems
+    except OSError as exc:
+        return {}, [problem("E109", shown, detail=exc.strerror or str(exc))]
+    return parse(text, shown, config)
+
+
+def check_site_config(root: Path) -> list[Problem]:
+    """The check's part: ``mkdocs.yml`` parses safely and asks for nothing that runs code."""
+    from ..project import display_path
+
+    path = root / CONFIG_FILE
+    return read_checked(path, display_path(path))[1]
