@@ -95,10 +95,10 @@ def test_env_tag_reads_only_wugu_variables(tmp_path):
     assert '<h2 id="条文"' in (project / "build" / "site" / "regulations" / "R01.html").read_text(encoding="utf-8")
 
 
-def test_a_broken_mkdocs_yml_is_a_check_error_with_its_line(tmp_path, wugu):
+def test_a_broken_mkdocs_yml_is_found_by_the_check_too(tmp_path, wugu):
     project = _with_config(tmp_path, "extra: [unclosed\n")
     result = wugu("check", str(project))
-    assert result.returncode == 1 and "E516" in _codes(result) and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "E512" in _codes(result) and "Traceback" not in result.stderr
 
 
 # ---- wugu init ------------------------------------------------------------------------------------------------

@@ -67,7 +67,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E515": ("!ENV 不能读取环境变量“{name}”（CI 里的环境变量常有密钥，会被发布到网站上）",
              "只能读取以 {prefixes} 开头的变量；或者直接写出这个值"),
     "E517": ("{option} 的值里有换行或控制字符，或是空的", "只写一行普通文字"),
-    "E516": ("网站设置文件读不懂：{detail}", "检查这一行的缩进、冒号和引号；不确定时删掉这一项，wugu 会用默认设置"),
     # E6xx: building the site and the PDFs
     "E601": ("生成网站时出错：{detail}", "{fix}"),
     "E602": ("没有生成 PDF 文件“{name}”，网页上的下载链接会失效", "查看上面 PDF 生成时的提示，修好后重新运行 wugu build"),

@@ -105,7 +105,7 @@ def parse(text: str, path: str, config: Any = None) -> tuple[dict[str, Any], lis
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         detail = (getattr(exc, "problem", None) or str(exc)).strip()
-        return {}, [problem("E516", path, line, col, detail=f"YAML 语法错误（{detail}）")]
+        return {}, [problem("E512", path, line, col, detail=f"YAML 语法错误（{detail}）", config=path)]
     finally:
         loader.dispose()
     if loader.problems:
@@ -113,7 +113,7 @@ def parse(text: str, path: str, config: Any = None) -> tuple[dict[str, Any], lis
     if data is None:
         return {}, []
     if not isinstance(data, dict):
-        return {}, [problem("E516", path, 1, 1, detail="最外层应该是“键: 值”的设置")]
+        return {}, [problem("E512", path, 1, 1, detail="最外层应该是“键: 值”的设置", config=path)]
     return data, _dangerous(data, text, path)
 
 
