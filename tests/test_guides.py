@@ -143,6 +143,8 @@ def test_every_guide_has_a_page_that_links_to_its_rules(site, handbook):
         assert page.is_file(), page
         assert any(_target(index, h)[0] == page.resolve() for h in _parse(index).links), g.id
         links = _parse(page).links
+        shown = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+        assert "](" not in shown and ".md#" not in shown, f"{g.id}: a link is shown as raw Markdown"
         for ref in g.all_applies:
             if ref.kind == "regulation":
                 r = handbook.regulation(ref.id)
@@ -151,6 +153,8 @@ def test_every_guide_has_a_page_that_links_to_its_rules(site, handbook):
             elif ref.kind == "norm":
                 n = handbook.norm(ref.id)
                 want = (site / paths.html_url(paths.norms_page(handbook.section(n.section_id)))).resolve(), n.id
+            elif ref.kind == "guide":
+                want = (site / paths.html_url(paths.guide_page(handbook.guide(ref.id)))).resolve(), ""
             elif ref.kind == "section":
                 want = (site / paths.html_url(paths.norms_page(handbook.section(ref.id)))).resolve(), ""
             else:
@@ -158,6 +162,12 @@ def test_every_guide_has_a_page_that_links_to_its_rules(site, handbook):
             assert want in {_target(page, h) for h in links}, (g.id, ref)
             target, anchor = want
             assert target.is_file() and (not anchor or anchor in _parse(target).ids), (g.id, ref)
+
+
+def test_regulation_pages_link_back_to_their_guides(site, handbook):
+    page = site / paths.html_url(paths.regulation_page(handbook.regulation("R13")))
+    targets = {_target(page, h)[0] for h in _parse(page).links}
+    assert (site / "guides" / "emergency.html").resolve() in targets
 
 
 def test_the_emergency_page_cites_the_law_and_the_route(site):

@@ -255,9 +255,9 @@ class GuideItem:
 
 @dataclass(frozen=True)
 class GuideRef:
-    """What a guide applies: a regulation (optionally one clause), a norm, a norm section or a form."""
+    """What a guide applies: a regulation (optionally one clause), a norm, a norm section, a form or another guide."""
 
-    kind: str  # regulation / norm / section / form
+    kind: str  # regulation / norm / section / form / guide
     id: str
     clause: int | None = None
 
@@ -529,7 +529,8 @@ def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
     forms = tuple(sorted((build_form(d, vocabs, local) for d, local in by_kind.get("form", []) if d["id"] not in hidden),
                          key=lambda f: f.id))
     kinds = {**{r.id: "regulation" for r in regulations}, **{s.id: "section" for s in sections},
-             **{n.id: "norm" for s in sections for n in s.norms}, **{f.id: "form" for f in forms}}
+             **{n.id: "norm" for s in sections for n in s.norms}, **{f.id: "form" for f in forms},
+             **{d["id"]: "guide" for d, _ in by_kind.get("guide", [])}}
     guides = tuple(sorted((build_guide(d, kinds, local) for d, local in by_kind.get("guide", [])),
                           key=lambda g: (g.order, g.id)))
     return Handbook(

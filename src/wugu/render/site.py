@@ -102,6 +102,9 @@ def guide_ref(page: str, handbook: Handbook, ref: GuideRef) -> tuple[str, str]:
     if ref.kind == "section":
         s = h.section(ref.id)
         return f"服务规范·{s.title}", rel(page, paths.norms_page(s))
+    if ref.kind == "guide":
+        g = h.guide(ref.id)
+        return f"实用指南：{g.title}", rel(page, paths.guide_page(g))
     f = h.form(ref.id)
     return f"{f.code} {f.title}", rel(page, paths.form_page(f))
 
@@ -216,7 +219,7 @@ def pages(handbook: Handbook) -> dict[str, str]:
     for r in h.regulations:
         add(paths.regulation_page(r), "regulation", r=r, norms=h.norms_for_regulation(r.id),
             forms=tuple(h.form(i) for i in r.form_ids),
-            packs=tuple(p for p in h.packs if r.id in p.regulation_ids))
+            packs=tuple(p for p in h.packs if r.id in p.regulation_ids), guides=h.guides_for(r.id))
     add(NORMS, "norms")
     for s in h.sections:
         add(paths.norms_page(s), "norm_section", s=s)

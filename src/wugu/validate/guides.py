@@ -9,7 +9,7 @@ from ..loader import Document
 from .refs import entries
 
 #: Kinds of things a guide may link to, and how they are named in messages.
-TARGETS = {"regulation": "制度", "norm": "规范", "section": "规范部分", "form": "表格"}
+TARGETS = {"regulation": "制度", "norm": "规范", "section": "规范部分", "form": "表格", "guide": "指南"}
 
 
 def split_ref(ref: str) -> tuple[str, int | None]:
@@ -43,7 +43,7 @@ def check_guides(docs: list[tuple[str, Document]]) -> list[Problem]:
             if target not in known:
                 close = difflib.get_close_matches(target, list(known), n=1, cutoff=0.5)
                 fix = (f"是不是“{close[0]}”？" if close else "") + \
-                    "制度写 R 加两位序号（指明条款写 R13#4），规范写 N44，规范的部分写 S3，表格写 F07"
+                    "制度写 R 加两位序号（指明条款写 R13#4），规范写 N44，规范的部分写 S3，表格写 F07，另一篇指南写它的编号"
                 problems.append(problem("E330", doc.path, line, col, id=target, fix=fix))
                 continue
             target_kind, target_doc = known[target]
