@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Project files a copy of the base project needs (what a fresh clone has, minus the tool and the tests).
 PROJECT_FILES = ("wugu.yml", "glossary.yml", "mkdocs.yml", "regulations", "norms", "forms", "packs", "vocab",
-                 "guides", "schemas", "site")
+                 "guides", "questions", "schemas", "site")
 
 
 def copy_project(dest: Path) -> Path:

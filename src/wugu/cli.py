@@ -174,5 +174,29 @@ def serve(directory: str, dev_addr: str, pdf: bool, open_browser: bool) -> None:
         _fail(WuguError([problem("E503", dev_addr, detail=f"不能在 {dev_addr} 开始预览：{exc.strerror or exc}",
                                  fix="端口可能被占用：换一个，例如 wugu serve -a 127.0.0.1:8001")]))
 
+@main.command()
+@click.argument("ids", nargs=-1, metavar="[题号]...")
+@click.option("--all", "all_", is_flag=True, help="记录全部需要复核的题（没有复核记录、或考的规范条款改过的）。")
+@click.option("--dir", "directory", default=".", type=click.Path(file_okay=False), show_default=True,
+              help="手册目录。")
+def reviewed(ids: tuple[str, ...], all_: bool, directory: str) -> None:
+    """试题复核完毕：记下它考的规范、条款现在的文字（之后这些文字一改，wugu check 就会提醒复核）。"""
+    from .errors import problem
+    from .review import stamp
+
+    if not ids and not all_:
+        _fail(WuguError([problem("E503", "wugu reviewed", detail="没有写要记录复核的题号",
+                                 fix="写出题号，例如 wugu reviewed Q101 Q102；或者 wugu reviewed --all")]))
+    report = _checked(directory, quiet=True)
+    try:
+        done = stamp(report.root, report.handbook, list(ids) or None)
+    except WuguError as exc:
+        _fail(exc)
+    for s in done:
+        changed = "、".join(k for k in s.now if s.was.get(k) != s.now[k]) or "无改动"
+        click.echo(f"{s.path}:{s.line}: 已记录 {s.id} 的复核（{changed}）")
+    click.echo(f"完成：记录了 {len(done)} 道题的复核。" if done else "没有需要记录复核的题。")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

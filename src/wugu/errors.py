@@ -46,6 +46,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E330": ("指南引用了不存在的编号“{id}”", "{fix}"),
     "E331": ("指南引用了{title}的第 {clause} 条，但这项制度只有 {count} 条", "改成 1 到 {count} 之间的条款号，例如“{id}#{count}”；不指明条款时只写“{id}”"),
     "E332": ("指南引用的{kind}“{id}”后面写了“#{clause}”，只有制度可以指明条款", "删掉“#{clause}”，只写“{id}”"),
+    # E340–E359 (W340–W359 warnings): the training question bank, questions/ — the training helper's group
+    "E340": ("答案“{answer}”不在选项里：这道题只有 {count} 个选项（A 到 {last}）", "把答案改成 A 到 {last} 之间的字母，或者补上缺的选项"),
+    "E341": ("{kind}只能有一个正确答案，这里写了 {count} 个", "写一个字母，例如 answer: B；确实有几个正确答案的，把 type 改成 multiple（多选题）"),
+    "E342": ("多选题要有至少两个、又不是全部选项都对的答案，这里 {options} 个选项里写了 {count} 个", "只有一个正确答案的改成单选题（type: single）；全部都对的，把其中一项改写成志愿者常犯的错误做法"),
+    "E343": ("{what}", "{fix}"),
+    "E344": ("“{ref}”引用的条款不存在：制度 {id} 只有 {count} 条，没有第 {clause} 条", "改成 {id}.1 到 {id}.{count} 之间的条款"),
+    "E345": ("这道题和 {other} 重复（去掉空格和标点后情景和题干相同）", "删掉其中一道，或者改写成考另一个要点的题"),
+    "E346": ("选项 {b} 和选项 {a} 相同（去掉空格和标点后）", "改写其中一项，写另一种志愿者常犯的错误做法"),
+    "E347": ("选项“{option}”离开原来的位置就说不通", "试卷会打乱选项顺序：把“以上都对”“A 和 B”之类的选项改写成具体的做法"),
+    "E348": ("红线 {id}（{rule}）只有 {count} 道题考它，红线至少要 2 道", "在 questions/ 里再写 {need} 道题，tests 里写上 {id}"),
+    "E349": ("规范 {id}（{rule}）还没有题考它，每条规范至少要 1 道", "在 questions/ 里写一道题，tests 里写上 {id}"),
+    "E350": ("制度 {id}《{title}》的条款只有 {count} 道题考，每项制度至少要 2 道", "在 questions/ 里再写 {need} 道题，tests 里写上它的条款，例如 {id}.1"),
+    "W351": ("题 {id} 考的 {ref} 在这道题上次复核之后改了文字", "对照现在的 {ref} 看一遍题干、选项、答案和解析，改好后运行 wugu reviewed {id} 记下复核"),
+    "W352": ("题 {id} 还没有复核 {ref}（没有 reviewed 记录）", "对照 {ref} 核对这道题无误后，运行 wugu reviewed {id}，会自动写入复核记录"),
+    "W353": ("基础版的题 {id} 考的 {ref} 已被本地改写，这道题可能不适用了", "对照本地的条文复核：不适用的在 local/overrides.yml 的 hide_questions 里隐藏它，需要时在 local/questions/ 里写一道本地的题"),
+    "W354": ("本地{kind} {id} 还没有题考它", "在 local/questions/ 里写一道题，tests 里写上 {ref}"),
     # E4xx: privacy
     "E401": ("疑似真实的居民身份证号“{masked}”", "手册和示例里不能出现真实身份证号；删除它，或改成明显虚构的写法（如 370000********0000）"),
     "E402": ("疑似真实的手机号“{masked}”", "手册和示例里不能出现个人手机号；删除它，或改成明显虚构的写法（如 138****0000）"),
@@ -70,11 +86,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # E6xx: building the site and the PDFs
     "E601": ("生成网站时出错：{detail}", "{fix}"),
     "E602": ("没有生成 PDF 文件“{name}”，网页上的下载链接会失效", "查看上面 PDF 生成时的提示，修好后重新运行 wugu build"),
+    # E640–E649: the training kit's commands (wugu exam, wugu questions, wugu reviewed) — the training helper's group
+    "E640": ("{detail}", "{fix}"),
+    "E641": ("--versions 写法不对：“{value}”", "写成用英文逗号隔开的版本名，例如 --versions A,B（每个版本名 1 到 4 个字母或数字）"),
+    "E642": ("题库不够出这份试卷：{detail}", "{fix}"),
+    "E643": ("输出目录“{folder}”{what}", "{fix}"),
+    "E645": ("题号 {ids} {why}", "写 questions/ 里已有的题号，例如 wugu reviewed Q101 Q102；或者 wugu reviewed --all 记录全部需要复核的题"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
 USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512",
                          "E505", "E506", "E507", "E517"})  # E505–E507, E517: hardening (environment, options)
+USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
 
 
 @dataclass(frozen=True)

@@ -316,6 +316,41 @@ class BaseChange:
         return f"{reg} 第{clause}条" if clause else self.id
 
 
+#: Question types of the training bank, with the names used on papers and in exports.
+QUESTION_TYPES = {"single": "单选题", "multiple": "多选题", "truefalse": "判断题", "scenario": "情景题"}
+#: The two "options" of a true/false question.
+TRUE_FALSE = ("对", "错")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the training bank. Every type is held as a choice: a true/false question has the options
+    ``对``/``错``; ``answer`` holds the indices of the right options."""
+
+    id: str
+    section_id: str
+    type: str
+    stem: str
+    options: tuple[str, ...]
+    answer: tuple[int, ...]
+    explain: str
+    tests: tuple[str, ...]  # norm ids (N13) and clauses (R07.1)
+    difficulty: str
+    situation: str | None = None
+    red_line: bool = False  # it tests a red-line norm
+    local: bool = False
+
+    @property
+    def multiple(self) -> bool:
+        """True when more than one option may be right (answered with check boxes)."""
+        return self.type == "multiple" or len(self.answer) > 1
+
+    @property
+    def kind_label(self) -> str:
+        """单选题 / 多选题 / 判断题 / 情景题."""
+        return QUESTION_TYPES[self.type]
+
+
 @dataclass(frozen=True)
 class Handbook:
     """The whole validated handbook. Lists are sorted (regulations and norms by number, forms by id)."""
@@ -330,6 +365,7 @@ class Handbook:
     guides: tuple[Guide, ...] = ()
     base_version: str | None = None  # an edition: the version of the installed base it builds on
     base_changes: tuple[BaseChange, ...] = ()  # an edition: base changes not yet recorded (wugu changes)
+    questions: tuple[Question, ...] = ()  # the training bank, in section then id order
 
     @cached_property
     def norms(self) -> tuple[Norm, ...]:
@@ -506,6 +542,23 @@ def build_guide(d: dict[str, Any], kinds: dict[str, str], local: bool = False) -
     return Guide(id=d["id"], order=d.get("order", 100), title=d["title"], summary=d["summary"],
                  audience=d["audience"], card=d.get("card", False), sections=sections, applies=refs(d["applies"]),
                  sources=_sources(d["sources"]), version=d["version"], local=local)
+def _answer(d: dict[str, Any], options: tuple[str, ...]) -> tuple[int, ...]:
+    raw = d["answer"]
+    if d["type"] == "truefalse":
+        return (TRUE_FALSE.index(raw),)
+    letters = [raw] if isinstance(raw, str) else raw
+    return tuple(sorted(ord(x) - ord("A") for x in letters))
+
+
+def build_question(d: dict[str, Any], section_id: str, red_lines: frozenset[str], local: bool = False) -> Question:
+    """One question from validated data; ``red_lines`` holds the ids of the red-line norms."""
+    options = TRUE_FALSE if d["type"] == "truefalse" else tuple(d["options"])
+    tests = tuple(d["tests"])
+    return Question(
+        id=d["id"], section_id=section_id, type=d["type"], stem=d["stem"], options=options,
+        answer=_answer(d, options), explain=d["explain"], tests=tests, difficulty=d["difficulty"],
+        situation=d.get("situation"), red_line=any(t in red_lines for t in tests), local=local,
+    )
 
 
 def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
@@ -533,6 +586,11 @@ def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
              **{d["id"]: "guide" for d, _ in by_kind.get("guide", [])}}
     guides = tuple(sorted((build_guide(d, kinds, local) for d, local in by_kind.get("guide", [])),
                           key=lambda g: (g.order, g.id)))
+    red_lines = frozenset(n.id for s in sections for n in s.norms if n.red_line)
+    hidden_questions = {i for o in overrides for i in o.get("hide_questions", ())}
+    questions = [build_question(q, d["section"], red_lines, local) for d, local in by_kind.get("question", [])
+                 for q in d["questions"] if q["id"] not in hidden_questions]
+    order = {s.id: s.number for s in sections}
     return Handbook(
         profile=build_profile(by_kind["profile"][0][0]),
         regulations=tuple(sorted(regulations, key=lambda r: r.number)),
@@ -544,6 +602,7 @@ def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
         glossary=glossary,
         guides=guides,
         base_version=base[0][0]["content_version"] if base else None,
+        questions=tuple(sorted(questions, key=lambda q: (order.get(q.section_id, 0), q.local, q.id))),
     )
 
 

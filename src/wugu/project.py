@@ -24,6 +24,7 @@ FOLDERS: dict[str, str] = {
     "packs": "pack",
     "vocab": "vocab",
     "guides": "guide",
+    "questions": "question",
 }
 
 #: kind → schema file name in ``schemas/``
@@ -37,6 +38,7 @@ SCHEMAS: dict[str, str] = {
     "glossary": "glossary.schema.json",
     "guide": "guide.schema.json",
     "overrides": "overrides.schema.json",
+    "question": "question.schema.json",
     "base_profile": "profile.schema.json",
 }
 

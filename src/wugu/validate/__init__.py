@@ -13,6 +13,7 @@ from ..project import find_root, is_edition, source_files
 from .overrides import check_overrides
 from .privacy import check_privacy
 from .guides import check_guides
+from .questions import check_coverage, check_questions
 from .refs import check_references
 from .schema import check_document
 from .siteconfig import check_site_config
@@ -41,7 +42,9 @@ class Report:
         h = self.handbook
         if h is None:
             return {}
-        return {"regulations": len(h.regulations), "norms": len(h.norms), "forms": len(h.forms), "packs": len(h.packs)}
+        return {"regulations": len(h.regulations), "norms": len(h.norms), "forms": len(h.forms), "packs": len(h.packs),
+                "questions": len(h.questions), "scenarios": sum(q.type == "scenario" for q in h.questions),
+                "red_line_questions": sum(q.red_line for q in h.questions)}
 
     @property
     def exit_code(self) -> int:
@@ -85,9 +88,13 @@ def check(directory: str | Path = ".") -> Report:
         report.problems = check_references(docs)
         report.problems += check_guides(docs)
         report.problems += check_overrides(docs) if not report.problems else []
+        report.problems += check_questions(docs) if not report.problems else []
         report.problems += check_privacy(docs)
     if not report.problems:
-        report.handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
+        handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
+        report.problems += [p for p in check_coverage(docs, handbook) if not p.code.startswith("W")]
+    if not report.problems:
+        report.handbook = handbook
         if is_edition(root):
             report.handbook, report.notices, report.base_changes = _with_base_changes(root, report.handbook, docs)
     report.seconds = time.perf_counter() - started
