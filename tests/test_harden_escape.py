@@ -24,12 +24,14 @@ from conftest import copy_project, run_wugu
 PAYLOAD = "\"'<i data-pwn>"
 SHORT = "<u pw>"  # fields of at most 6 characters (units)
 _ASCII = re.compile(r"^[\x20-\x7e]*$")  # ids, codes, dates, versions, URLs, enum words: left as they are
-_KEEP = {"level"}  # a Chinese enum
+_KEEP = {"level", "difficulty", "answer"}  # Chinese enums (a group level, a question's difficulty, 对/错)
 
 
 def _poison(value, key=None):
     if isinstance(value, dict):
         return {k: _poison(v, k) for k, v in value.items()}
+    if isinstance(value, list) and key == "options":  # a question's options: short, and must stay distinct
+        return [v + PAYLOAD for v in value]
     if isinstance(value, list):
         return [_poison(v, key) for v in value]
     if isinstance(value, str) and not _ASCII.match(value) and key not in _KEEP:
