@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from .. import escape, paths
 from ..model import LEVELS, Field, Form, GuideRef, Handbook, Norm, NormSection, Vocab
+from . import search
 from ..resources import templates_dir
 
 #: Pages that are not about one regulation, norm section, form or pack.
@@ -29,6 +30,15 @@ TRAINING = "training.md"
 GLOSSARY = "glossary.md"
 ABOUT = "about.md"
 GUIDES = "guides/index.md"
+METHOD = "method.md"
+#: The guide that "遇到紧急情况" (the strip, the tab and the callouts) leads to.
+EMERGENCY_GUIDE = "emergency"
+
+#: Search keywords of the pages people look for in a hurry (indexed with a high weight; see wugu.render.search).
+EMERGENCY_KEYWORDS = ("紧急情况", "孩子被打", "打骂", "性侵", "性侵害", "猥亵", "报警", "110", "120", "家暴", "虐待",
+                      "自杀", "轻生", "自伤", "自残", "受伤", "危险", "出走", "12355")
+METHOD_KEYWORDS = ("1204", "一对一", "一盯20年", "一盯二十年", "四扶", "扶心", "扶志", "扶技", "扶智", "扶困")
+RED_LINE_KEYWORDS = ("红线", "不能碰", "禁止")
 
 #: Vocabularies the home page explains when the content has them.
 METHOD_VOCAB = "method-1204"
@@ -202,25 +212,38 @@ def _vocab(handbook: Handbook, vocab_id: str) -> Vocab | None:
     return next((v for v in handbook.vocabs if v.id == vocab_id), None)
 
 
+def emergency_page(handbook: Handbook) -> str | None:
+    """The page "遇到紧急情况" leads to: the emergency guide (None in a handbook without one)."""
+    guide = next((g for g in handbook.guides if g.id == EMERGENCY_GUIDE), None)
+    return paths.guide_page(guide) if guide is not None else None
+
+
 def pages(handbook: Handbook) -> dict[str, str]:
     """Every generated page of the site: docs-relative path → Markdown. Pure: same model, same pages."""
     h = handbook
     red_lines = tuple(n for n in h.norms if n.red_line)
     common = dict(h=h, profile=h.profile, red_lines=red_lines, HOME=HOME, REGULATIONS=REGULATIONS, NORMS=NORMS,
                   FORMS=FORMS, PACKS=PACKS, TRAINING=TRAINING, GLOSSARY=GLOSSARY, ABOUT=ABOUT, GUIDES=GUIDES)
+    common["EMERGENCY"] = emergency_page(h)
+    method, supports = _vocab(h, METHOD_VOCAB), _vocab(h, SUPPORTS_VOCAB)
+    common["METHOD"] = METHOD if method else None
     out: dict[str, str] = {}
 
-    def add(page: str, template: str, **context: Any) -> None:
-        out[page] = _render(template, page=page, **common, **context)
+    def add(page: str, template: str, keywords: tuple[str, ...] = (), **context: Any) -> None:
+        out[page] = search.front_matter(keywords) + _render(template, page=page, **common, **context)
 
-    add(HOME, "home", method=_vocab(h, METHOD_VOCAB), supports=_vocab(h, SUPPORTS_VOCAB),
+    add(HOME, "home", method=method, supports=supports,
         categories=_vocab(h, CATEGORY_VOCAB), first_regulation=h.regulations[0] if h.regulations else None)
+    if method:
+        add(METHOD, "method", METHOD_KEYWORDS, method=method, supports=supports,
+            regulations=tuple(r for r in h.regulations if any(method.title.strip("“”") in (c.title or "") + c.text
+                                                              for c in r.clauses)))
     add(REGULATIONS, "regulations")
     for r in h.regulations:
         add(paths.regulation_page(r), "regulation", r=r, norms=h.norms_for_regulation(r.id),
             forms=tuple(h.form(i) for i in r.form_ids),
             packs=tuple(p for p in h.packs if r.id in p.regulation_ids), guides=h.guides_for(r.id))
-    add(NORMS, "norms")
+    add(NORMS, "norms", RED_LINE_KEYWORDS)
     for s in h.sections:
         add(paths.norms_page(s), "norm_section", s=s)
     add(FORMS, "forms")
@@ -235,23 +258,27 @@ def pages(handbook: Handbook) -> dict[str, str]:
     if h.guides:
         add(GUIDES, "guides")
         for g in h.guides:
-            add(paths.guide_page(g), "guide", g=g)
+            add(paths.guide_page(g), "guide", EMERGENCY_KEYWORDS if g.id == EMERGENCY_GUIDE else (), g=g)
     add(GLOSSARY, "glossary")
     add(ABOUT, "about")
     return out
 
 
 def nav(handbook: Handbook) -> list[Any]:
-    """The navigation (mkdocs ``nav``) for the generated pages, in reading order."""
+    """The navigation (mkdocs ``nav``) for the generated pages, in reading order; "遇到紧急情况" comes last, where
+    the theme shows it as a button of its own."""
     h = handbook
+    method = _vocab(h, METHOD_VOCAB)
+    emergency = emergency_page(h)
     return [
         {"首页": HOME},
         {"制度": [REGULATIONS, *({f"{r.number}. {r.title}": paths.regulation_page(r)} for r in h.regulations)]},
         {"服务规范": [NORMS, *({f"{cn_number(s.number)}、{s.title}": paths.norms_page(s)} for s in h.sections)]},
         {"表格": [FORMS, *({f.title: paths.form_page(f)} for f in h.forms)]},
         {"表格包": [PACKS, *({p.title: paths.pack_page(p)} for p in h.packs)]},
-        {"新志愿者培训": TRAINING},
+        {"新志愿者培训": [TRAINING, {method.title: METHOD}] if method else TRAINING},
         *([{"实用指南": [GUIDES, *({g.title: paths.guide_page(g)} for g in h.guides)]}] if h.guides else []),
         {"名词解释": GLOSSARY},
         {"关于本手册": ABOUT},
+        *([{"遇到紧急情况": emergency}] if emergency else []),
     ]

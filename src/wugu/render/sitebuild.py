@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs-material's end-of-life notice: not for our users
 
@@ -26,13 +27,13 @@ from mkdocs.exceptions import Abort, MkDocsException  # noqa: E402
 from mkdocs.plugins import BasePlugin, event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 
-from .. import escape  # noqa: E402
+from .. import escape, paths  # noqa: E402
 from ..errors import Problem, WuguError, problem  # noqa: E402
 from ..model import Handbook  # noqa: E402
 from ..project import display_path  # noqa: E402
 from ..validate import siteconfig  # noqa: E402
 from ..resources import templates_dir  # noqa: E402
-from . import site  # noqa: E402
+from . import search, site  # noqa: E402
 
 #: Where wugu's own site assets go in the built site (and sit in the package, under ``templates/site/``).
 ASSETS = "assets/wugu"
@@ -42,12 +43,15 @@ STYLESHEET = f"{ASSETS}/wugu.css"
 #: Its path must contain "iframe-worker": that is how the offline plugin sees a shim is already there.
 IFRAME_WORKER = f"{ASSETS}/iframe-worker/shim.js"
 
+#: wugu's templates over mkdocs-material's (lang="zh-CN", Chinese search separators, the emergency strip…).
+OVERRIDES = templates_dir() / "site" / "overrides"
+
 CONFIG_FILE = "mkdocs.yml"
 DOCS_DIR = "site"
 
 THEME: dict[str, Any] = {
     "name": "material",
-    "language": "zh",
+    "language": "zh-CN",
     "font": False,
     "features": ["navigation.tabs", "navigation.indexes", "navigation.top", "navigation.footer",
                  "search.highlight", "toc.follow"],
@@ -123,14 +127,22 @@ class WuguPlugin(BasePlugin):
         for key in ("site_description", "site_author"):
             if config.get(key):
                 config[key] = escape.html(config[key])
-        overrides = str(templates_dir() / "site" / "overrides")
-        if overrides not in config.theme.dirs:
-            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+        if str(OVERRIDES) not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
         if config.nav is not None:
             config.nav = _escaped_nav(config.nav)
         toc = config.mdx_configs.setdefault("toc", {}) if "toc" in config.markdown_extensions else None
         if toc is not None and "slugify" not in toc:  # mkdocs.yml cannot name a function safely: wugu supplies it
             toc["slugify"] = _slugify()
+        if config.theme["language"] in ("zh", "zh-CN"):  # Simplified Chinese as written in mainland China
+            config.theme["language"] = "zh-CN"
+        if not config.site_url and profile.site_url:
+            config.site_url = profile.site_url
+        search_plugin = config.plugins.get("material/search")
+        if search_plugin is not None and not search_plugin.config.jieba_dict_user:
+            search_plugin.config.jieba_dict_user = str(search.USER_WORDS)
+        emergency = site.emergency_page(self.handbook)
+        extra["wugu"] = {"emergency": paths.html_url(emergency) if emergency else None}
         self.generated = site.pages(self.handbook)
         return config
 
@@ -154,6 +166,25 @@ class WuguPlugin(BasePlugin):
                 nav.append({"更多": sorted(extra)})
             config.nav = _escaped_nav(nav)
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        site_dir = Path(config.site_dir)
+        search.fix_worker(site_dir)
+        if not config.site_url:  # a sitemap needs absolute addresses: without a site URL it would list none
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                (site_dir / name).unlink(missing_ok=True)
+        _relative_404(site_dir, urlsplit(config.site_url or "/").path or "/")
+
+
+def _relative_404(site_dir: Path, prefix: str) -> None:
+    """mkdocs gives 404.html links from the server root (``/assets/…``, or under the site URL's path), which a
+    page opened from file:// cannot follow; 404.html sits at the site root, so the same links relative to it
+    work there."""
+    page = site_dir / "404.html"
+    if page.is_file():
+        prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+        text = page.read_text(encoding="utf-8")
+        page.write_text(re.sub(r'(\b(?:href|src)=")' + re.escape(prefix), r"\1", text), encoding="utf-8")
 
 
 def _escaped_nav(nav: Any) -> Any:
