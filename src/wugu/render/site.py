@@ -277,7 +277,9 @@ def nav(handbook: Handbook) -> list[Any]:
         {"表格": [FORMS, *({f.title: paths.form_page(f)} for f in h.forms)]},
         {"表格包": [PACKS, *({p.title: paths.pack_page(p)} for p in h.packs)]},
         {"新志愿者培训": [TRAINING, {method.title: METHOD}] if method else TRAINING},
-        *([{"实用指南": [GUIDES, *({g.title: paths.guide_page(g)} for g in h.guides)]}] if h.guides else []),
+        # the emergency guide has its own entry, "遇到紧急情况" (a page has one title in the navigation)
+        *([{"实用指南": [GUIDES, *({g.title: paths.guide_page(g)} for g in h.guides
+                                   if paths.guide_page(g) != emergency)]}] if h.guides else []),
         {"名词解释": GLOSSARY},
         {"关于本手册": ABOUT},
         *([{"遇到紧急情况": emergency}] if emergency else []),
