@@ -3,6 +3,7 @@ they apply, reachable from the home and training pages, and printable on A4 — 
 from __future__ import annotations
 
 import html.parser
+import json
 import re
 import shutil
 import subprocess
@@ -80,6 +81,12 @@ def test_bad_guides_point_at_file_and_line(tmp_path, old, new, code, needle):
     lines = [line for line in result.stdout.splitlines() if f"error {code}" in line]
     assert lines and any(expected in line for line in lines), result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_the_check_counts_the_guides(handbook):
+    result = run_wugu("check", str(ROOT), "--format", "json")
+    assert json.loads(result.stdout)["counts"]["guides"] == len(handbook.guides)
+    assert f"{len(handbook.guides)} 篇实用指南" in run_wugu("check", str(ROOT)).stdout
 
 
 def test_duplicate_guide_id_is_reported(tmp_path):

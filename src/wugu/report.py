@@ -14,9 +14,14 @@ def summary(report: Report) -> str:
     if report.ok:
         c = report.counts
         return (f"检查通过：{c['regulations']} 项制度，{c['norms']} 条服务规范，{c['forms']} 张表格，"
-                f"{c['packs']} 个表格包{_bank(c)}（{report.files} 个文件，用时 {report.seconds:.2f} 秒）")
+                f"{c['packs']} 个表格包{_guides(c)}{_bank(c)}（{report.files} 个文件，用时 {report.seconds:.2f} 秒）")
     files = len({p.path for p in report.problems})
     return f"发现 {len(report.problems)} 个错误，涉及 {files} 个文件。请按上面每行“—”后面的提示修改。"
+
+
+def _guides(c: dict[str, int]) -> str:
+    """The practice guides' part of the summary, e.g. ``，7 篇实用指南``."""
+    return f"，{c['guides']} 篇实用指南" if c.get("guides") else ""
 
 
 def _bank(c: dict[str, int]) -> str:

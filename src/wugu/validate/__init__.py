@@ -43,6 +43,7 @@ class Report:
         if h is None:
             return {}
         return {"regulations": len(h.regulations), "norms": len(h.norms), "forms": len(h.forms), "packs": len(h.packs),
+                "guides": len(h.guides),
                 "questions": len(h.questions), "scenarios": sum(q.type == "scenario" for q in h.questions),
                 "red_line_questions": sum(q.red_line for q in h.questions)}
 
