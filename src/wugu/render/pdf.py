@@ -82,6 +82,7 @@ class Cell:
     field: Field
     colspan: int = 1
     rowspan: int = 1
+    extra: tuple[Field, ...] = ()  # the signature of an opinion cell; the fields of a one-line signature row
 
 
 @dataclass
@@ -116,8 +117,16 @@ def _is_compact_choice(f: Field) -> bool:
             and sum(len(c) for c in f.choices) <= 6)
 
 
+def _is_consent(f: Field) -> bool:
+    """A long statement answered by a tick (同意/不同意): the statement gets the wide cell, the boxes the narrow."""
+    return (f.type == "choice" and len(f.label) > 10 and not f.other and len(f.choices) <= 3
+            and sum(len(c) for c in f.choices) <= 8)
+
+
 def _width(f: Field) -> int:
     if f.type == "text" and (f.chars == 18 or "身份证" in f.label):
+        return 4
+    if _is_consent(f):
         return 4
     if f.span == "half" or f.type in ("signature", "signdate") or _is_compact_choice(f):
         return 2
@@ -131,15 +140,38 @@ def _cells(f: Field, width: int) -> list[Cell]:
         return [Cell("signdate", f, width)]
     if f.type in ("statement", "notice") and not f.label:
         return [Cell(f.type + "-only", f, width)]
+    if f.type == "statement":  # a pledge clause: the tick box, its short title and its text across the row
+        return [Cell("statement-full", f, width)]
     if f.type == "photo":
         return [Cell("label", f), Cell("photo-wide", f, width - 1)]
+    if _is_consent(f):
+        return [Cell("consent", f, width - 1), Cell("consent-opts", f)]
     return [Cell("label", f), Cell("value", f, width - 1)]
+
+
+def _is_opinion(f: Field, after: Field | None) -> bool:
+    """An opinion (乡镇团意见, 审核意见 …) followed by the signature that answers for it: one cell on paper."""
+    return f.type == "longtext" and after is not None and after.type == "signature" and not after.hint
 
 
 def _grid_rows(fields: list[Field]) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     pending: list[Cell] | None = None
-    for f in fields:
+    skip = False
+    for i, f in enumerate(fields):
+        if skip:
+            skip = False
+            continue
+        after = fields[i + 1] if i + 1 < len(fields) else None
+        if _is_opinion(f, after):
+            skip = True
+            cells = [Cell("label", f), Cell("opinion", f, 3, extra=(after,))]
+            if pending is not None:
+                pending[-1].colspan += 2
+                rows.append(pending)
+                pending = None
+            rows.append(cells)
+            continue
         w = _width(f)
         if w == 2:
             if pending is None:
@@ -159,11 +191,17 @@ def _grid_rows(fields: list[Field]) -> list[list[Cell]]:
     return rows
 
 
+def _is_signline(fields: list[Field]) -> bool:
+    """Signatures, dates and short texts only (统计表's 单位负责人 … 报出日期): one line on a landscape form."""
+    return len(fields) > 1 and all(f.type in ("signature", "signdate", "date") or (f.type == "text" and not f.hint)
+                                   for f in fields) and any(f.type == "signature" for f in fields)
+
+
 _PHOTO_ROWS = 4
 
 
 #: Width of the type area in mm (A4 minus the margins of print.css), by orientation.
-TEXT_WIDTH = {"portrait": 210 - 25 - 18, "landscape": 297 - 20 - 15}
+TEXT_WIDTH = {"portrait": 210 - 25 - 16, "landscape": 297 - 20 - 15}
 
 
 def header_lines(label: str, width_mm: float, size_pt: float) -> tuple[str, ...]:
@@ -180,6 +218,12 @@ def header_lines(label: str, width_mm: float, size_pt: float) -> tuple[str, ...]
         return (label[:k], label[k:])
     step = max(2, per_line - per_line % 2)  # too narrow for two lines: pieces of two characters
     return tuple(label[i:i + step] for i in range(0, n, step))
+
+
+def label_lines(label: str, landscape: bool = False) -> tuple[str, ...]:
+    """A grid label as lines that break between words, not inside one (needs the label column of form.html.j2)."""
+    width = TEXT_WIDTH["landscape"] * 0.12 if landscape else TEXT_WIDTH["portrait"] * 0.21
+    return header_lines(label, width - 1.5, 10.0)
 
 
 def _table_view(f: Field, text_width: float = TEXT_WIDTH["portrait"]) -> DataTable:
@@ -208,7 +252,7 @@ def _table_view(f: Field, text_width: float = TEXT_WIDTH["portrait"]) -> DataTab
             top.append((lines(i, c.label), 1, 2 if grouped else 1))
             i += 1
     header = [top, below] if grouped else [top]
-    return DataTable(f, header, widths, dense=f.rows > 10)
+    return DataTable(f, header, widths, dense=f.rows > 10 and not any("内容" in c.label for c in cols))
 
 
 def layout_section(section: FormSection, orientation: str = "portrait") -> SectionView:
@@ -231,6 +275,9 @@ def layout_section(section: FormSection, orientation: str = "portrait") -> Secti
         view.blocks.append(Grid(rows, photo=side is not None))
         run.clear()
 
+    if orientation == "landscape" and _is_signline(list(section.fields)):
+        view.blocks.append(Grid([[Cell("signline", section.fields[0], 4, extra=section.fields)]]))
+        return view
     for f in section.fields:
         if f.type == "table":
             flush()
@@ -286,13 +333,26 @@ def secret_notice(form: Form) -> tuple[str, str] | None:
 
 def paper_sections(form: Form) -> list[FormSection]:
     """The sections as printed: the confidentiality notice taken out (it is printed at the top), and numbered
-    一、二、… in order on every form (whatever numbering the YAML titles carry)."""
-    out = []
+    一、二、… in order on every form (whatever numbering the YAML titles carry).
+
+    On a landscape form a section that is one line of signatures (a statistical report's 填报单位 … and 单位负责人 …
+    报出日期 lines) prints as that line without a heading, and is not counted; a form left with one heading is
+    not numbered and has no heading (its table caption and the form title say what it is).
+    """
+    kept = []
     for s in form.sections:
         fields = tuple(f for f in s.fields if not _is_secret_notice(s, f))
-        if not fields:
+        if fields:
+            line = form.orientation == "landscape" and _is_signline(list(fields))
+            kept.append((_NUMBERED.sub("", s.title), fields, line))
+    titled = sum(1 for _t, _f, line in kept if not line)
+    out, n = [], 0
+    for title, fields, line in kept:
+        if line:
+            out.append(FormSection("", fields))
             continue
-        out.append(FormSection(f"{chinese_number(len(out) + 1)}、{_NUMBERED.sub('', s.title)}", fields))
+        n += 1
+        out.append(FormSection(f"{chinese_number(n)}、{title}" if titled > 1 else "", fields))
     return out
 
 
@@ -307,11 +367,11 @@ class Piece:
 
 
 def _is_sign_row(row: list[Cell]) -> bool:
-    return all(c.kind in ("sign", "signdate") for c in row)
+    return all(c.kind in ("sign", "signdate", "signline") for c in row)
 
 
 def _is_statement_row(row: list[Cell]) -> bool:
-    return row[0].kind == "statement-only" or (len(row) == 2 and row[1].field.type == "statement")
+    return row[0].kind in ("statement-only", "statement-full")
 
 
 def pieces(sections: list[SectionView]) -> list[Piece]:
@@ -324,7 +384,7 @@ def pieces(sections: list[SectionView]) -> list[Piece]:
     """
     out: list[Piece] = []
     for view in sections:
-        items: list[Any] = [("title", view.title)]
+        items: list[Any] = [("title", view.title)] if view.title else []
         blocks = list(view.blocks)
         rows_total = sum(len(b.rows) if b.kind == "grid" else b.field.rows + 2 for b in blocks)
         sign_only = all(b.kind == "grid" and all(_is_sign_row(r) or _is_statement_row(r) for r in b.rows)
@@ -336,7 +396,8 @@ def pieces(sections: list[SectionView]) -> list[Piece]:
                 prev.items[-1] = Grid(last.rows[:-1], last.photo)
                 out.append(Piece([Grid(last.rows[-1:], last.photo)] + items + blocks, keep=True, stick=True))
             elif prev.keep and sum(len(i.rows) for i in prev.items if isinstance(i, Grid)) <= 4 \
-                    and not any(isinstance(i, DataTable) for i in prev.items):
+                    and not any(isinstance(i, DataTable) or (isinstance(i, Grid) and any(
+                        c.kind == "photo-wide" for r in i.rows for c in r)) for i in prev.items):
                 prev.items += items + blocks
                 prev.stick = True
             else:
@@ -429,6 +490,7 @@ class PdfBuilder:
         self.env.filters["css"] = css_string
         self.env.filters["cn"] = chinese_number
         self.env.filters["safety"] = is_safety_hint
+        self.env.filters["label_lines"] = label_lines
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
         self._packs: dict[str, bytes] = {}  # pack key → PDF
@@ -513,14 +575,15 @@ class PdfBuilder:
         own = secret_notice(form)
         secret = own if own else (("保密提示", _STANDARD_SECRET.format(kept_by=form.kept_by))
                                   if form.has_sensitive else None)
-        dated = any(w in f.label for f in form.fields for w in ("填表日期", "填报日期", "报出日期"))
+        dated = any(f.type == "signdate" or any(w in f.label for w in ("填表日期", "填报日期", "报出日期"))
+                    for f in form.fields)
         body = self.env.get_template("form.html.j2").render(
             **ctx, form=form, pieces=pieces(sections), qr=self.qr_uri(form), required=required,
             secret=secret, sensitive=form.has_sensitive, fillable=fillable, dated=dated,
         )
         top_left = "内部资料　注意保密" if form.has_sensitive else ""
         top_right = f"{form.code}　{form.version} 版"
-        bottom_left = f"{self.profile.name}　{form.code} {form.title}（{form.version} 版）"
+        bottom_left = f"{self.profile.name}　{form.title}"  # code and version are in the header
         return Part(f"{form.code} {form.title}", body,
                     self._page_css(body, top_left, top_right, bottom_left, fillable))
 
