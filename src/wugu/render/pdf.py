@@ -102,6 +102,7 @@ class DataTable:
     header: list[list[tuple[tuple[str, ...], int, int]]]  # (lines of the label, colspan, rowspan)
     widths: list[float]
     dense: bool
+    writing: bool = False  # a column for handwritten text (服务内容 …): rows stay 9 mm high
     kind: str = "table"
 
 
@@ -252,7 +253,8 @@ def _table_view(f: Field, text_width: float = TEXT_WIDTH["portrait"]) -> DataTab
             top.append((lines(i, c.label), 1, 2 if grouped else 1))
             i += 1
     header = [top, below] if grouped else [top]
-    return DataTable(f, header, widths, dense=f.rows > 10 and not any("内容" in c.label for c in cols))
+    writing = any("内容" in c.label for c in cols)
+    return DataTable(f, header, widths, dense=f.rows > 10 and not writing, writing=writing)
 
 
 def layout_section(section: FormSection, orientation: str = "portrait") -> SectionView:
@@ -415,23 +417,48 @@ def pieces(sections: list[SectionView]) -> list[Piece]:
                 blocks.insert(0, Grid(rest, first.photo))
         else:
             out.append(Piece(items + [first], keep=first.field.rows <= 8))
-        tail: list[Any] = []
-        if blocks and blocks[-1].kind == "grid":
-            rows = blocks[-1].rows
-            n = len(rows)
-            while n and (_is_sign_row(rows[n - 1]) or _is_statement_row(rows[n - 1])):
-                n -= 1
-            if n < len(rows):
-                n = max(0, n - 1)  # and the row it signs
-                tail = [Grid(rows[n:], blocks[-1].photo)]
-                if n:
-                    blocks[-1] = Grid(rows[:n], blocks[-1].photo)
+        out += _flow(blocks)
+    return out
+
+
+def _flow(blocks: list[Any]) -> list[Piece]:
+    """The rest of a section: rows may break between them, except that signatures (and the statements they
+    confirm) stay with the row before them."""
+    out: list[Piece] = []
+    loose: list[Any] = []
+
+    def flush() -> None:
+        if loose:
+            out.append(Piece(list(loose)))
+            loose.clear()
+
+    for b in blocks:
+        if b.kind != "grid":
+            loose.append(b)
+            continue
+        groups: list[list[list[Cell]]] = []
+        for row in b.rows:
+            if groups and (_is_sign_row(row) or (_is_statement_row(row) and len(groups[-1]) > 1)):
+                groups[-1].append(row)
+            else:
+                groups.append([row])
+        # a statement followed by its signature belongs to the row before it as well
+        merged: list[list[list[Cell]]] = []
+        for g in groups:
+            if merged and _is_statement_row(g[0]) and len(g) > 1 and any(_is_sign_row(r) for r in g):
+                merged[-1] += g
+            else:
+                merged.append(g)
+        for g in merged:
+            if len(g) == 1:
+                if loose and isinstance(loose[-1], Grid):
+                    loose[-1] = Grid(loose[-1].rows + g, b.photo)
                 else:
-                    blocks.pop()
-        if blocks:
-            out.append(Piece(blocks))
-        if tail:
-            out.append(Piece(tail, keep=True, stick=True))
+                    loose.append(Grid(g, b.photo))
+            else:
+                flush()
+                out.append(Piece([Grid(g, b.photo)], keep=True, stick=True))
+    flush()
     return out
 
 
