@@ -44,3 +44,19 @@ def wugu():
 def root() -> Path:
     """The repository root, which is itself the base handbook project."""
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def pdf_build(tmp_path_factory):
+    """One cold `wugu pdf` of a copy of the base handbook, shared by every PDF test of the session:
+    (project, output folder, CLI result, seconds)."""
+    import time
+
+    base = tmp_path_factory.mktemp("pdf")
+    project = copy_project(base / "project")
+    out = base / "out-a"
+    started = time.perf_counter()
+    result = run_wugu("pdf", str(project), "--out", str(out))
+    seconds = time.perf_counter() - started
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project, out, result, seconds

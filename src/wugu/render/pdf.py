@@ -17,7 +17,6 @@ How it stays fast and reproducible:
 from __future__ import annotations
 
 import hashlib
-import io
 import html as _html
 import logging
 import re
@@ -476,6 +475,8 @@ class Part:
     name: str
     html: str
     page_css: str
+    margins: str = ""  # the running header and footer alone (a pack adds its own fonts and page numbers)
+    landscape: bool = False
 
     @cached_property
     def key(self) -> str:
@@ -570,12 +571,16 @@ class PdfBuilder:
         return dict(profile=self.profile, version=__version__, date=_w3c_date(self.profile.effective_date),
                     doc_title=title, description=description, keywords=keywords, landscape=landscape)
 
+    def _margins(self, top_left: str, top_right: str, bottom_left: str) -> str:
+        """The running header and footer of a document (page.css.j2)."""
+        return self.env.get_template("page.css.j2").render(top_left=top_left, top_right=top_right,
+                                                           bottom_left=bottom_left)
+
     def _page_css(self, text: str, top_left: str, top_right: str, bottom_left: str, fillable: bool = False) -> str:
         rules = self.fonts.stylesheet(text + top_left + top_right + bottom_left + self.print_css)
         if fillable:
             rules += "\n" + self.fonts.field_stylesheet()
-        return self.env.get_template("page.css.j2").render(
-            font_rules=rules, top_left=top_left, top_right=top_right, bottom_left=bottom_left)
+        return rules + "\n" + self._margins(top_left, top_right, bottom_left)
 
     def qr_uri(self, form: Form) -> str | None:
         """A QR code (SVG data URI) to the form's handbook page, if the profile has a site URL."""
@@ -612,7 +617,8 @@ class PdfBuilder:
         top_right = f"{form.code}　{form.version} 版"
         bottom_left = f"{self.profile.name}　{form.title}"  # code and version are in the header
         return Part(f"{form.code} {form.title}", body,
-                    self._page_css(body, top_left, top_right, bottom_left, fillable))
+                    self._page_css(body, top_left, top_right, bottom_left, fillable),
+                    self._margins(top_left, top_right, bottom_left), form.orientation == "landscape")
 
     def regulation_part(self, reg: Regulation) -> Part:
         """A regulation as a document to lay out (memoised)."""
@@ -625,9 +631,11 @@ class PdfBuilder:
         ctx = self._common(reg.title, reg.purpose, f"{reg.id} {reg.title}")
         body = self.env.get_template("regulation.html.j2").render(
             **ctx, reg=reg, forms=forms, effective=chinese_date(reg.effective_date))
+        top_left = "随附制度　阅读用，不用填写"
         top_right = f"制度 {reg.id}　{reg.version} 版"
         bottom_left = f"{self.profile.name}　{reg.title}"
-        return Part(f"{reg.id} {reg.title}", body, self._page_css(body, "", top_right, bottom_left))
+        return Part(f"{reg.id} {reg.title}", body, self._page_css(body, top_left, top_right, bottom_left),
+                    self._margins(top_left, top_right, bottom_left))
 
     def cover_part(self, pack: Pack, entries: list[tuple[str, str, int | None]], regs: list[tuple[str, str, int | None]],
                    pages: int | None) -> Part:
@@ -636,32 +644,25 @@ class PdfBuilder:
             **ctx, pack=pack, entries=entries, regs=regs, pages=pages,
             effective=chinese_date(self.profile.effective_date))
         bottom_left = f"{self.profile.name}　表格包：{pack.title}（{self.profile.content_version} 版）"
-        return Part(f"表格包 {pack.title}", body, self._page_css(body, "", f"内容版本 {self.profile.content_version}",
-                                                                  bottom_left))
+        top_right = f"内容版本 {self.profile.content_version}"
+        return Part(f"表格包 {pack.title}", body, self._page_css(body, "", top_right, bottom_left),
+                    self._margins("", top_right, bottom_left))
 
     # ---- rendering ----
 
     def _part_job(self, part: Part, fillable: bool) -> tuple:
         return ("part", self.print_css, self.fonts.blobs_for(part.page_css), part.html, part.page_css, fillable)
 
-    def _pack_job(self, pack: Pack, parts: list[Part], pdfs: list[tuple[bytes, int]]) -> tuple:
-        """Everything a process needs to make a pack: cover candidates and the parts' PDFs."""
-        forms = self.handbook.pack_forms(pack)
-        regs = self.handbook.pack_regulations(pack)
-        titles = [f"{f.title}（{f.code}）" for f in forms] + [f"制度：{r.title}" for r in regs]
-        covers = []
-        for cover_pages in (2, 3, 1, 4):  # cover and contents are two pages unless the contents are long
-            start, numbers = cover_pages + 1, []
-            for _data, pages in pdfs:
-                numbers.append(start)
-                start += pages
-            cover = self.cover_part(pack, [(f.code, f.title, n) for f, n in zip(forms, numbers)],
-                                    [(r.id, r.title, n) for r, n in zip(regs, numbers[len(forms):])], start - 1)
-            covers.append((cover_pages, cover.html, cover.page_css))
-        blobs: dict[str, bytes] = {}
-        for _n, _html, css in covers:
-            blobs.update(self.fonts.blobs_for(css))
-        return ("pack", self.print_css, blobs, covers, list(zip(titles, (d for d, _ in pdfs))))
+    def _pack_job(self, pack: Pack) -> tuple:
+        """Everything a process needs to make a pack as ONE document with ONE set of font subsets: its parts
+        (forms, then regulations), the cover with place-holders for the page numbers, a blank page."""
+        cover, parts = self._pack_parts(pack)
+        blank = self.env.get_template("blank.html.j2").render(**self._common(pack.title, "", ""))
+        text = "".join(p.html + p.margins for p in (cover, *parts)) + blank + self.print_css + _PACK_TEXT
+        fonts = self.fonts.stylesheet(text)
+        spec = PackSpec(fonts, cover.html, cover.margins, [(p.name, p.html, p.margins, p.landscape) for p in parts],
+                        blank)
+        return ("pack", self.print_css, self.fonts.blobs_for(fonts), spec)
 
     def _run(self, jobs: dict[str, tuple]) -> dict[str, tuple[bytes, int]]:
         """Run render jobs, on a pool of processes when there are several and the machine allows it."""
@@ -669,7 +670,7 @@ class PdfBuilder:
             return {}
         keys = list(jobs)
         # The biggest jobs first, so that the processes finish at about the same time.
-        keys.sort(key=lambda k: -len(repr(jobs[k][3])))
+        keys.sort(key=lambda k: -_job_size(jobs[k]))
         for key in keys:
             self._warn_missing(jobs[key])
         if self._pool is None and _workers(len(jobs)) > 1:
@@ -693,7 +694,7 @@ class PdfBuilder:
 
     def _warn_missing(self, job: tuple) -> None:
         """Tell about characters the Chinese fonts cannot print (they would come out in another font)."""
-        html = job[3] if job[0] == "part" else ""
+        html = job[3] if job[0] == "part" else "".join(p[1] for p in job[3].parts)
         text = re.sub(r"<[^>]*>", "", html)
         missing = self.fonts.missing(_html.unescape(text))
         if missing:
@@ -711,16 +712,17 @@ class PdfBuilder:
         return self._key(part, extra=f"fillable={fillable}")
 
     def _pack_parts(self, pack: Pack) -> tuple[Part, list[Part]]:
+        """The pack's cover (page numbers as place-holders ``@@P<i>@@``, ``@@TOTAL@@``) and its parts."""
         forms = self.handbook.pack_forms(pack)
         regs = self.handbook.pack_regulations(pack)
         parts = [self.form_part(f) for f in forms] + [self.regulation_part(r) for r in regs]
-        draft = self.cover_part(pack, [(f.code, f.title, None) for f in forms],
-                                [(r.id, r.title, None) for r in regs], None)
-        return draft, parts
+        cover = self.cover_part(pack, [(f.code, f.title, f"@@P{i}@@") for i, f in enumerate(forms)],
+                                [(r.id, r.title, f"@@P{len(forms) + i}@@") for i, r in enumerate(regs)], "@@TOTAL@@")
+        return cover, parts
 
     def _pack_key(self, pack: Pack) -> str:
-        draft, parts = self._pack_parts(pack)
-        return self._key(draft, *parts, extra="pack")
+        cover, parts = self._pack_parts(pack)
+        return self._key(cover, *parts, extra="pack+" + "".join(p.margins for p in (cover, *parts)))
 
     def render_parts(self, wanted: list[tuple[Part, bool]]) -> None:
         """Make sure every wanted part's PDF is known: from this run, from the cache, or rendered now."""
@@ -731,7 +733,7 @@ class PdfBuilder:
                 continue
             data = self._cached(key)
             if data is not None:
-                self._parts[key] = (data, _page_count(data))
+                self._parts[key] = (data, 0)  # pages are only known for parts made in this run
             else:
                 jobs[key] = self._part_job(part, fillable)
         self._parts.update(self._run(jobs))
@@ -747,9 +749,7 @@ class PdfBuilder:
             if data is not None:
                 self._packs[key] = data
                 continue
-            _draft, parts = self._pack_parts(pack)
-            self.render_parts([(p, False) for p in parts])
-            jobs[key] = self._pack_job(pack, parts, [self._parts[self._part_key(p, False)] for p in parts])
+            jobs[key] = self._pack_job(pack)
         self._packs.update({k: data for k, (data, _pages) in self._run(jobs).items()})
 
     def form_bytes(self, form: Form) -> bytes:
@@ -760,10 +760,10 @@ class PdfBuilder:
         return self._parts[self._part_key(part, fillable)][0]
 
     def pack_bytes(self, pack: Pack) -> bytes:
-        """The PDF of one pack: cover and contents, then its forms and its regulations, each numbered on its own.
-
-        The parts are the very PDFs of the forms (and of the regulations), joined page by page: a form used in
-        three packs is laid out and drawn once.
+        """The PDF of one pack: cover and contents, then its forms and its regulations, each starting on an odd
+        page (a page marked 本页空白 before it where needed), each page with the form's own 第 X 页 共 Y 页 and the
+        pack's page number; one set of font subsets for the whole pack; landscape pages turned for long-edge
+        duplex printing.
         """
         self.render_packs([pack])
         return self._packs[self._pack_key(pack)]
@@ -774,11 +774,26 @@ class PdfBuilder:
         out_dir.mkdir(parents=True, exist_ok=True)
         try:
             wanted = [(self.form_part(f, _fillable(f)), _fillable(f)) for f in self.handbook.forms]
+            jobs: dict[str, tuple] = {}
+            for part, fillable in wanted:  # forms and packs share one pool: the longest jobs first
+                key = self._part_key(part, fillable)
+                data = None if key in self._parts else self._cached(key)
+                if data is not None:
+                    self._parts[key] = (data, 0)
+                elif key not in self._parts:
+                    jobs[key] = self._part_job(part, fillable)
             for pack in self.handbook.packs:
-                if not self._is_cached(self._pack_key(pack)):
-                    wanted += [(p, False) for p in self._pack_parts(pack)[1]]
-            self.render_parts(wanted)
-            self.render_packs(list(self.handbook.packs))
+                key = self._pack_key(pack)
+                data = self._cached(key)
+                if data is not None:
+                    self._packs[key] = data
+                else:
+                    jobs[key] = self._pack_job(pack)
+            for key, value in self._run(jobs).items():
+                if jobs[key][0] == "pack":
+                    self._packs[key] = value[0]
+                else:
+                    self._parts[key] = value
         finally:
             if self._pool is not None:
                 self._pool.close()
@@ -862,9 +877,18 @@ class Engine:
         return doc.render(stylesheets=[css, page], font_config=font_config, pdf_forms=fillable or None)
 
     @staticmethod
-    def write(doc, fillable: bool = False) -> bytes:
-        """The PDF bytes: compressed, with an identifier derived from the content, no clock anywhere."""
-        return doc.write_pdf(pdf_identifier=True, pdf_forms=fillable or None)
+    def write(doc, fillable: bool = False, landscape: set[int] | frozenset[int] = frozenset()) -> bytes:
+        """The PDF bytes: compressed, tagged (screen readers, reflow; the language zh-CN comes from the HTML),
+        with an identifier derived from the content, no clock anywhere. Pages in ``landscape`` are turned a
+        quarter (``/Rotate 270``) so that a pack printed long-edge duplex comes out the right way up: the top of
+        the table towards the binding edge, on both sides of the sheet."""
+        def turn(_document, pdf) -> None:
+            kids = pdf.pages["Kids"][::3]
+            for i in landscape:
+                pdf.objects[kids[i]]["Rotate"] = 270
+
+        return doc.write_pdf(pdf_identifier=True, pdf_forms=fillable or None, pdf_tags=True,
+                             finisher=turn if landscape else None)
 
 
 def _own_file(url: str) -> bool:
@@ -905,13 +929,83 @@ def _render_job(job: tuple, engine: Engine | None = None) -> tuple[bytes, int]:
         html, page_css, fillable = job[3:]
         doc = engine.layout(html, page_css, fillable)
         return engine.write(doc, fillable), len(doc.pages)
-    covers, parts = job[3:]
-    for wanted, html, page_css in covers:  # the first candidate whose page count comes true
-        doc = engine.layout(html, page_css)
-        if len(doc.pages) == wanted:
+    return _render_pack(job[3], engine), 0
+
+
+@dataclass
+class PackSpec:
+    """What a process needs to lay out a pack: the pack's fonts, its cover, its parts and a blank page."""
+
+    fonts: str
+    cover: str
+    cover_margins: str
+    parts: list[tuple[str, str, str, bool]]  # (name, HTML, running header and footer, landscape)
+    blank: str
+
+
+#: Text a pack prints besides its parts' own (for its font subsets).
+_PACK_TEXT = "本包第页本页空白0123456789"
+
+
+def _pack_numbers(start: int, own: bool = True) -> str:
+    """Page CSS giving every page of a part the pack's page number as well as the part's own 第 X 页 共 Y 页
+    (``own=False``: the pack's number only, for a page left blank)."""
+    mine = "\"第 \" counter(page) \" 页　共 \" counter(pages) \" 页\\A\" " if own else ""
+    return (f"@page {{ counter-increment: wugupack; @bottom-right {{ content: {mine}\"本包第 \" counter(wugupack) "
+            f"\" 页\"; }} }}\n@page :first {{ counter-reset: wugupack {start - 1}; }}\n")
+
+
+def _render_pack(spec: PackSpec, engine: Engine) -> bytes:
+    """Lay out a pack's parts one after another (each keeps its own page counter), pad each part to an even
+    number of pages with a page marked 本页空白, then the cover and contents with the real page numbers; write
+    all the pages as one PDF (fonts embedded once for the whole pack)."""
+    def lay(cover_pages: int):
+        docs, starts, page = [], [], cover_pages + 1
+        for _name, html, margins, _landscape in spec.parts:
+            doc = engine.layout(html, spec.fonts + "\n" + margins + "\n" + _pack_numbers(page))
+            docs.append((doc, _landscape))
+            starts.append(page)
+            page += len(doc.pages)
+            if len(doc.pages) % 2:
+                blank = engine.layout(spec.blank,
+                                      spec.fonts + "\n" + _BLANK_PAGE_CSS + _pack_numbers(page, own=False))
+                docs.append((blank, False))
+                page += 1
+        return docs, starts, page - 1
+
+    cover_pages = 2
+    while True:
+        docs, starts, total = lay(cover_pages)
+        html = spec.cover.replace("@@TOTAL@@", str(total))
+        for i, n in enumerate(starts):
+            html = html.replace(f"@@P{i}@@", str(n))
+        cover = engine.layout(html, spec.fonts + "\n" + spec.cover_margins)
+        n = len(cover.pages) + len(cover.pages) % 2
+        if n <= cover_pages:
             break
-    data = _join([("封面和目录", engine.write(doc)), *parts])
-    return data, 0
+        cover_pages = n  # long contents: lay the parts out again behind more cover pages (rare)
+    pages = list(cover.pages)
+    if len(pages) < cover_pages:
+        filler = engine.layout(spec.blank,
+                               spec.fonts + "\n" + _BLANK_PAGE_CSS + _pack_numbers(len(pages) + 1, own=False))
+        pages += filler.pages * (cover_pages - len(pages))
+    landscape: set[int] = set()
+    for doc, wide in docs:
+        if wide:
+            landscape.update(range(len(pages), len(pages) + len(doc.pages)))
+        pages += doc.pages
+    return engine.write(cover.copy(pages), landscape=landscape)
+
+
+#: A page left blank so that the next part starts on the front of a sheet.
+_BLANK_PAGE_CSS = "@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; } }\n"
+
+
+def _job_size(job: tuple) -> int:
+    """About how long a job takes (to start the longest ones first)."""
+    if job[0] == "pack":
+        return sum(len(p[1]) for p in job[3].parts) + len(job[3].cover)
+    return len(job[3])
 
 
 def _workers(jobs: int) -> int:
@@ -927,30 +1021,6 @@ def _workers(jobs: int) -> int:
     except ValueError:
         wanted = 0
     return max(1, min(jobs, wanted or min(os.cpu_count() or 1, 2)))
-
-
-def _page_count(data: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
-
-
-def _join(parts: list[tuple[str, bytes]]) -> bytes:
-    """One PDF from several: the first one's metadata, one bookmark per part."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    first = None
-    for title, data in parts:
-        reader = PdfReader(io.BytesIO(data))
-        first = first or reader
-        writer.append(reader, outline_item=title, import_outline=False)
-    if first is not None and first.metadata:
-        writer.add_metadata({k: v for k, v in first.metadata.items()})
-    writer.page_mode = "/UseOutlines"
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def build_pdfs(handbook: Handbook, out_dir: Path, cache_dir: Path | None = None,
