@@ -16,8 +16,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Problem, WuguError, problem
 
-#: How many values an alias may expand to in one file before we call it a "billion laughs" bomb.
+#: How many values aliases may expand to in one file before we call it a "billion laughs" bomb. Only values
+#: reached a second time through an alias count: a legitimately large file is not a bomb.
 MAX_NODES = 200_000
+#: Deepest nesting of lists and mappings we read (a handbook file needs about 8 levels).
+MAX_DEPTH = 64
 #: Largest YAML file we read (a handbook file is a few KB).
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -120,9 +123,14 @@ def _colon_slip(text: str, path: str, upto: int) -> Problem | None:
     return None
 
 
-def _yaml_error(exc: yaml.YAMLError, path: str) -> Problem:
+def _yaml_error(exc: yaml.YAMLError, path: str, text: str = "") -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character: the reader knows only its offset
+        before = text[:exc.position]
+        line, col = before.count("\n") + 1, exc.position - before.rfind("\n")
+        return problem("E101", path, line, col,
+                       detail=f"文件里有不可见的控制字符（U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X}）：删除它")
     raw = f"{getattr(exc, 'context', '') or ''} {getattr(exc, 'problem', '') or exc}"
     for needle, chinese in _YAML_PROBLEMS:
         if needle in raw:
@@ -135,6 +143,40 @@ def _yaml_error(exc: yaml.YAMLError, path: str) -> Problem:
     return problem("E101", path, line, col, detail=detail)
 
 
+class _DepthError(Exception):
+    def __init__(self, mark: Any):
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing at most :data:`MAX_DEPTH` levels (PyYAML itself recurses without bound
+    and a file of ``[[[[…`` would end in a ``RecursionError``)."""
+
+    depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _DepthError(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def compose(text: str, path: str) -> Node | None:
+    """The node tree of ``text`` (safe, bounded depth); raises :class:`yaml.YAMLError` or :class:`WuguError`."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    except _DepthError as exc:
+        raise WuguError([problem("E112", path, exc.mark.line + 1, exc.mark.column + 1, limit=MAX_DEPTH)]) from None
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise WuguError([problem("E112", path, 1, 1, limit=MAX_DEPTH)]) from None
+    finally:
+        loader.dispose()
+
+
 class _Builder:
     """Turns a composed node tree into plain data, recording positions and refusing anything unsafe."""
 
@@ -142,21 +184,27 @@ class _Builder:
         self.path = path
         self.doc = Document(path, None)
         self.problems: list[Problem] = []
-        self.count = 0
+        self.count = 0  # values reached again through an alias
+        self._seen: set[int] = set()
         self._open: set[int] = set()
         self._scalars = yaml.constructor.SafeConstructor()
 
     def build(self, node: Node, at: Path_) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            # An alias points back at its anchor's lines: report the top-level key being expanded instead.
-            line, col = self.doc.key_positions.get(at[:1]) or _mark(node)
-            raise WuguError([problem("E104", self.path, line, col, limit=MAX_NODES)])
+        if id(node) in self._seen:
+            self.count += 1
+            if self.count > MAX_NODES:
+                # An alias points back at its anchor's lines: report the top-level key being expanded instead.
+                line, col = self.doc.key_positions.get(at[:1]) or _mark(node)
+                raise WuguError([problem("E104", self.path, line, col, limit=MAX_NODES)])
+        else:
+            self._seen.add(id(node))
         self.doc.positions.setdefault(at, _mark(node))
         if isinstance(node, ScalarNode):
             return self._scalar(node)
-        if id(node) in self._open or len(at) > 100:
+        if id(node) in self._open:
             raise WuguError([problem("E104", self.path, *_mark(node), limit=MAX_NODES)])
+        if len(at) > MAX_DEPTH:  # aliases nested in aliases
+            raise WuguError([problem("E112", self.path, *_mark(node), limit=MAX_DEPTH)])
         self._open.add(id(node))
         try:
             return self._collection(node, at)
@@ -196,7 +244,11 @@ class _Builder:
         if node.tag in _PLAIN_TAGS:
             if ":" in node.value:  # YAML 1.1 reads 9:00 as the number 540: keep what was written
                 return node.value
-            return self._scalars.construct_object(node)
+            try:
+                return self._scalars.construct_object(node)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError):  # e.g. !!int "abc"
+                self.problems.append(problem("E115", self.path, *_mark(node), tag=node.tag, value=node.value[:20]))
+                return node.value
         self.problems.append(problem("E103", self.path, *_mark(node), tag=node.tag))
         return node.value
 
@@ -207,12 +259,12 @@ def load_text(text: str, path: str) -> Document:
     if problems:
         raise WuguError(problems)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text, path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if mark is not None and "'\\t'" in str(getattr(exc, "problem", "")):
             raise WuguError([problem("E105", path, mark.line + 1, mark.column + 1)]) from None
-        error = _yaml_error(exc, path)
+        error = _yaml_error(exc, path, text)
         raise WuguError([_colon_slip(text, path, error.line or 10**9) or error]) from None
     if node is None:
         raise WuguError([problem("E106", path, 1, 1)])

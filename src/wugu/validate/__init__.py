@@ -10,13 +10,15 @@ from ..errors import Problem, WuguError
 from ..loader import Document, load_file
 from ..model import Handbook, build_handbook
 from ..project import find_root, is_edition, source_files
+from ..resources import base_dir
 from .overrides import check_overrides
 from .privacy import check_privacy
 from .guides import check_guides
 from .questions import check_coverage, check_questions
 from .refs import check_references
 from .schema import check_document
-from .siteconfig import check_site_config
+from .links import check_links
+from .siteconfig import check_site_config, docs_dir
 
 
 @dataclass
@@ -60,7 +62,11 @@ def load_documents(root: Path) -> tuple[list[tuple[str, Document]], list[Problem
     docs: list[tuple[str, Document]] = []
     problems: list[Problem] = []
     files = source_files(root)
+    inside = (root.resolve(), base_dir().resolve())
     for f in files:
+        real = f.path.resolve()
+        if not any(real == r or r in real.parents for r in inside):
+            continue  # a link out of the project: never read, reported by check_links
         try:
             doc = load_file(f.path, f.display)
         except WuguError as exc:
@@ -83,8 +89,9 @@ def check(directory: str | Path = ".") -> Report:
     except WuguError as exc:
         return Report(Path(directory), exc.problems)
     report = Report(root)
+    site_config, site_problems = check_site_config(root)
     docs, report.problems, report.files = load_documents(root)
-    report.problems += check_site_config(root)
+    report.problems += site_problems + check_links(root, docs_dir(root, site_config))
     if not report.problems:
         report.problems = check_references(docs)
         report.problems += check_guides(docs)

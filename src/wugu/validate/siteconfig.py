@@ -78,8 +78,31 @@ def _find_line(text: str, key: str) -> int:
     return 0
 
 
-def _dangerous(data: dict[str, Any], text: str, path: str) -> list[Problem]:
+#: Markdown extensions that read files named in a page (a page could pull in any file on the machine).
+_READS_FILES = {"pymdownx.snippets": "会把任意文件的内容插进页面"}
+
+
+def docs_dir(root: Path, data: dict[str, Any]) -> Path:
+    """The folder of hand-written pages (``docs_dir``, default ``site``), resolved."""
+    return (Path(root) / str(data.get("docs_dir") or "site")).resolve()
+
+
+def _dangerous(data: dict[str, Any], text: str, path: str, root: Path | None = None) -> list[Problem]:
     found = []
+    if root is not None:
+        docs = docs_dir(root, data)
+        if docs != root.resolve() and root.resolve() not in docs.parents:
+            found.append(problem("E514", path, _find_line(text, "docs_dir"), 1, key="docs_dir",
+                                 what=f"指向手册目录以外（{docs}），会把那里的文件发布出去"))
+        elif docs == root.resolve():
+            found.append(problem("E514", path, _find_line(text, "docs_dir"), 1, key="docs_dir",
+                                 what="是手册目录本身，会把整个目录（包括密钥和设置）发布出去"))
+    exts = data.get("markdown_extensions")
+    for ext in exts if isinstance(exts, list) else []:
+        name = ext if isinstance(ext, str) else next(iter(ext), "") if isinstance(ext, dict) else ""
+        if name in _READS_FILES:
+            found.append(problem("E514", path, _find_line(text, f"- {name}") or _find_line(text, name), 1,
+                                 key=f"markdown_extensions: {name}", what=_READS_FILES[name]))
     for key, what in _RUNS_CODE.items():
         if key in data:
             found.append(problem("E514", path, _find_line(text, key), 1, key=key, what=what))
@@ -91,7 +114,7 @@ def _dangerous(data: dict[str, Any], text: str, path: str) -> list[Problem]:
     return found
 
 
-def parse(text: str, path: str, config: Any = None) -> tuple[dict[str, Any], list[Problem]]:
+def parse(text: str, path: str, config: Any = None, root: Path | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """The settings in ``text`` as plain data, and the problems found (unsafe tags, code-running settings).
 
     ``config`` is the MkDocs config being built, for ``!relative`` (None while checking).
@@ -114,18 +137,19 @@ def parse(text: str, path: str, config: Any = None) -> tuple[dict[str, Any], lis
         return {}, []
     if not isinstance(data, dict):
         return {}, [problem("E512", path, 1, 1, detail="最外层应该是“键: 值”的设置", config=path)]
-    return data, _dangerous(data, text, path)
+    return data, _dangerous(data, text, path, root)
 
 
 def read(config_file: Path, shown: str, config: Any = None) -> dict[str, Any]:
     """Read ``mkdocs.yml`` safely (``{}`` when there is none); raises :class:`WuguError` on any problem."""
-    data, problems = read_checked(config_file, shown, config)
+    data, problems = read_checked(config_file, shown, config, root=config_file.parent)
     if problems:
         raise WuguError(problems)
     return data
 
 
-def read_checked(config_file: Path, shown: str, config: Any = None) -> tuple[dict[str, Any], list[Problem]]:
+def read_checked(config_file: Path, shown: str, config: Any = None,
+                 root: Path | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Like :func:`read`, returning the problems instead of raising."""
     if not os.path.lexists(config_file):
         return {}, []
@@ -137,12 +161,13 @@ def read_checked(config_file: Path, shown: str, config: Any = None) -> tuple[dic
         return {}, exc.problems
     except OSError as exc:
         return {}, [problem("E109", shown, detail=exc.strerror or str(exc))]
-    return parse(text, shown, config)
+    return parse(text, shown, config, root)
 
 
-def check_site_config(root: Path) -> list[Problem]:
-    """The check's part: ``mkdocs.yml`` parses safely and asks for nothing that runs code."""
+def check_site_config(root: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """The check's part: ``mkdocs.yml`` parses safely and asks for nothing that runs code or reads outside the
+    project. Returns the settings too (the docs folder is checked for links next)."""
     from ..project import display_path
 
     path = root / CONFIG_FILE
-    return read_checked(path, display_path(path))[1]
+    return read_checked(path, display_path(path), root=root)
