@@ -177,6 +177,36 @@ def compose(text: str, path: str) -> Node | None:
         loader.dispose()
 
 
+def check_aliases(node: Node, path: str) -> None:
+    """Raise :class:`WuguError` (E104) if aliases in ``node`` loop back on themselves or expand to more than
+    :data:`MAX_NODES` repeated values: for files built by another constructor (``mkdocs.yml``)."""
+    seen: set[int] = set()
+    repeats = 0
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    open_: set[int] = set()
+    while stack:
+        current, leaving = stack.pop()
+        if leaving:
+            open_.discard(id(current))
+            continue
+        if id(current) in open_:
+            raise WuguError([problem("E104", path, *_mark(current), limit=MAX_NODES)])
+        if id(current) in seen:
+            repeats += 1
+            if repeats > MAX_NODES:
+                raise WuguError([problem("E104", path, *_mark(current), limit=MAX_NODES)])
+        seen.add(id(current))
+        if isinstance(current, SequenceNode):
+            children = current.value
+        elif isinstance(current, MappingNode):
+            children = [n for pair in current.value for n in pair]
+        else:
+            continue
+        open_.add(id(current))
+        stack.append((current, True))
+        stack.extend((child, False) for child in reversed(children))
+
+
 class _Builder:
     """Turns a composed node tree into plain data, recording positions and refusing anything unsafe."""
 

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, WuguError, problem
-from ..loader import MAX_BYTES, decode
+from ..loader import MAX_BYTES, _yaml_error, check_aliases, compose, decode
 
 CONFIG_FILE = "mkdocs.yml"
 #: ``!ENV`` may read only these variables (a CI job's other variables hold tokens that must not be published).
@@ -114,21 +114,35 @@ def _dangerous(data: dict[str, Any], text: str, path: str, root: Path | None = N
     return found
 
 
+def _as_config_problem(p: Problem, path: str) -> Problem:
+    """A loader problem in mkdocs.yml said as a settings problem (E512, a usage error as before), same place."""
+    if p.code in ("E112", "E104"):
+        return p
+    return problem("E512", path, p.line, p.col, detail=p.message, config=path)
+
+
 def parse(text: str, path: str, config: Any = None, root: Path | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """The settings in ``text`` as plain data, and the problems found (unsafe tags, code-running settings).
 
     ``config`` is the MkDocs config being built, for ``!relative`` (None while checking).
     """
-    loader = _SafeLoader(text, path, config)
     try:
-        data = loader.get_single_data()
-    except RecursionError:
-        return {}, [problem("E112", path, 1, 1, limit="很多")]
+        node = compose(text, path)  # the loader's own composer: bounded depth, every error with its line
+        if node is not None:
+            check_aliases(node, path)
+    except WuguError as exc:
+        return {}, [_as_config_problem(p, path) for p in exc.problems]
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        detail = (getattr(exc, "problem", None) or str(exc)).strip()
-        return {}, [problem("E512", path, line, col, detail=f"YAML 语法错误（{detail}）", config=path)]
+        return {}, [_as_config_problem(_yaml_error(exc, path, text), path)]
+    if node is None:
+        return {}, []
+    loader = _SafeLoader("", path, config)
+    try:
+        data = loader.construct_document(node)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # e.g. !!int "x", !ENV on a mapping
+        mark = getattr(exc, "problem_mark", None) or node.start_mark
+        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, [problem("E512", path, mark.line + 1, mark.column + 1, detail=f"值读不懂（{detail}）", config=path)]
     finally:
         loader.dispose()
     if loader.problems:
