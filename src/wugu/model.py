@@ -29,7 +29,7 @@ class Source:
             text = f"《{self.title.strip('《》')}》{self.article or ''}"
         else:
             text = self.title + (f" {self.article}" if self.article else "")
-        return text + (f"（{self.note}）" if self.note else "")
+        return text + (f"（{self.note.rstrip('。')}）" if self.note else "")  # never "。）"
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ class Norm:
     regulation_ids: tuple[str, ...]
     sources: tuple[Source, ...]
     local: bool = False
+    form_ids: tuple[str, ...] = ()  # the forms a volunteer fills, signs or hands in to follow this norm
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ class Pack:
     form_ids: tuple[str, ...]
     regulation_ids: tuple[str, ...]
     local: bool = False
+    red_lines: bool = False  # the pack carries the list of red lines
 
 
 @dataclass(frozen=True)
@@ -414,6 +416,10 @@ class Handbook:
         """Norms that serve a regulation (the reverse of ``Norm.regulation_ids``)."""
         return tuple(n for n in self.norms if regulation_id in n.regulation_ids)
 
+    def norms_for_form(self, form_id: str) -> tuple[Norm, ...]:
+        """Norms carried out with a form (the reverse of ``Norm.form_ids``)."""
+        return tuple(n for n in self.norms if form_id in n.form_ids)
+
     def regulations_for_form(self, form_id: str) -> tuple[Regulation, ...]:
         """Regulations that name a form."""
         return tuple(r for r in self.regulations if form_id in r.form_ids)
@@ -464,7 +470,7 @@ def build_regulation(d: dict[str, Any], local: bool = False) -> Regulation:
 def build_norm(n: dict[str, Any], section_id: str, local: bool = False) -> Norm:
     """One norm from validated data."""
     return Norm(n["id"], n["number"], section_id, n["rule"], n["why"], n.get("red_line", False),
-                tuple(n["regulations"]), _sources(n["sources"]), local)
+                tuple(n["regulations"]), _sources(n["sources"]), local, tuple(n.get("forms", ())))
 
 
 def build_section(d: dict[str, Any], local: bool = False) -> NormSection:
@@ -507,7 +513,7 @@ def build_form(d: dict[str, Any], vocabs: dict[str, Vocab], local: bool = False)
 def build_pack(d: dict[str, Any], local: bool = False) -> Pack:
     """A pack from validated data."""
     return Pack(d["id"], d["title"], d["audience"], d["purpose"], tuple(d["forms"]), tuple(d.get("regulations", ())),
-                local)
+                local, d.get("red_lines", False))
 
 
 def build_vocab(d: dict[str, Any]) -> Vocab:
@@ -578,6 +584,8 @@ def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
     regulations = [replace(r, form_ids=tuple(i for i in r.form_ids if i not in hidden)) for r in regulations]
     sections = [build_section(d, local) for d, local in by_kind.get("norms", [])]
     sections = [_add_norms(s, overrides) for s in sections]
+    sections = [replace(s, norms=tuple(replace(n, form_ids=tuple(i for i in n.form_ids if i not in hidden))
+                                       for n in s.norms)) for s in sections]
     base = by_kind.get("base_profile")
     forms = tuple(sorted((build_form(d, vocabs, local) for d, local in by_kind.get("form", []) if d["id"] not in hidden),
                          key=lambda f: f.id))

@@ -52,6 +52,10 @@ PIPL_ARTICLE_28 = (
     "这类信息只有目的明确、确有必要，并且有严格保护措施时才能收集和使用。"
 )
 
+#: What the 公开报道 badge on a regulation means, said on the page (not only in a tooltip).
+PUBLIC_NOTE = ("标“公开报道”的制度，名称见于服务团的公开报道；报道没有公布条文，这里的条文是本手册按报道描述的做法"
+               "拟定的。")
+
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -190,7 +194,7 @@ def _env(html: bool) -> Environment:
     env.globals.update(
         rel=rel, download_href=download_href, norm_label=norm_label, paths=paths, levels=LEVELS,
         form_rows=form_rows, column_groups=column_groups, sensitive_labels=sensitive_labels,
-        pipl_28=PIPL_ARTICLE_28, html_url=paths.html_url, section_of=section_of, norm_link=norm_link,
+        pipl_28=PIPL_ARTICLE_28, public_note=PUBLIC_NOTE, html_url=paths.html_url, section_of=section_of, norm_link=norm_link,
         guide_ref=guide_ref,
     )
     return env
@@ -210,6 +214,17 @@ def form_preview(handbook: Handbook, form: Form) -> str:
 
 def _vocab(handbook: Handbook, vocab_id: str) -> Vocab | None:
     return next((v for v in handbook.vocabs if v.id == vocab_id), None)
+
+
+def glossary_vocabs(handbook: Handbook) -> dict[str, Vocab]:
+    """Glossary terms that a choice list shares its name with (四扶, 五类孤困儿童…): term id → list. The glossary
+    shows such a list under its term, once, instead of a second entry of the same name."""
+    by_title = {_unquoted(v.title): v for v in handbook.vocabs}
+    return {t.id: by_title[_unquoted(t.term)] for t in handbook.glossary if _unquoted(t.term) in by_title}
+
+
+def _unquoted(text: str) -> str:
+    return text.replace("“", "").replace("”", "")
 
 
 def emergency_page(handbook: Handbook) -> str | None:
@@ -249,7 +264,7 @@ def pages(handbook: Handbook) -> dict[str, str]:
     add(FORMS, "forms")
     for f in h.forms:
         add(paths.form_page(f), "form", f=f, preview=Markup(form_preview(h, f)),
-            regulations=h.regulations_for_form(f.id), packs=h.packs_for_form(f.id))
+            regulations=h.regulations_for_form(f.id), packs=h.packs_for_form(f.id), norms=h.norms_for_form(f.id))
     add(PACKS, "packs")
     for p in h.packs:
         add(paths.pack_page(p), "pack", p=p, forms=h.pack_forms(p), regulations=h.pack_regulations(p))
@@ -259,7 +274,8 @@ def pages(handbook: Handbook) -> dict[str, str]:
         add(GUIDES, "guides")
         for g in h.guides:
             add(paths.guide_page(g), "guide", EMERGENCY_KEYWORDS if g.id == EMERGENCY_GUIDE else (), g=g)
-    add(GLOSSARY, "glossary")
+    term_vocab = glossary_vocabs(h)
+    add(GLOSSARY, "glossary", term_vocab=term_vocab, merged_vocabs={v.id for v in term_vocab.values()})
     add(ABOUT, "about")
     return out
 

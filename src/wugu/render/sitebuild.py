@@ -33,7 +33,7 @@ from ..model import Handbook  # noqa: E402
 from ..project import display_path  # noqa: E402
 from ..validate import siteconfig  # noqa: E402
 from ..resources import templates_dir  # noqa: E402
-from . import search, site  # noqa: E402
+from . import search, site, terms  # noqa: E402
 
 #: Where wugu's own site assets go in the built site (and sit in the package, under ``templates/site/``).
 ASSETS = "assets/wugu"
@@ -97,6 +97,7 @@ class WuguPlugin(BasePlugin):
     def __init__(self, handbook: Handbook | None = None) -> None:
         self.handbook = handbook
         self.generated: dict[str, str] = {}
+        self.glossary: terms.Glossary | None = None
         self.overridden: list[str] = []
 
     @event_priority(100)  # before the offline plugin looks for an iframe-worker shim
@@ -144,6 +145,7 @@ class WuguPlugin(BasePlugin):
         emergency = site.emergency_page(self.handbook)
         extra["wugu"] = {"emergency": paths.html_url(emergency) if emergency else None}
         self.generated = site.pages(self.handbook)
+        self.glossary = terms.glossary(self.handbook, site.GLOSSARY)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -166,6 +168,10 @@ class WuguPlugin(BasePlugin):
                 nav.append({"更多": sorted(extra)})
             config.nav = _escaped_nav(nav)
         return files
+
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """Glossary terms link to their definitions where they first appear on a page."""
+        return terms.link_terms(html, page.file.src_uri, self.glossary) if self.glossary else html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)

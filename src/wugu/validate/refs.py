@@ -56,6 +56,8 @@ def references(docs: list[tuple[str, Document]]) -> Iterator[tuple[str, str, Doc
             for n, norm in enumerate(data["norms"]):
                 for i, ref in enumerate(norm["regulations"]):
                     yield "regulation", ref, doc, ("norms", n, "regulations", i)
+                for i, ref in enumerate(norm.get("forms", [])):
+                    yield "form", ref, doc, ("norms", n, "forms", i)
         elif kind == "pack":
             for i, ref in enumerate(data["forms"]):
                 yield "form", ref, doc, ("forms", i)
@@ -68,6 +70,8 @@ def references(docs: list[tuple[str, Document]]) -> Iterator[tuple[str, str, Doc
                 yield "section", norm["section"], doc, ("add_norms", n, "section")
                 for i, ref in enumerate(norm["regulations"]):
                     yield "regulation", ref, doc, ("add_norms", n, "regulations", i)
+                for i, ref in enumerate(norm.get("forms", [])):
+                    yield "form", ref, doc, ("add_norms", n, "forms", i)
             for i, ref in enumerate(data.get("hide_forms", [])):
                 yield "form", ref, doc, ("hide_forms", i)
             for i, ref in enumerate(data.get("hide_packs", [])):
