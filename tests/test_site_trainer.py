@@ -220,7 +220,7 @@ def test_the_red_line_page_lists_every_red_line_first_and_every_norm(site, handb
     assert len(reds) >= 10
     for n in reds:
         assert f'#{n.id}"' in box.group(1), n.id
-        assert html.escape(n.rule, quote=False)[:10] in box.group(1), n.id
+        assert n.rule[:10] in html.unescape(re.sub(r"<[^>]+>", "", box.group(1))), n.id
     assert text.index('class="wg-redlines"') < text.index('id="all"')
     rest = text[text.index('id="all"'):]
     for n in handbook.norms:
@@ -259,3 +259,136 @@ def test_sitemap_only_with_a_site_url(site, handbook, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert (out / "index.html").is_file()
     assert not (out / "sitemap.xml").exists() and not (out / "sitemap.xml.gz").exists()
+
+
+# ---- everything linked ------------------------------------------------------------------------------------
+
+def _article(path: Path) -> str:
+    """The visible text of a page's main article (no navigation, no scripts, no tag attributes)."""
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r"<article[^>]*>(.*)</article>", text, re.S)
+    body = re.sub(r"<script.*?</script>", "", m.group(1) if m else text, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_norms_and_forms_link_both_ways(site, handbook):
+    pairs = [(n, f) for n in handbook.norms for f in n.form_ids]
+    assert len(pairs) >= 20 and {f for _, f in pairs} >= {"F02", "F03", "F04", "F07", "F08", "F10"}
+    for n, fid in pairs:
+        f = handbook.form(fid)
+        norm_page = site / paths.html_url(paths.norms_page(handbook.section(n.section_id)))
+        text = norm_page.read_text(encoding="utf-8")
+        block = text[text.index(f'id="{n.id}"'):]
+        block = block[:block.find("wg-norm", 20) if "wg-norm" in block[20:] else len(block)]
+        assert f'href="../{paths.html_url(paths.form_page(f))}"' in block, (n.id, fid)
+        form_text = (site / paths.html_url(paths.form_page(f))).read_text(encoding="utf-8")
+        assert f'{paths.html_url(paths.norms_page(handbook.section(n.section_id))).split("/")[-1]}#{n.id}"' in form_text
+
+
+def test_a_norm_naming_an_unknown_form_is_a_check_error(tmp_path):
+    project = copy_project(tmp_path / "proj")
+    norms = project / "norms" / "S8-records.yml"
+    text = norms.read_text(encoding="utf-8")
+    assert "    forms: [F07]\n" in text
+    norms.write_text(text.replace("    forms: [F07]\n", "    forms: [F77]\n", 1), encoding="utf-8")
+    line = text.split("    forms: [F07]\n")[0].count("\n") + 1
+    result = run_wugu("check", str(project))
+    assert result.returncode == 1
+    assert re.search(rf"norms/S8-records\.yml:{line}:\d+: error E302: .*F77", result.stdout + result.stderr)
+
+
+def test_glossary_terms_link_once_per_page_and_the_glossary_has_no_duplicates(site, handbook):
+    r05 = (site / "regulations" / "R05.html").read_text(encoding="utf-8")
+    assert r05.count('glossary.html#sensitive-personal-info"') == 1
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'glossary.html#vocab-legal-status"' in home  # a list named in quotation marks links to the list
+    # 事实孤儿 is an option of a list, not the term 孤儿
+    assert not re.search(r"事实<a [^>]*>孤儿</a>", home)
+    glossary = (site / "glossary.html").read_text(encoding="utf-8")
+    titles = [re.sub(r"[“”\s]", "", html.unescape(re.sub(r"<[^>]+>", "", t)))
+              for t in re.findall(r"<h[23][^>]*>(.*?)<a class=\"headerlink\"", glossary)]
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+    for v in handbook.vocabs:
+        assert f'id="vocab-{v.id}"' in glossary, v.id
+
+
+def test_no_internal_ids_on_screen(site, handbook):
+    ids = {v.id for v in handbook.vocabs} | {t.id for t in handbook.glossary}
+    word = re.compile(r"(?<![A-Za-z0-9-])(?:[RNS]\d{1,2}|[a-z]+(?:-[a-z0-9]+)+)(?![A-Za-z0-9-])")
+    found = {}
+    for page in sorted(site.rglob("*.html")):
+        hits = set(word.findall(_article(page))) - {"zh-cn"}
+        if hits & ids or any(re.fullmatch(r"[RNS]\d{1,2}", h) for h in hits):
+            found[str(page.relative_to(site))] = sorted(hits)[:8]
+    assert not found, found
+
+
+def test_indexes_name_forms_and_downloads_by_title(site, handbook):
+    regs = (site / "regulations" / "index.html").read_text(encoding="utf-8")
+    for r in handbook.regulations:
+        for fid in r.form_ids:
+            f = handbook.form(fid)
+            assert f'{paths.html_url(paths.form_page(f)).split("/")[-1]}">{html.escape(f.title, quote=False)}</a>' in regs
+    for page in ("forms/index.html", "forms/F07.html", "packs/index.html", "packs/new-volunteer.html"):
+        text = (site / page).read_text(encoding="utf-8")
+        labels = re.findall(r"<a [^>]*download[^>]*>(.*?)</a>", text)
+        assert labels, page
+        assert all(re.search(r"下载《[^》]+》", label) for label in labels), (page, labels)
+
+
+def test_badges_explain_themselves(site, handbook):
+    public = next(r for r in handbook.regulations if r.public)
+    text = _article(site / paths.html_url(paths.regulation_page(public)))
+    assert "名称见于服务团的公开报道" in text
+    for f in handbook.forms:
+        page = (site / paths.html_url(paths.form_page(f))).read_text(encoding="utf-8")
+        assert page.count("wg-badge--sensitive") <= 1, f.id  # summarised once, not on every field
+        if f.has_sensitive:
+            text = re.sub(r"\s+", "", _article(site / paths.html_url(paths.form_page(f))))
+            assert f"有{len(f.sensitive_fields)}个栏目属于敏感个人信息" in text, f.id
+
+
+def test_no_note_ends_in_a_full_stop_before_the_bracket(site):
+    bad = [str(p.relative_to(site)) for p in site.rglob("*.html") if "。）" in _article(p)]
+    assert not bad, bad
+
+
+def test_the_new_volunteer_pack_carries_the_red_lines(site, handbook):
+    pack = handbook.pack("new-volunteer")
+    assert pack.red_lines
+    text = (site / paths.html_url(paths.pack_page(pack))).read_text(encoding="utf-8")
+    for n in handbook.norms:
+        assert (f'#{n.id}"' in text) == n.red_line or not n.red_line, n.id
+
+
+# ---- printing ---------------------------------------------------------------------------------------------
+
+def _print_pdf(page: Path, out: Path) -> list[str]:
+    """Chromium's print of a page (A4, as Ctrl+P gives it), as the text of each printed page."""
+    with tempfile.TemporaryDirectory(prefix="wugu-print-") as profile:
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        f"--user-data-dir={profile}", "--no-pdf-header-footer", "--virtual-time-budget=5000",
+                        f"--print-to-pdf={out}", page.as_uri()], capture_output=True, timeout=120)
+    assert out.is_file(), f"Chromium did not print {page}"
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
+    return text.split("\f")
+
+
+def test_the_red_lines_print_on_one_page_of_their_own(site, handbook, tmp_path):
+    pages = _print_pdf(site / "norms" / "index.html", tmp_path / "norms.pdf")
+    first = re.sub(r"\s+", "", pages[0])
+    for n in handbook.norms:
+        if n.red_line:
+            assert re.sub(r"\s+", "", n.rule)[:12] in first, n.id
+    assert "其中红线" not in first and "一、走访陪伴" not in first  # the full list starts on the next sheet
+    assert "▲" in first
+
+
+def test_a_printed_form_page_says_to_print_the_pdf(site, tmp_path):
+    pages = _print_pdf(site / "forms" / "F07.html", tmp_path / "F07.pdf")
+    text = "".join(pages)
+    assert "打印表格请用 PDF" in text and "WG-F07" in text
+    assert "表格样式" not in text  # the on-screen preview is not printed as if it were the form
+    for p in pages:  # no heading stranded at the foot of a page
+        lines = [ln.strip() for ln in p.strip().splitlines() if ln.strip()]
+        assert not lines or lines[-1] not in ("相关制度", "所在表格包", "依据", "这张表落实的服务规范"), lines[-3:]
