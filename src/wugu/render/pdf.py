@@ -318,8 +318,7 @@ def is_safety_hint(hint: str | None) -> bool:
 
 def _is_secret_notice(section: FormSection, f: Field) -> bool:
     """A confidentiality notice the author wrote into the form (printed once, in the standard box at the top)."""
-    return f.type == "notice" and ("保密" in f.label or ("保密" in section.title and len(section.fields) == 1)
-                                   or (not f.label and "敏感个人信息" in (f.text or "") and "保密" in section.title))
+    return f.type == "notice" and ("保密" in f.label or ("保密" in section.title and len(section.fields) == 1))
 
 
 def secret_notice(form: Form) -> tuple[str, str] | None:
