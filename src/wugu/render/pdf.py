@@ -652,6 +652,41 @@ class PdfBuilder:
     def _part_job(self, part: Part, fillable: bool) -> tuple:
         return ("part", self.print_css, self.fonts.blobs_for(part.page_css), part.html, part.page_css, fillable)
 
+    @cached_property
+    def _shared_fonts(self) -> str:
+        """One set of font subsets for the forms and packs of a build (the characters of all of them): a form or
+        regulation laid out once serves its own PDF and every pack that prints it, and the font faces are loaded
+        once per process. Each PDF still embeds only the glyphs it uses (WeasyPrint cuts them at writing), once.
+        (Fillable forms keep their own fonts: they need the whole face for typing.)"""
+        blank = self.env.get_template("blank.html.j2").render(**self._common("", "", ""))
+        text = [blank, self.print_css, _PACK_TEXT]
+        for form in self.handbook.forms:
+            if not _fillable(form):
+                p = self.form_part(form)
+                text.append(p.html + p.margins)
+        for pack in self.handbook.packs:
+            cover, parts = self._pack_parts(pack)
+            text += [p.html + p.margins for p in (cover, *parts)]
+        return self.fonts.stylesheet("".join(text))
+
+    def _group_job(self, packs: list[tuple[str, Pack]], forms: list[tuple[str, Form]]) -> tuple:
+        """A job laying out packs and forms in one process, each part once (see :func:`_render_packs`)."""
+        parts: dict[str, tuple[str, str, bool]] = {}
+        specs = []
+        for key, pack in packs:
+            cover, members = self._pack_parts(pack)
+            for p in members:
+                parts[p.key] = (p.html, p.margins, p.landscape)
+            specs.append((key, cover.html, cover.margins, [p.key for p in members]))
+        singles = []
+        for key, form in forms:
+            p = self.form_part(form)
+            parts[p.key] = (p.html, p.margins, p.landscape)
+            singles.append((key, p.key))
+        blank = self.env.get_template("blank.html.j2").render(**self._common("", "", ""))
+        group = PackGroup(self._shared_fonts, parts, specs, blank, singles)
+        return ("packs", self.print_css, self.fonts.blobs_for(self._shared_fonts), group)
+
     def _pack_job(self, pack: Pack) -> tuple:
         """Everything a process needs to make a pack as ONE document with ONE set of font subsets: its parts
         (forms, then regulations), the cover with place-holders for the page numbers, a blank page."""
@@ -686,14 +721,20 @@ class PdfBuilder:
         else:
             results = [_render_job(jobs[k], self.engine) for k in keys]
         done = dict(zip(keys, results))
-        for key, (data, _pages) in done.items():
-            self._store(key, data)
-            self._fresh.add(key)
+        for key, value in done.items():
+            if jobs[key][0] != "packs":  # a group's packs are stored one by one by the caller
+                self._store(key, value[0])
+                self._fresh.add(key)
         return done
 
     def _warn_missing(self, job: tuple) -> None:
         """Tell about characters the Chinese fonts cannot print (they would come out in another font)."""
-        html = job[3] if job[0] == "part" else "".join(p[1] for p in job[3].parts)
+        if job[0] == "part":
+            html = job[3]
+        elif job[0] == "packs":
+            html = "".join(h for h, _m, _l in job[3].parts.values())
+        else:
+            html = "".join(p[1] for p in job[3].parts)
         text = re.sub(r"<[^>]*>", "", html)
         missing = self.fonts.missing(_html.unescape(text))
         if missing:
@@ -772,24 +813,41 @@ class PdfBuilder:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         try:
-            wanted = [(self.form_part(f, _fillable(f)), _fillable(f)) for f in self.handbook.forms]
             jobs: dict[str, tuple] = {}
-            for part, fillable in wanted:  # forms and packs share one pool: the longest jobs first
+            forms: list[tuple[str, Form]] = []
+            for form in self.handbook.forms:
+                fillable = _fillable(form)
+                part = self.form_part(form, fillable)
                 key = self._part_key(part, fillable)
                 data = None if key in self._parts else self._cached(key)
                 if data is not None:
                     self._parts[key] = (data, 0)
-                elif key not in self._parts:
+                elif fillable:  # its own fonts (whole faces): a job of its own
                     jobs[key] = self._part_job(part, fillable)
+                elif key not in self._parts and all(k != key for k, _f in forms):
+                    forms.append((key, form))
+            todo: list[tuple[str, Pack]] = []
             for pack in self.handbook.packs:
                 key = self._pack_key(pack)
                 data = self._cached(key)
                 if data is not None:
                     self._packs[key] = data
-                else:
-                    jobs[key] = self._pack_job(pack)
+                elif all(k != key for k, _p in todo):
+                    todo.append((key, pack))
+            groups = _pack_groups(todo, forms, _workers(len(todo) + len(forms)))
+            for i, (packs, singles) in enumerate(groups):
+                jobs[f"packs-{i}"] = self._group_job(packs, singles)
+            pack_keys = {k for k, _p in todo}
             for key, value in self._run(jobs).items():
-                if jobs[key][0] == "pack":
+                if jobs[key][0] == "packs":
+                    for out_key, data in value:
+                        if out_key in pack_keys:
+                            self._packs[out_key] = data
+                        else:
+                            self._parts[out_key] = (data, 0)
+                        self._store(out_key, data)
+                        self._fresh.add(out_key)
+                elif jobs[key][0] == "pack":
                     self._packs[key] = value[0]
                 else:
                     self._parts[key] = value
@@ -928,7 +986,94 @@ def _render_job(job: tuple, engine: Engine | None = None) -> tuple[bytes, int]:
         html, page_css, fillable = job[3:]
         doc = engine.layout(html, page_css, fillable)
         return engine.write(doc, fillable), len(doc.pages)
+    if kind == "packs":
+        return _render_packs(job[3], engine)
     return _render_pack(job[3], engine), 0
+
+
+@dataclass
+class PackGroup:
+    """Packs laid out in one process: their shared fonts, their parts (key → HTML, running header and footer,
+    landscape), and per pack (cache key, cover HTML, cover header and footer, its parts' keys)."""
+
+    fonts: str
+    parts: dict[str, tuple[str, str, bool]]
+    packs: list[tuple[str, str, str, list[str]]]
+    blank: str
+    forms: list[tuple[str, str]] = field(default_factory=list)  # (cache key, part key): forms on their own
+
+
+#: The pack's page number, added to the part's own footer (a second line under 第 X 页 共 Y 页).
+_STAMP_CSS = ("@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; }"
+              " @bottom-right { content: \"本包第 \" counter(page) \" 页\"; padding-top: 6.5mm; } }\n")
+
+
+def _render_packs(group: PackGroup, engine: Engine) -> list[tuple[str, bytes]]:
+    """Every pack of the group, each part laid out once for all of them.
+
+    A pack's pages are its cover and contents, then each part padded to an even number of pages with a page
+    marked 本页空白. The pack's page number is laid out apart (a document of empty pages with only that
+    number in the margin) and added to each page's own margin boxes, so that the parts' layouts can be shared;
+    should WeasyPrint's page objects ever change shape, each pack is laid out on its own instead.
+    """
+    docs: dict[str, Any] = {}
+
+    def part(key: str):
+        if key not in docs:
+            html, margins, _landscape = group.parts[key]
+            docs[key] = engine.layout(html, group.fonts + "\n" + margins)
+        return docs[key]
+
+    out = [(key, engine.write(part(part_key))) for key, part_key in group.forms]
+    if not group.packs:
+        return out
+    blank = engine.layout(group.blank, group.fonts + "\n" + _BLANK_PAGE_CSS)
+    for pack_key, cover_html, cover_margins, keys in group.packs:
+        body, starts, wide, page = [], [], set(), 3
+        for key in keys:
+            doc = part(key)
+            starts.append(page)
+            if group.parts[key][2]:
+                wide.update(range(page - 1, page - 1 + len(doc.pages)))
+            body += doc.pages
+            page += len(doc.pages)
+            if len(doc.pages) % 2:
+                body += blank.pages
+                page += 1
+        html = cover_html.replace("@@TOTAL@@", str(page - 1))
+        for i, n in enumerate(starts):
+            html = html.replace(f"@@P{i}@@", str(n))
+        cover = engine.layout(html, group.fonts + "\n" + cover_margins)
+        if len(cover.pages) != 2:  # long contents: the simple way, laid out on its own
+            spec = PackSpec(group.fonts, cover_html, cover_margins,
+                            [("", *group.parts[k]) for k in keys], group.blank)
+            out.append((pack_key, _render_pack(spec, engine)))
+            continue
+        stamps = engine.layout(_stamp_html(page - 1, wide), group.fonts + "\n" + _STAMP_CSS)
+        try:
+            pages = list(cover.pages) + [_stamped(p, s) for p, s in zip(body, stamps.pages[2:])]
+        except AttributeError:  # pragma: no cover - WeasyPrint internals changed
+            spec = PackSpec(group.fonts, cover_html, cover_margins,
+                            [("", *group.parts[k]) for k in keys], group.blank)
+            out.append((pack_key, _render_pack(spec, engine)))
+            continue
+        out.append((pack_key, engine.write(cover.copy(pages), landscape=wide)))
+    return out
+
+
+def _stamp_html(total: int, wide: set[int]) -> str:
+    """``total`` empty pages (landscape where the pack's page is), to carry the pack's page numbers."""
+    pages = "".join(f'<div class="stamp{" landscape" if i in wide else ""}"></div>' for i in range(total))
+    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>{pages}</body></html>')
+
+
+def _stamped(page, stamp):
+    """``page`` with the margin boxes of ``stamp`` (the pack's page number) drawn over it."""
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    extra = [b for b in stamp._page_box.children if isinstance(b, MarginBox) and b.children]
+    return Page(page._page_box.copy_with_children(list(page._page_box.children) + extra))
 
 
 @dataclass
@@ -997,13 +1142,16 @@ def _render_pack(spec: PackSpec, engine: Engine) -> bytes:
 
 
 #: A page left blank so that the next part starts on the front of a sheet.
-_BLANK_PAGE_CSS = "@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; } }\n"
+_BLANK_PAGE_CSS = ("@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; }"
+                   " @bottom-right { content: none; } }\n")
 
 
 def _job_size(job: tuple) -> int:
     """About how long a job takes (to start the longest ones first)."""
     if job[0] == "pack":
         return sum(len(p[1]) for p in job[3].parts) + len(job[3].cover)
+    if job[0] == "packs":
+        return sum(len(h) for h, _m, _l in job[3].parts.values()) + sum(len(p[1]) for p in job[3].packs)
     return len(job[3])
 
 
@@ -1038,3 +1186,28 @@ def build_pdfs(handbook: Handbook, out_dir: Path, cache_dir: Path | None = None,
 
 __all__ = ["build_pdfs", "PdfBuilder", "MARKER", "chinese_number", "chinese_date",
            "layout_section"]
+
+
+def _pack_groups(packs: list[tuple[str, Pack]], forms: list[tuple[str, Form]], workers: int
+                 ) -> list[tuple[list[tuple[str, Pack]], list[tuple[str, Form]]]]:
+    """Packs and forms to make, in as many groups as there are processes (one job each). Packs that share parts
+    go together where the sizes allow (a part is laid out once per group), and a form goes with a pack that
+    prints it (its own PDF then costs no second layout)."""
+    n = max(1, min(workers, len(packs) + len(forms)))
+    groups: list[tuple[list[tuple[str, Pack]], list[tuple[str, Form]]]] = [([], []) for _ in range(n)]
+    members: list[set[str]] = [set() for _ in range(n)]
+    load = [0] * n
+    for key, pack in sorted(packs, key=lambda kp: -(len(kp[1].form_ids) + len(kp[1].regulation_ids))):
+        ids = set(pack.form_ids) | set(pack.regulation_ids)
+        cost = [load[i] + len(ids - members[i]) * 2 + 1 for i in range(n)]  # new pages this pack brings
+        i = min(range(n), key=lambda g: (cost[g], g))
+        groups[i][0].append((key, pack))
+        members[i] |= ids
+        load[i] = cost[i]
+    for key, form in forms:
+        i = min(range(n), key=lambda g: (form.id not in members[g], load[g], g))
+        groups[i][1].append((key, form))
+        if form.id not in members[i]:
+            members[i].add(form.id)
+            load[i] += 2
+    return [g for g in groups if g[0] or g[1]]
