@@ -113,6 +113,18 @@ def test_an_edition_gets_the_base_guides_and_can_add_its_own(tmp_path):
     assert h.guide("flood").local and not h.guide("emergency").local
 
 
+def test_wugu_changes_reports_a_changed_base_guide(tmp_path):
+    assert run_wugu("init", "ed", "--name", "示例县服务团", "--level", "县", cwd=tmp_path).returncode == 0
+    edition = tmp_path / "ed"
+    snap = edition / "local" / "base-snapshot.json"
+    data = json.loads(snap.read_text(encoding="utf-8"))
+    assert data["items"]["emergency"]["kind"] == "指南"
+    data["items"]["emergency"]["hash"] = "0" * 16   # the base changed the emergency card since it was recorded
+    snap.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    listed = run_wugu("changes", cwd=edition)
+    assert listed.returncode == 0 and "[修改] 指南 emergency：紧急情况处置" in listed.stdout, listed.stdout
+
+
 # ---- the site -----------------------------------------------------------------------------------------------
 
 class _Links(html.parser.HTMLParser):
