@@ -36,6 +36,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E205": ("“{key}”的格式不对：{value}", "{fix}"),
     "E206": ("“{key}”{what}", "{fix}"),
     "E207": ("“{key}”：{detail}", "{fix}"),
+    # E208–E219 (hardening): what the schema cannot say alone
+    "E208": ("“{key}”的日期“{value}”不存在（这个月没有这一天）", "写一个真实的日期，格式是 年-月-日，例如 2026-02-28"),
+    "E209": ("表格“{form}”一共有 {count} 个栏目，超过 {limit} 个，纸上放不下", "把表格拆成两张，或删掉不必要的栏目"),
+    "E210": ("{kind}名称“{title}”和 {other} 重复", "给其中一个换个名称：网站的导航、下载链接和表格包目录要靠名称区分"),
     # E3xx: across files
     "E301": ("编号“{id}”重复（{other} 也用了这个编号）", "给其中一个换一个没有用过的编号"),
     "E302": ("引用了不存在的{kind}“{id}”", "{fix}"),

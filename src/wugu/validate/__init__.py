@@ -1,6 +1,7 @@
 """Checking a handbook project in phases: each file against its schema, then across files, then privacy."""
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,11 +13,12 @@ from ..model import Handbook, build_handbook
 from ..project import find_root, is_edition, source_files
 from ..resources import base_dir
 from .overrides import check_overrides
-from .privacy import check_privacy
+from .privacy import check_privacy, check_published_files
 from .guides import check_guides
 from .questions import check_coverage, check_questions
 from .refs import check_references
 from .schema import check_document
+from .limits import check_limits
 from .links import check_links
 from .siteconfig import check_site_config, docs_dir
 
@@ -81,6 +83,13 @@ def load_documents(root: Path) -> tuple[list[tuple[str, Document]], list[Problem
     return docs, problems, len(files)
 
 
+def _files(folder: Path) -> list[Path]:
+    """Every file under ``folder`` without following links (links are checked on their own)."""
+    if not folder.is_dir():
+        return []
+    return sorted(Path(d, name) for d, _dirs, names in os.walk(folder) for name in names)
+
+
 def check(directory: str | Path = ".") -> Report:
     """Run every phase on a project folder. Later phases run only when the earlier ones are clean."""
     started = time.perf_counter()
@@ -93,11 +102,13 @@ def check(directory: str | Path = ".") -> Report:
     docs, report.problems, report.files = load_documents(root)
     report.problems += site_problems + check_links(root, docs_dir(root, site_config))
     if not report.problems:
-        report.problems = check_references(docs)
+        report.problems = check_references(docs) + check_limits(docs)
         report.problems += check_guides(docs)
         report.problems += check_overrides(docs) if not report.problems else []
         report.problems += check_questions(docs) if not report.problems else []
         report.problems += check_privacy(docs)
+        published = [root / "mkdocs.yml", *_files(docs_dir(root, site_config))]
+        report.problems += check_published_files(root, published)
     if not report.problems:
         handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
         report.problems += [p for p in check_coverage(docs, handbook) if not p.code.startswith("W")]

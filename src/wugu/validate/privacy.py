@@ -1,16 +1,29 @@
-"""Phase 3: no real-looking personal data (ID, mobile or bank card numbers) anywhere in the content."""
+"""Phase 3: no real-looking personal data (ID, mobile or bank card numbers) in anything that is published.
+
+The text is normalised before matching, so that full-width digits (１３８…), other dots and dashes, full-width or
+zero-width spaces and irregular grouping (138 0013 8000, 1380-013-8000) do not slip a number past the scan. The
+YAML content, the hand-written pages under ``site/`` and the text of ``mkdocs.yml`` are scanned; the one exempt
+value is the public office phone in ``wugu.yml`` (``contact.phone``).
+"""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable, Iterator
 
 from ..errors import Problem, problem
 from ..loader import Document
 
-_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
-_CARD = re.compile(r"(?<!\d)\d{4}(?:[ -]?\d{4}){2}[ -]?\d{4,7}(?!\d)")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+#: Characters dropped before matching (zero-width spaces and joiners, the BOM, soft hyphen, word joiner).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+#: Characters that may stand between the digits of one number (after NFKC: spaces, dots, dashes, slashes).
+_SEP = " .\u00b7\u2027\u30fb\u2022\u2219\u22c5\u3002-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63_/\u00a0"
+#: A run of digits (and a final X of an ID number) with at most two separators between neighbouring digits.
+_RUN = re.compile(r"\d(?:[" + re.escape(_SEP) + r"]{0,2}\d)*(?:[" + re.escape(_SEP) + r"]{0,2}[Xx])?")
+_ID = re.compile(r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]")
+_MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
 
 
 def valid_id_number(s: str) -> bool:
@@ -30,26 +43,41 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _mask(s: str) -> str:
-    digits = re.sub(r"\D", "", s)
-    return digits[:3] + "*" * max(len(digits) - 5, 0) + s[-2:]
+def normalise(text: str) -> tuple[str, list[int]]:
+    """``text`` with full-width forms folded (NFKC) and invisible characters dropped, and for every character of
+    the result the offset of the character it came from (to point at the right line and column)."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ord(ch) in _INVISIBLE:
+            continue
+        folded = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+        if ch == "\u3000":
+            folded = " "
+        for c in folded:
+            out.append(c)
+            origin.append(i)
+    return "".join(out), origin
 
 
-def scan_text(text: str) -> Iterator[tuple[str, str]]:
-    """Yield ``(code, masked number)`` for every ID, mobile or bank card number found in ``text``."""
-    taken: list[tuple[int, int]] = []
-    for m in _ID.finditer(text):
-        if valid_id_number(m.group()):
-            taken.append(m.span())
-            yield "E401", _mask(m.group())
-    for m in _MOBILE.finditer(text):
-        if not any(a <= m.start() < b for a, b in taken):
-            taken.append(m.span())
-            yield "E402", _mask(m.group())
-    for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if 16 <= len(digits) <= 19 and luhn(digits) and not any(a <= m.start() < b for a, b in taken):
-            yield "E403", _mask(m.group())
+def _mask(digits: str) -> str:
+    return digits[:3] + "*" * max(len(digits) - 5, 0) + digits[-2:]
+
+
+def scan_text(text: str) -> Iterator[tuple[str, str, int]]:
+    """Yield ``(code, masked number, offset in text)`` for every ID, mobile or bank card number in ``text``."""
+    if not any(c.isdigit() for c in text):
+        return
+    norm, origin = normalise(text)
+    for m in _RUN.finditer(norm):
+        digits = re.sub(r"[^0-9Xx]", "", m.group())
+        at = origin[m.start()]
+        if len(digits) == 18 and _ID.fullmatch(digits) and valid_id_number(digits):
+            yield "E401", _mask(digits), at
+        elif digits.isdigit() and _MOBILE.fullmatch(digits):
+            yield "E402", _mask(digits), at
+        elif digits.isdigit() and 16 <= len(digits) <= 19 and luhn(digits):
+            yield "E403", _mask(digits), at
 
 
 def _strings(value: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -57,22 +85,63 @@ def _strings(value: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...],
         yield at, value
     elif isinstance(value, dict):
         for k, v in value.items():
+            yield at + (k,), str(k)
             yield from _strings(v, at + (k,))
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _strings(v, at + (i,))
-    elif isinstance(value, int) and not isinstance(value, bool):
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         yield at, str(value)
 
 
+#: The one value that may hold a phone number: the group's public office phone.
+EXEMPT = ("contact", "phone")
+
+
 def check_privacy(docs: list[tuple[str, Document]]) -> list[Problem]:
-    """Scan every text value; the profile's public contact block is the one place a phone number may stand."""
+    """Scan every text value and key of the YAML content (only the profile's office phone is exempt)."""
     problems = []
     for kind, doc in docs:
         for at, text in _strings(doc.data, ()):
-            if kind == "profile" and at[:1] == ("contact",):
+            if kind in ("profile", "base_profile") and at == EXEMPT:
                 continue
-            for code, masked in scan_text(text):
+            for code, masked, _ in scan_text(text):
                 line, col = doc.pos(at)
                 problems.append(problem(code, doc.path, line, col, masked=masked))
+    return problems
+
+
+#: Files under the docs folder that are published as text (everything else is copied as it is, e.g. images).
+TEXT_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".txt", ".css", ".js", ".json", ".yml", ".yaml", ".csv",
+                 ".svg", ".xml"}
+#: Largest text file scanned whole (a hand-written page is a few KB).
+MAX_SCAN = 2 * 1024 * 1024
+
+
+def scan_file(path: Path, shown: str) -> list[Problem]:
+    """The problems in one published text file, each at its line and column."""
+    try:
+        raw = path.read_bytes()[:MAX_SCAN]
+    except OSError:
+        return []
+    text = raw.decode("utf-8", errors="replace")
+    problems = []
+    for code, masked, offset in scan_text(text):
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        problems.append(problem(code, shown, line, col, masked=masked))
+    return problems
+
+
+def check_published_files(root: Path, files: Iterable[Path]) -> list[Problem]:
+    """Scan hand-written pages and other text files that are published as they are (``site/``, ``mkdocs.yml``)."""
+    problems = []
+    for path in files:
+        if path.suffix.lower() not in TEXT_SUFFIXES or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            shown = path.relative_to(root).as_posix()
+        except ValueError:
+            shown = str(path)
+        problems += scan_file(path, shown)
     return problems

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
@@ -36,6 +37,40 @@ def _actual(value: Any) -> str:
     return "“键: 值”的结构"
 
 
+def strict_regex(pattern: str) -> str:
+    """``pattern`` with every end anchor ``$`` made ``\\Z``: in Python ``$`` also matches before a final newline, so
+    ``^[A-Z]{2}$`` would accept ``"AB\\n"``. The schemas keep ``$`` (editors read them as ECMA-262, where ``\\Z``
+    does not exist); wugu's own check is strict."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        out.append(r"\Z" if ch == "$" and not in_class else ch)
+        i += 1
+    return "".join(out)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(strict_regex(pattern))
+
+
+def _strict_pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Any:
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+#: Draft 2020-12 with strict end anchors (see :func:`strict_regex`).
+_Strict = validators.extend(Draft202012Validator, {"pattern": _strict_pattern})
+
+
 @cache
 def _validators(folder: Path) -> dict[str, Draft202012Validator]:
     """One validator per kind, sharing a registry so that ``defs.schema.json`` refs resolve offline."""
@@ -49,7 +84,7 @@ def _validators(folder: Path) -> dict[str, Draft202012Validator]:
         resources.append((uri, Resource.from_contents(contents)))
     registry = Registry().with_resources(resources)
     return {
-        kind: Draft202012Validator(loaded[name], registry=registry, format_checker=FormatChecker())
+        kind: _Strict(loaded[name], registry=registry, format_checker=FormatChecker())
         for kind, name in SCHEMAS.items()
     }
 
@@ -106,6 +141,8 @@ def _translate(err: ValidationError, doc: Document) -> Problem:
         allowed = err.validator_value if kw == "enum" else [err.validator_value]
         return problem("E204", doc.path, line, col, key=_titled(key, schema), value=err.instance,
                        allowed="、".join(str(a) for a in allowed))
+    if kw == "format" and err.validator_value == "date":
+        return problem("E208", doc.path, line, col, key=_titled(key, schema), value=err.instance)
     if kw in ("pattern", "format"):
         fix = schema.get("description") or "按说明的格式填写"
         return problem("E205", doc.path, line, col, key=_titled(key, schema), value=err.instance, fix=fix)
