@@ -48,7 +48,10 @@ def poisoned_project(dest: Path) -> Path:
         if f.name == "mkdocs.yml":
             continue
         data = yaml.safe_load(f.read_text(encoding="utf-8"))
-        f.write_text(yaml.safe_dump(_poison(data), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        poisoned = _poison(data)
+        if isinstance(data, dict) and isinstance(data.get("title"), str):  # titles must stay unlike each other
+            poisoned["title"] = data["title"][:10] + PAYLOAD
+        f.write_text(yaml.safe_dump(poisoned, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # the page chrome that comes from mkdocs.yml
     config = (dest / "mkdocs.yml").read_text(encoding="utf-8")
     value = json.dumps(PAYLOAD)
