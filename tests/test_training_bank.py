@@ -45,8 +45,8 @@ def test_the_shipped_bank_covers_every_rule(bank):
     for r in bank.regulations:
         count = sum(any(parse_ref(t).regulation == r.id for t in q.tests) for q in bank.questions)
         assert count >= 2, (r.id, count)
-    assert len(bank.questions) >= 90
-    assert sum(q.type == "scenario" for q in bank.questions) >= 25
+    assert len(bank.questions) >= 160
+    assert sum(q.type == "scenario" for q in bank.questions) >= 40
     assert {q.section_id for q in bank.questions} == {s.id for s in bank.sections}
 
 

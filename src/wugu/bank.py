@@ -19,15 +19,16 @@ LETTERS = "ABCDEF"
 #: How long a stored fingerprint is (hex digits of a SHA-256 of the normalised text).
 FINGERPRINT_LENGTH = 6
 
-_REF = re.compile(r"^(?P<norm>N[0-9]{2,3})$|^(?P<reg>R[0-9]{2,3})\.(?P<clause>[0-9]{1,2})$")
+_REF = re.compile(r"^(?P<norm>N[0-9]{2,3})$|^(?P<reg>R[0-9]{2,3})\.(?P<clause>[0-9]{1,2})$|^(?P<guide>[a-z][a-z0-9-]+)$")
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
 class Ref:
-    """A parsed reference: a norm id, or a regulation id with a clause number."""
+    """A parsed reference: a norm id, a regulation id with a clause number, or a practice guide's id."""
 
     raw: str
+    guide: str | None = None
     norm: str | None = None
     regulation: str | None = None
     clause: int | None = None
@@ -38,6 +39,8 @@ def parse_ref(raw: str) -> Ref:
     m = _REF.match(raw)
     if m is None:
         return Ref(raw)
+    if m.group("guide"):
+        return Ref(raw, guide=m.group("guide"))
     if m.group("norm"):
         return Ref(raw, norm=m.group("norm"))
     return Ref(raw, regulation=m.group("reg"), clause=int(m.group("clause")))
@@ -61,6 +64,11 @@ def fingerprint(text: str) -> str:
 def rule_text(handbook: Handbook, raw: str) -> str:
     """The current text of the rule a reference names (a norm's rule, or a clause with its items)."""
     ref = parse_ref(raw)
+    if ref.guide:
+        g = handbook.guide(ref.guide)
+        parts = [g.title, g.summary] + [x for s in g.sections for x in (s.title, s.intro or "", *(
+            f"{i.label or ''} {i.text}" for i in s.items))]
+        return "\n".join(parts)
     if ref.norm:
         return handbook.norm(ref.norm).rule
     clause = handbook.regulation(ref.regulation).clauses[ref.clause - 1]
@@ -77,6 +85,8 @@ def ref_label(handbook: Handbook, raw: str) -> str:
     from .render.site import cn_number
 
     ref = parse_ref(raw)
+    if ref.guide:
+        return f"实用指南《{handbook.guide(ref.guide).title}》"
     if ref.norm:
         n = handbook.norm(ref.norm)
         return f"规范 {n.number}"
@@ -87,6 +97,8 @@ def ref_label(handbook: Handbook, raw: str) -> str:
 def ref_page(handbook: Handbook, raw: str) -> str:
     """The docs-relative page and anchor of a reference, e.g. ``norms/S3.md#N13`` or ``regulations/R07.md#clause-1``."""
     ref = parse_ref(raw)
+    if ref.guide:
+        return paths.guide_page(handbook.guide(ref.guide))
     if ref.norm:
         n = handbook.norm(ref.norm)
         return f"{paths.norms_page(handbook.section(n.section_id))}#{n.id}"

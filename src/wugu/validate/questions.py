@@ -21,7 +21,8 @@ from ..model import QUESTION_TYPES, Handbook
 MIN_RED_LINE, MIN_NORM, MIN_REGULATION = 2, 1, 2
 
 #: Options that stop making sense once a paper shuffles the options.
-_ORDER_BOUND = re.compile(r"以上|上述|都对|都不对|全对|全错|均正确|均不正确|^[A-F][和、及与][A-F]|选项\s*[A-F]")
+_ORDER_BOUND = re.compile(r"(?:以上|上述)(?:都|均|全|各|选项|说法|做法)|都(?:对|不对|错)$|^(?:全对|全错)|均(?:正确|不正确)"
+                          r"|^[A-F]\s*[和、及与]\s*[A-F]|选项\s*[A-F]")
 
 
 def _items(docs: list[tuple[str, Document]]) -> Iterator[tuple[Document, int, dict[str, Any]]]:
@@ -44,6 +45,7 @@ def check_questions(docs: list[tuple[str, Document]]) -> list[Problem]:
     norms = {n["id"] for k, d in docs if k == "norms" for n in d.data["norms"]}
     norms |= {n["id"] for k, d in docs if k == "overrides" for n in d.data.get("add_norms", [])}
     clauses = {d.data["id"]: len(d.data["clauses"]) for k, d in docs if k == "regulation"}
+    guides = {d.data["id"] for k, d in docs if k == "guide"}
     problems: list[Problem] = []
     for kind, doc in docs:
         if kind == "question" and doc.data["section"] not in sections:
@@ -60,7 +62,9 @@ def check_questions(docs: list[tuple[str, Document]]) -> list[Problem]:
         problems += _shape(doc, at, q)
         for t, raw in enumerate(q["tests"]):
             ref = parse_ref(raw)
-            if ref.norm and ref.norm not in norms:
+            if ref.guide and ref.guide not in guides:
+                problems.append(_unknown(doc, at + ("tests", t), "实用指南", ref.guide, guides))
+            elif ref.norm and ref.norm not in norms:
                 problems.append(_unknown(doc, at + ("tests", t), "规范", ref.norm, norms))
             elif ref.regulation and ref.regulation not in clauses:
                 problems.append(_unknown(doc, at + ("tests", t), "制度", ref.regulation, set(clauses)))
@@ -166,7 +170,7 @@ def check_coverage(docs: list[tuple[str, Document]], handbook: Handbook) -> list
             ref = parse_ref(raw)
             if ref.norm:
                 by_norm[ref.norm] = by_norm.get(ref.norm, 0) + 1
-            else:
+            elif ref.regulation:
                 regs.add(ref.regulation)
         for r in regs:
             by_regulation[r] = by_regulation.get(r, 0) + 1
