@@ -32,6 +32,8 @@ def _poison(value, key=None):
         return {k: _poison(v, k) for k, v in value.items()}
     if isinstance(value, list) and key == "options":  # a question's options: short, and must stay distinct
         return [v + PAYLOAD for v in value]
+    if isinstance(value, str) and key == "stem":  # a question's stem: short, and no two may be the same
+        return value + PAYLOAD
     if isinstance(value, list):
         return [_poison(v, key) for v in value]
     if isinstance(value, str) and not _ASCII.match(value) and key not in _KEEP:
