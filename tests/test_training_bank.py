@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wugu.bank import fingerprint, parse_ref, rule_text
+from wugu.bank import parse_ref
 from wugu.validate import check
 
 from conftest import ROOT, copy_project, run_wugu
@@ -50,11 +50,14 @@ def test_the_shipped_bank_covers_every_rule(bank):
     assert {q.section_id for q in bank.questions} == {s.id for s in bank.sections}
 
 
-def test_every_shipped_question_is_reviewed_against_the_current_rules(bank):
+def test_every_shipped_question_has_a_review_record(bank):
+    """Each question records a review of every rule it tests. (Whether the record is still current is a warning of
+    ``wugu check``, not a test: a rule change elsewhere must not break the suite, it must ask for a review.)"""
     raw = {q["id"]: q for p in sorted((ROOT / "questions").glob("*.yml"))
            for q in yaml.safe_load(p.read_text(encoding="utf-8"))["questions"]}
     for q in bank.questions:
-        assert raw[q.id]["reviewed"] == {t: fingerprint(rule_text(bank, t)) for t in q.tests}, q.id
+        assert set(raw[q.id]["reviewed"]) == set(q.tests), q.id
+        assert all(len(v) == 6 for v in raw[q.id]["reviewed"].values()), q.id
 
 
 def test_the_summary_counts_the_bank(bank):
