@@ -175,6 +175,79 @@ def serve(directory: str, dev_addr: str, pdf: bool, open_browser: bool) -> None:
                                  fix="端口可能被占用：换一个，例如 wugu serve -a 127.0.0.1:8001")]))
 
 @main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--seed", type=click.IntRange(0, 10**9), help="随机数种子：同一个种子生成的试卷一模一样（不写就随机选一个并打印出来）。")
+@click.option("--count", default=50, show_default=True, type=click.IntRange(1, 500), help="每份试卷的题数（满分 100 分）。")
+@click.option("--versions", default="A", show_default=True, help="试卷的版本，用英文逗号隔开，例如 A,B：题目相同，题序和选项顺序不同。")
+@click.option("--minutes", default=60, show_default=True, type=click.IntRange(10, 300), help="考试时间（分钟），印在试卷上。")
+@click.option("--out", "-o", type=click.Path(file_okay=False), help="输出目录，默认是手册目录下的 build/exam（不会放进网站）。")
+def exam(directory: str, seed: int | None, count: int, versions: str, minutes: int, out: str | None) -> None:
+    """从题库出考试试卷：每个版本一份试卷、一张答题卡、一份答案与解析（A4 PDF）。"""
+    import secrets
+    from pathlib import Path
+
+    from .exam import choose, paper, parse_versions
+    from .output import atomic_dir, check_output_dir
+    from .render.exam import MARKER, ExamRenderer
+
+    report = _checked(directory)
+    root = report.root
+    target = Path(out) if out else root / "build" / "exam"
+    try:
+        names = parse_versions(versions)
+        if seed is None:
+            seed = secrets.randbelow(10**6)
+        questions = choose(report.handbook, count, seed)
+        papers = [paper(report.handbook, questions, seed, v, minutes) for v in names]
+        check_output_dir(root, target, MARKER, "build/exam", keep_apart=[root / "build" / "site", root / "site"])
+        _not_in_site(target)
+        with atomic_dir(target, MARKER, "wugu exam 生成的试卷和答案。每次会整个替换这个目录；试卷和答案不要放到网站上。") as tmp:
+            made = ExamRenderer(report.handbook).write(papers, tmp, progress=click.echo)
+    except WuguError as exc:
+        _fail(exc)
+    click.echo(f"完成：{len(names)} 个版本、{len(made)} 个 PDF 在 {target}（随机数种子 {seed}，"
+               f"用 --seed {seed} 可以重新生成同样的试卷）。答案与解析考前保密，不要放到网站或聊天群里。")
+
+
+def _not_in_site(target) -> None:
+    """Exam papers never go into a built website (a folder wugu build made, or one inside it)."""
+    from .build import MARKER as SITE_MARKER
+    from .errors import problem
+
+    here = target.resolve()
+    for folder in (here, *here.parents):
+        if (folder / SITE_MARKER).is_file() or (folder / "sitemap.xml").is_file() or (folder / "search" / "search_index.json").is_file():
+            raise WuguError([problem("E643", str(target), folder=str(target),
+                                     what=f"在网站目录 {folder} 里，试卷和答案会被发布出去",
+                                     fix="换一个网站以外的目录，例如 --out build/exam")])
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--export", "fmt", required=True, type=click.Choice(["text", "xlsx", "gift"]),
+              help="text = 考试和问卷工具能导入的文字（题干 / A. B. C. D. / 答案： / 解析：）；xlsx = 表格；gift = Moodle。")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), help="输出文件，默认是 build/题库.txt（.xlsx、.gift.txt）。")
+def questions(directory: str, fmt: str, out: str | None) -> None:
+    """把培训题库导出给常用的考试工具：文字、Excel 表格或 Moodle GIFT。"""
+    from pathlib import Path
+
+    from .output import write_atomic
+    from .render.bank_export import FORMATS, export
+
+    report = _checked(directory, quiet=True)
+    target = Path(out) if out else report.root / "build" / f"题库.{FORMATS[fmt]}"
+    if not report.handbook.questions:
+        click.echo("这本手册还没有培训题库（questions/ 目录里没有试题）。", err=True)
+        sys.exit(1)
+    try:
+        _not_in_site(target.parent)
+    except WuguError as exc:
+        _fail(exc)
+    write_atomic(target, export(report.handbook, fmt))
+    click.echo(f"完成：{len(report.handbook.questions)} 道题已导出到 {target}")
+
+
+@main.command()
 @click.argument("ids", nargs=-1, metavar="[题号]...")
 @click.option("--all", "all_", is_flag=True, help="记录全部需要复核的题（没有复核记录、或考的规范条款改过的）。")
 @click.option("--dir", "directory", default=".", type=click.Path(file_okay=False), show_default=True,

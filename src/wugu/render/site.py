@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .. import escape, paths
 from ..model import LEVELS, Field, Form, GuideRef, Handbook, Norm, NormSection, Vocab
-from . import search
+from . import search, selftest
 from ..resources import templates_dir
 
 #: Pages that are not about one regulation, norm section, form or pack.
@@ -242,6 +242,7 @@ def pages(handbook: Handbook) -> dict[str, str]:
     common["EMERGENCY"] = emergency_page(h)
     method, supports = _vocab(h, METHOD_VOCAB), _vocab(h, SUPPORTS_VOCAB)
     common["METHOD"] = METHOD if method else None
+    common["SELF_TEST"] = selftest.PAGE if h.questions else None
     out: dict[str, str] = {}
 
     def add(page: str, template: str, keywords: tuple[str, ...] = (), **context: Any) -> None:
@@ -270,6 +271,9 @@ def pages(handbook: Handbook) -> dict[str, str]:
         add(paths.pack_page(p), "pack", p=p, forms=h.pack_forms(p), regulations=h.pack_regulations(p))
     add(TRAINING, "training", categories=_vocab(h, CATEGORY_VOCAB), method=_vocab(h, METHOD_VOCAB),
         volunteer_forms=tuple(f for f in h.forms if "志愿者" in f.filled_by))
+    if h.questions:  # the self-test: a page, and the bank as a classic script beside the quiz script
+        add(selftest.PAGE, "selftest", draw=selftest.DRAW, count=len(h.questions))
+        out[selftest.DATA] = selftest.data_script(h)
     if h.guides:
         add(GUIDES, "guides")
         for g in h.guides:
