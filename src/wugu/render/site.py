@@ -273,7 +273,6 @@ def pages(handbook: Handbook) -> dict[str, str]:
         volunteer_forms=tuple(f for f in h.forms if "志愿者" in f.filled_by))
     if h.questions:  # the self-test: a page, and the bank as a classic script beside the quiz script
         add(selftest.PAGE, "selftest", draw=selftest.DRAW, count=len(h.questions))
-        out[selftest.DATA] = selftest.data_script(h)
     if h.guides:
         add(GUIDES, "guides")
         for g in h.guides:
@@ -282,6 +281,21 @@ def pages(handbook: Handbook) -> dict[str, str]:
     add(GLOSSARY, "glossary", term_vocab=term_vocab, merged_vocabs={v.id for v in term_vocab.values()})
     add(ABOUT, "about")
     return out
+
+
+def assets(handbook: Handbook) -> dict[str, str]:
+    """Generated files that are not pages (site-relative path → text): the question bank for the self-test."""
+    return {selftest.DATA: selftest.data_script(handbook)} if handbook.questions else {}
+
+
+def _training_nav(h: Handbook, method: Vocab | None) -> Any:
+    """新志愿者培训 and the pages under it (the “1204” method, the self-test)."""
+    items: list[Any] = [TRAINING]
+    if method:
+        items.append({method.title: METHOD})
+    if h.questions:
+        items.append({"自测练习": selftest.PAGE})
+    return items if len(items) > 1 else TRAINING
 
 
 def nav(handbook: Handbook) -> list[Any]:
@@ -296,7 +310,7 @@ def nav(handbook: Handbook) -> list[Any]:
         {"服务规范": [NORMS, *({f"{cn_number(s.number)}、{s.title}": paths.norms_page(s)} for s in h.sections)]},
         {"表格": [FORMS, *({f.title: paths.form_page(f)} for f in h.forms)]},
         {"表格包": [PACKS, *({p.title: paths.pack_page(p)} for p in h.packs)]},
-        {"新志愿者培训": [TRAINING, {method.title: METHOD}] if method else TRAINING},
+        {"新志愿者培训": _training_nav(h, method)},
         # the emergency guide has its own entry, "遇到紧急情况" (a page has one title in the navigation)
         *([{"实用指南": [GUIDES, *({g.title: paths.guide_page(g)} for g in h.guides
                                    if paths.guide_page(g) != emergency)]}] if h.guides else []),

@@ -155,6 +155,8 @@ class WuguPlugin(BasePlugin):
                 self.overridden.append(path)
                 continue
             files.append(File.generated(config, path, content=text))
+        for path, text in site.assets(self.handbook).items():  # generated data files (the self-test's bank)
+            files.append(File.generated(config, path, content=text))
         root = templates_dir() / "site"
         for asset in sorted((root / ASSETS).rglob("*")):
             uri = asset.relative_to(root).as_posix()
