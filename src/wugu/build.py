@@ -95,6 +95,41 @@ def watched_paths(root: Path) -> list[Path]:
     return [p for p in candidates if p.exists()]
 
 
+def _stop_on_sigterm() -> None:
+    """End the preview on SIGTERM as on Ctrl+C, so that its temporary folder is removed."""
+    import signal
+    import threading
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _preview_server() -> type:
+    from mkdocs.livereload import LiveReloadServer
+
+    class PreviewServer(LiveReloadServer):
+        """mkdocs' preview server, answering 404 (not 500) to URLs no file can have (``/%00``, bad UTF-8 …)."""
+
+        def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Any:
+            raw = environ.get("PATH_INFO", "")
+            path = raw.encode("latin-1", "replace").decode("utf-8", "replace")
+            if "\ufffd" in path or any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+                return None
+            try:
+                return super()._serve_request(environ, start_response)
+            except (ValueError, OSError):
+                return None
+
+    return PreviewServer
+
+
+def _PreviewServer(**kwargs: Any) -> Any:  # noqa: N802 - built on first use (mkdocs' server imports a lot)
+    return _preview_server()(**kwargs)
+
+
 def serve_project(directory: str | Path, host: str = "127.0.0.1", port: int = 8000, *, pdf: bool = False,
                   echo: Echo = print, open_browser: bool = False) -> None:
     """Preview the site at ``http://host:port/``; rebuild and reload the browser when content changes.
@@ -104,8 +139,6 @@ def serve_project(directory: str | Path, host: str = "127.0.0.1", port: int = 80
     """
     import shutil
     import tempfile
-
-    from mkdocs.livereload import LiveReloadServer
 
     from .report import as_text
     from .validate import check
@@ -142,12 +175,13 @@ def serve_project(directory: str | Path, host: str = "127.0.0.1", port: int = 80
         if not rebuild():
             raise WuguError([problem("E601", display_path(root), detail="第一次生成没有成功，不能开始预览",
                                      fix="按上面的提示改正后重新运行 wugu serve")])
-        server = LiveReloadServer(builder=builder, host=host, port=port, root=str(serve_dir), mount_path="/")
+        server = _PreviewServer(builder=builder, host=host, port=port, root=str(serve_dir), mount_path="/")
         for path in watched_paths(root.resolve()):
             server.watch(str(path))
         echo(f"预览地址：http://{host}:{port}/　改了 YAML 或页面会自动刷新；按 Ctrl+C 结束。")
         if not pdf:
             echo("预览时不生成 PDF，表格页上的下载链接打不开；需要时加 --pdf。")
+        _stop_on_sigterm()
         try:
             server.serve(open_in_browser=open_browser)
         except KeyboardInterrupt:

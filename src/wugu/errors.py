@@ -79,6 +79,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
              "先安装字体再运行：sudo apt-get install fonts-noto-cjk（或运行 bash scripts/setup.sh）；"
              "其他系统请安装“思源宋体 SC”和“思源黑体 SC”（Noto Serif/Sans CJK SC）"),
     # E51x: usage problems when building the site (exit code 2)
+    # E505–E509 (hardening): the environment (exit code 2)
+    "E505": ("不能写入“{file}”：{reason}", "确认磁盘有空间、输出目录可以写入；或用 --out 换一个目录。上一次生成的结果没有改动"),
+    "E507": ("输出目录“{folder}”在内容目录 {content} 里，或包含它：每次生成会整个替换输出目录，内容就没了",
+             "用 --out 指定内容目录以外的位置，例如 --out {example}"),
     "E511": ("输出目录“{folder}”{what}", "{fix}"),
     "E512": ("网站配置有误：{detail}", "修改 {config} 里的这一项；不确定时删掉这一项，wugu 会用默认设置"),
     # E513–E529 (hardening): mkdocs.yml and the command line, read as untrusted input
@@ -101,7 +105,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
 USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512",
-                         "E505", "E506", "E507", "E517"})  # E505–E507, E517: hardening (environment, options)
+                         "E505", "E507", "E517"})  # E505, E507, E517: hardening (environment, options)
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
 
 

@@ -1,12 +1,14 @@
 """Writing build output safely: into a temporary folder that replaces the target only when all went well."""
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .errors import WuguError, problem
 from .escape import file_name
@@ -43,6 +45,10 @@ def check_output_dir(root: Path, out: Path, marker: str, example: str, keep_apar
 
     if _within(root, out):
         raise bad("是手册目录本身或它的上级目录", f"用 --out 指定一个新的子目录，例如 --out {example}")
+    content = _content_overlap(root, out)
+    if content is not None:  # replacing the output as a whole would wipe the content
+        raise WuguError([problem("E507", display_path(out), folder=display_path(out), content=display_path(content),
+                                 example=example)])
     for other in keep_apart:
         other = Path(other).resolve()
         if _within(out, other) or _within(other, out):
@@ -53,34 +59,139 @@ def check_output_dir(root: Path, out: Path, marker: str, example: str, keep_apar
         raise bad("里已经有别的文件，wugu 不会覆盖它", "换一个新的目录，或者先手动清空这个目录")
 
 
+#: Content folders of a project that an output folder must never be in nor contain (it is replaced as a whole).
+CONTENT = ("regulations", "norms", "forms", "packs", "vocab", "guides", "questions", "schemas", "local", "site",
+           ".git", ".github", ".wugu")
+
+
+def _content_overlap(root: Path, out: Path) -> Path | None:
+    for name in CONTENT:
+        folder = (root / name).resolve()
+        if _within(out, folder) or _within(folder, out):
+            return folder
+    return None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
 @contextmanager
-def atomic_dir(target: Path, marker: str | None = None, note: str = "") -> Iterator[Path]:
+def _lock(target: Path, waiting: Callable[[], Any] | None) -> Iterator[None]:
+    """Lock the folder that holds ``target`` so that two builds take turns (released by the system when a process
+    ends, even when killed). The lock is on the folder itself: no lock file is left behind."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _clean_stale(target: Path) -> None:
+    """Remove what killed builds left beside ``target`` (safe: the lock is held, nobody else is writing)."""
+    for pattern in (f".{target.name}.new-*", f".{target.name}.old-*"):
+        for stale in target.parent.glob(pattern):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
+
+
+def write_failed(exc: OSError, where: Path) -> WuguError:
+    """A write that the environment refused (read-only, full disk, no permission) as a clear usage problem."""
+    from .project import display_path
+
+    reasons = {errno.ENOSPC: "磁盘满了", errno.EDQUOT: "超过了磁盘配额", errno.EROFS: "是只读的",
+               errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EFBIG: "文件太大，写不下"}
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    shown = display_path(Path(exc.filename)) if exc.filename else display_path(where)
+    return WuguError([problem("E505", display_path(where), file=shown, reason=reason)])
+
+
+@contextmanager
+def atomic_dir(target: Path, marker: str | None = None, note: str = "",
+               waiting: Callable[[], Any] | None = None) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``target``; swap it in on success, discard it on failure.
 
-    A failed build therefore never leaves a half-written site or PDF behind: the previous output stays.
-    With ``marker``, the finished folder carries that file (holding ``note``), so that
-    :func:`check_output_dir` lets wugu replace it next time.
+    A failed build therefore never leaves a half-written site or PDF behind: the previous output stays. Builds
+    of one output take turns (a lock; ``waiting`` is called when another one holds it), and what killed builds
+    left behind is removed first. The finished folder replaces the old one in one step (no moment without a
+    site) and keeps the old folder's permissions (a new one gets the usual ones, not the 0700 of a temporary
+    folder). With ``marker``, the folder carries that file (holding ``note``), so that :func:`check_output_dir`
+    lets wugu replace it next time. A write the environment refuses becomes E505 (exit code 2), never a traceback.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if marker:
-        (tmp / marker).write_text(note + "\n", encoding="utf-8")
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    tmp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _lock(target, waiting):
+            _clean_stale(target)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+            try:
+                yield tmp
+                if marker:
+                    (tmp / marker).write_text(note + "\n", encoding="utf-8")
+                mode = target.stat().st_mode & 0o7777 if target.is_dir() else 0o777 & ~_umask()
+                os.chmod(tmp, mode)
+                if target.exists() and _exchange(tmp, target):
+                    shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old site
+                else:
+                    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+                    if target.exists():
+                        target.rename(old)
+                    tmp.rename(target)
+                    shutil.rmtree(old, ignore_errors=True)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+    except OSError as exc:
+        raise write_failed(exc, target) from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write one file so that readers see either the old or the new content, never a partial one."""
+    """Write one file so that readers see either the old or the new content, never a partial one; a failed write
+    leaves no temporary file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

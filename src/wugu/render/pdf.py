@@ -553,7 +553,10 @@ class PdfBuilder:
     def _store(self, key: str, data: bytes) -> None:
         if self.cache_dir is not None:
             path = self.cache_dir / f"{key[:2]}/{key}.pdf"
-            write_atomic(path, data)
+            try:
+                write_atomic(path, data)
+            except OSError:  # the cache is best-effort: unwritable or full, the PDFs are still made
+                return
             self._used.add(str(path))
 
     def prune_cache(self) -> None:
@@ -562,7 +565,10 @@ class PdfBuilder:
             return
         for path in self.cache_dir.glob("*/*.pdf"):
             if str(path) not in self._used:
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    pass
 
     # ---- HTML ----
 
