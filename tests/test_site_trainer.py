@@ -392,3 +392,26 @@ def test_a_printed_form_page_says_to_print_the_pdf(site, tmp_path):
     for p in pages:  # no heading stranded at the foot of a page
         lines = [ln.strip() for ln in p.strip().splitlines() if ln.strip()]
         assert not lines or lines[-1] not in ("相关制度", "所在表格包", "依据", "这张表落实的服务规范"), lines[-3:]
+
+
+def test_the_new_volunteer_pack_pdf_prints_the_red_lines(pdf_build, handbook):
+    """The pack itself (shared `wugu pdf` build): a framed page of red lines, listed in the contents."""
+    out = pdf_build[1]
+    pack = handbook.pack("new-volunteer")
+    pdf = out / paths.pack_pdf(pack)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    pages = text.split("\f")
+    contents = next(p for p in pages if "目" in p and "录" in p)
+    assert "随附红线" in contents
+    red_page = [p for p in pages if "服务规范中任何时候都不能碰的" in p]
+    assert len(red_page) == 1
+    flat = re.sub(r"\s+", "", red_page[0])
+    reds = [n for n in handbook.norms if n.red_line]
+    assert flat.count("▲规范") == len(reds)
+    for n in reds:
+        assert re.sub(r"\s+", "", n.rule)[:12] in flat, n.id
+    # the packs without red_lines do not get the page
+    other = next(p for p in handbook.packs if not p.red_lines)
+    other_text = subprocess.run(["pdftotext", str(out / paths.pack_pdf(other)), "-"], capture_output=True,
+                                text=True).stdout
+    assert "服务规范中任何时候都不能碰的" not in other_text

@@ -642,11 +642,24 @@ class PdfBuilder:
         return Part(f"{reg.id} {reg.title}", body, self._page_css(body, top_left, top_right, bottom_left),
                     self._margins(top_left, top_right, bottom_left))
 
+    def red_lines_part(self) -> Part:
+        """The red lines (norms marked ``red_line``) on a page of their own, for a pack that carries them."""
+        if ("red-lines",) not in self._memo:
+            norms = [n for n in self.handbook.norms if n.red_line]
+            ctx = self._common("红线", "服务规范中任何时候都不能碰的各条", "红线")
+            body = self.env.get_template("red_lines.html.j2").render(**ctx, norms=norms)
+            top_left = "随附红线　阅读用，不用填写"
+            top_right = f"红线　{self.profile.content_version} 版"
+            bottom_left = f"{self.profile.name}　红线"
+            self._memo["red-lines",] = Part("红线", body, self._page_css(body, top_left, top_right, bottom_left),
+                                            self._margins(top_left, top_right, bottom_left))
+        return self._memo["red-lines",]
+
     def cover_part(self, pack: Pack, entries: list[tuple[str, str, int | None]], regs: list[tuple[str, str, int | None]],
-                   pages: int | None) -> Part:
+                   pages: int | None, red_lines: tuple[int, str] | None = None) -> Part:
         ctx = self._common(pack.title, pack.purpose, f"表格包 {pack.title}")
         body = self.env.get_template("pack.html.j2").render(
-            **ctx, pack=pack, entries=entries, regs=regs, pages=pages,
+            **ctx, pack=pack, entries=entries, regs=regs, pages=pages, red_lines=red_lines,
             effective=chinese_date(self.profile.effective_date))
         bottom_left = f"{self.profile.name}　表格包：{pack.title}（{self.profile.content_version} 版）"
         top_right = f"内容版本 {self.profile.content_version}"
@@ -762,8 +775,12 @@ class PdfBuilder:
         forms = self.handbook.pack_forms(pack)
         regs = self.handbook.pack_regulations(pack)
         parts = [self.form_part(f) for f in forms] + [self.regulation_part(r) for r in regs]
+        reds = sum(1 for n in self.handbook.norms if n.red_line) if pack.red_lines else 0
+        if reds:
+            parts.append(self.red_lines_part())
         cover = self.cover_part(pack, [(f.code, f.title, f"@@P{i}@@") for i, f in enumerate(forms)],
-                                [(r.id, r.title, f"@@P{len(forms) + i}@@") for i, r in enumerate(regs)], "@@TOTAL@@")
+                                [(r.id, r.title, f"@@P{len(forms) + i}@@") for i, r in enumerate(regs)], "@@TOTAL@@",
+                                (reds, f"@@P{len(forms) + len(regs)}@@") if reds else None)
         return cover, parts
 
     def _pack_key(self, pack: Pack) -> str:
