@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -270,6 +272,55 @@ def reviewed(ids: tuple[str, ...], all_: bool, directory: str) -> None:
         click.echo(f"{s.path}:{s.line}: 已记录 {s.id} 的复核（{changed}）")
     click.echo(f"完成：记录了 {len(done)} 道题的复核。" if done else "没有需要记录复核的题。")
 
+
+
+
+# ---- wugu records …: filled records (the forms kit) ---------------------------------------------------------------
+
+_PROJECT = click.option("--project", "-p", type=click.Path(file_okay=False),
+                        help="手册目录（用它的表格定义）；默认是当前目录，不在手册目录里时用 wugu 自带的基础版。")
+
+
+def _records_handbook(project: str | None) -> Any:
+    """The handbook whose forms the records belong to: the project's, or the installed base."""
+    from .errors import problem
+    from .project import PROFILE
+    from .resources import base_dir
+
+    if project is None:
+        here = Path(".").resolve()
+        if not any((p / PROFILE).is_file() for p in (here, *here.parents)):
+            project = str(base_dir())
+    report = run_check(project or ".")
+    if report.handbook is None:
+        if report.exit_code == 1:
+            report.problems.insert(0, problem("E503", project or ".", detail="手册内容有错误，不能按它的表格检查记录",
+                                              fix="先运行 wugu check 修好下面的问题"))
+        click.echo(FORMATS["text"](report), err=True)
+        sys.exit(2)
+    return report.handbook
+
+
+@main.group()
+def records() -> None:
+    """填好的表格记录：检查（JSON、Excel、CSV）、Excel 模板、统计、打印。记录不会发布到网站。"""
+
+
+@records.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_PROJECT
+@click.option("--form", "form_code", metavar="代码", help="CSV 第一行没有写表格代码时，指明是哪张表格，例如 WG-F04。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="输出格式：text 给人看，json 给程序读，github 在 GitHub Actions 里标注。")
+def records_check(paths: tuple[str, ...], project: str | None, form_code: str | None, fmt: str) -> None:
+    """检查填好的记录文件（.json 一份、多份或每行一份，.xlsx 模板，.csv UTF-8 或 GBK）。"""
+    from .records.check import RecordsChecker
+    from .records.report import FORMATS as RECORD_FORMATS
+
+    handbook = _records_handbook(project)
+    report = RecordsChecker(handbook).check(((Path(p), p) for p in paths), form_code)
+    click.echo(RECORD_FORMATS[fmt](report))
+    sys.exit(report.exit_code)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -101,12 +101,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E642": ("题库不够出这份试卷：{detail}", "{fix}"),
     "E643": ("输出目录“{folder}”{what}", "{fix}"),
     "E645": ("题号 {ids} {why}", "写 questions/ 里已有的题号，例如 wugu reviewed Q101 Q102；或者 wugu reviewed --all 记录全部需要复核的题"),
+    # E70x–E75x: the forms kit — field keys, filled records (wugu records …). Messages never echo a sensitive value.
+    "E700": ("键名“{key}”在这张表里重复（{other}也用了）", "同一张表里每个栏目的键名都要不同：给其中一个换一个键名"),
+    "E701": ("键名“{key}”{what}", "{fix}"),
+    "E710": ("读不出记录：{detail}", "{fix}"),
+    "E711": ("{what}", "{fix}"),
+    "E712": ("这份记录是{form}的 {version} 版，现在的表格是 {current} 版：{changed}", "{fix}"),
+    "E713": ("不认识的栏目“{key}”", "{fix}"),
+    "E714": ("必填栏目“{label}”没有填", "{fix}"),
+    "E715": ("“{label}”应该是{expected}", "{fix}"),
+    "E716": ("“{label}”填的不是表上的选项", "只能填：{allowed}"),
+    "E717": ("“{label}”不是日期", "写成 2026-11-24（也可以写 2026/11/24 或 2026年11月24日）"),
+    "E718": ("“{label}”不是有效的身份证号（{masked}）：{why}", "对照身份证逐位核对，共 18 位，最后一位可以是 X；没有的写“无”"),
+    "E719": ("“{label}”不是有效的{kind}（{masked}）", "{fix}"),
+    "E720": ("“{label}”{what}", "{fix}"),
+    "E730": ("儿童编号 {masked} 重复（{other} 也是这个编号）", "一个孩子只建一份档案：核对后删掉重复的一份，或改正编号"),
+    "E731": ("结对记录里的儿童编号 {masked} 在调查表记录里找不到", "先为这个孩子建调查表（WG-F04），或改正编号；检查时把调查表记录一起给出"),
+    "E732": ("“{label}”与身份证号里的出生日期不一致", "对照户口簿核对出生日期和身份证号，改正写错的一个"),
+    "E733": ("{what}", "{fix}"),
+    "E740": ("找不到记录文件“{path}”", "检查文件名是否写对"),
+    "E741": ("不能处理这种文件：{detail}", "记录文件要用 .json、.jsonl、.xlsx 或 .csv；Excel 的 .xls 请另存为 .xlsx"),
+    "E742": ("这里有填好的记录文件，不能放在{where}里，否则会被公开或提交进版本库", "把它移到手册目录外，或放进 records/ 目录（不会进版本库、不会发布）"),
+    "E743": ("{what}", "{fix}"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
 USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512",
                          "E505", "E507", "E517"})  # E505, E507, E517: hardening (environment, options)
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
+USAGE_CODES |= {"E740", "E741", "E743"}  # the forms kit: record files missing or of an unknown kind, output folder
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,7 @@ class Column:
     group: str | None = None
     width: float = 1.0
     sensitive: bool = False
+    key: str = ""  # the column's name in a record's rows (stable when the label changes)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ class Field:
     seal: bool = False
     size: str | None = None
     text: str | None = None
+    key: str = ""  # the field's name in a filled record (stable when the label changes); notices have none
+    format: str | None = None  # id-number, mobile or phone: checked beyond the type (see wugu.cnformats)
 
 
 @dataclass(frozen=True)
@@ -490,11 +493,11 @@ def build_field(d: dict[str, Any], vocabs: dict[str, Vocab]) -> Field:
         sensitive=d.get("sensitive", False), span=d.get("span", default_span), choices=choices,
         vocab_id=d.get("vocab"), other=d.get("other", False), chars=d.get("chars"), lines=d.get("lines", 3),
         unit=d.get("unit"), detail=d.get("detail"),
-        columns=tuple(Column(c["label"], c.get("group"), float(c.get("width", 1)), c.get("sensitive", False))
-                      for c in d.get("columns", ())),
+        columns=tuple(Column(c["label"], c.get("group"), float(c.get("width", 1)), c.get("sensitive", False),
+                             c.get("key", "")) for c in d.get("columns", ())),
         rows=d.get("rows", 0), total=d.get("total", False), with_date=d.get("with_date", True),
         seal=d.get("seal", False), size=d.get("size"),
-        text=d.get("text"),
+        text=d.get("text"), key=d.get("key", ""), format=d.get("format"),
     )
 
 

@@ -12,6 +12,7 @@ from ..loader import Document, load_file
 from ..model import Handbook, build_handbook
 from ..project import find_root, is_edition, source_files
 from ..resources import base_dir
+from .keys import check_keys
 from .overrides import check_overrides
 from .privacy import check_privacy, check_published_files
 from .guides import check_guides
@@ -102,7 +103,7 @@ def check(directory: str | Path = ".") -> Report:
     docs, report.problems, report.files = load_documents(root)
     report.problems += site_problems + check_links(root, docs_dir(root, site_config))
     if not report.problems:
-        report.problems = check_references(docs) + check_limits(docs)
+        report.problems = check_references(docs) + check_limits(docs) + check_keys(docs)
         report.problems += check_guides(docs)
         report.problems += check_overrides(docs) if not report.problems else []
         report.problems += check_questions(docs) if not report.problems else []

@@ -12,10 +12,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..cnformats import valid_id_number
 from ..errors import Problem, problem
 from ..loader import Document
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 #: Characters dropped before matching (zero-width spaces and joiners, the BOM, soft hyphen, word joiner).
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 #: Characters that may stand between the digits of one number (after NFKC: spaces, dots, dashes, slashes).
@@ -24,12 +24,6 @@ _SEP = " .\u00b7\u2027\u30fb\u2022\u2219\u22c5\u3002-\u2010\u2011\u2012\u2013\u2
 _RUN = re.compile(r"\d(?:[" + re.escape(_SEP) + r"]{0,2}\d)*(?:[" + re.escape(_SEP) + r"]{0,2}[Xx])?")
 _ID = re.compile(r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]")
 _MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
-
-
-def valid_id_number(s: str) -> bool:
-    """True if an 18-character mainland ID number has a correct check digit (GB 11643)."""
-    total = sum(int(a) * w for a, w in zip(s[:17], _WEIGHTS))
-    return "10X98765432"[total % 11] == s[17].upper()
 
 
 def luhn(digits: str) -> bool:

@@ -1,0 +1,255 @@
+"""Checking filled records: each against its form's record schema, then the rules across records.
+
+Messages name the field and the rule and never echo a sensitive value; a number that must be shown is masked
+(``3713***********12X``). Positions are the record number and field label, or the sheet and cell for XLSX.
+"""
+from __future__ import annotations
+
+import difflib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .. import cnformats as cn
+from ..errors import CATALOGUE, Problem
+from ..model import Form, Handbook
+from .read import Record, read_records
+from .schema import field_schemas, record_schema
+
+
+@dataclass(frozen=True)
+class RecordProblem(Problem):
+    """A problem in a record: ``file:位置`` where 位置 is ``记录 3·出生日期``, ``第 7 行·姓名`` or ``记录!C7（姓名）``."""
+
+    where: str = ""
+
+    def location(self) -> str:
+        """``file:位置``."""
+        return f"{self.path}:{self.where}" if self.where else self.path
+
+
+def record_problem(code: str, record: Record | None, at: tuple[Any, ...] = (), shown: str = "",
+                   file: str = "", **args: Any) -> RecordProblem:
+    """A :class:`RecordProblem` at the value ``at`` of ``record``, shown with its label ``shown``
+    (or at a whole file when ``record`` is None)."""
+    if code not in CATALOGUE:
+        raise KeyError(f"unknown problem code {code}")
+    args.setdefault("label", shown)
+    if record is None:
+        return RecordProblem(code, file, args=args)
+    return RecordProblem(code, record.file, args=args, where=record.where(at, shown))
+
+
+def format_checker() -> FormatChecker:
+    """The formats a record schema uses: ISO dates and the China formats of :mod:`wugu.cnformats`."""
+    checker = FormatChecker(formats=("date",))
+    checker.checks("cn-id-number")(lambda s: not isinstance(s, str) or s == cn.NO_ID or cn.id_number_problem(s) is None)
+    checker.checks("cn-mobile")(lambda s: not isinstance(s, str) or cn.valid_mobile(s))
+    checker.checks("cn-phone")(lambda s: not isinstance(s, str) or cn.valid_phone(s))
+    return checker
+
+
+class FormChecker:
+    """One form's compiled record schema and the labels its messages use."""
+
+    def __init__(self, form: Form):
+        self.form = form
+        self.schema = record_schema(form)
+        self.props = field_schemas(form)
+        self.validator = Draft202012Validator(self.schema, format_checker=format_checker())
+
+    def label(self, path: tuple[Any, ...]) -> str:
+        """The printed label of the value at ``path``: ``出生日期``, or ``参加人员第 2 行“姓名”``."""
+        if not path:
+            return ""
+        s = self.props.get(path[0])
+        if s is None:
+            return str(path[0])
+        text = s["title"]
+        if len(path) >= 2 and isinstance(path[1], int) and s.get("x-wugu", {}).get("type") == "table":
+            text += f"第 {path[1] + 1} 行"
+            if len(path) >= 3:
+                col = s["items"]["properties"].get(path[2], {})
+                text += f"“{col.get('title', path[2])}”"
+        return text
+
+    def field_type(self, path: tuple[Any, ...]) -> str:
+        s = self.props.get(path[0], {}) if path else {}
+        return s.get("x-wugu", {}).get("type", "")
+
+    def _fill_fix(self, path: tuple[Any, ...]) -> str:
+        kind = self.field_type(path)
+        if path and path[0] in ("form", "version"):
+            return "每份记录写上表格代码和版本，例如 \"form\": \"WG-F04\", \"version\": \"2026.1\""
+        if kind in ("signature", "statement"):
+            return "在纸上签好或勾好后，记录里写 true（Excel 里选“是”）"
+        if kind == "multichoice":
+            return "至少选一项；Excel 里几项之间用顿号“、”隔开"
+        return "把这一栏填上；确实不知道的写“不详”"
+
+    def check(self, record: Record) -> list[RecordProblem]:
+        """Schema problems of one record, one per value, in Chinese."""
+        out: list[RecordProblem] = []
+        seen: set[tuple[Any, ...]] = set()
+        for err in self.validator.iter_errors(record.data):
+            for p in self._explain(record, err):
+                key = (p.code, p.where)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(p)
+        return out
+
+    def _explain(self, record: Record, err: Any) -> list[RecordProblem]:
+        path = tuple(err.absolute_path)
+        kw = err.validator
+        label = self.label(path)
+        p = lambda code, at=path, lab=label, **a: record_problem(code, record, at, lab, **a)  # noqa: E731
+        if kw == "required":
+            return [p("E714", path + (k,), self.label(path + (k,)), fix=self._fill_fix(path + (k,)))
+                    for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
+        if kw == "additionalProperties":
+            known = list(err.schema.get("properties", {}))
+            out = []
+            for k in err.instance:
+                if k in known:
+                    continue
+                close = difflib.get_close_matches(str(k), known, n=1, cutoff=0.6)
+                fix = (f"是不是“{close[0]}”？" if close else "") + "栏目要用表格的键名，见网站表格页的“数据字典”"
+                out.append(p("E713", path + (k,), "", key=str(k)[:40], fix=fix))
+            return out
+        kind = self.field_type(path)
+        if kw == "type":
+            expected = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "“是”或“否”（true/false）",
+                        "array": "列表（多选的几项）", "object": "“键: 值”"}
+            want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+            fix = "多选题写成列表，例如 [\"孤儿\", \"事实孤儿\"]；Excel 里几项之间用顿号“、”隔开" if "array" in want else \
+                "签名、照片、勾选和是/否栏写 true 或 false（Excel 里选“是”或“否”）" if "boolean" in want else \
+                "按栏目的类型填写"
+            return [p("E715", expected="或".join(expected.get(w, w) for w in want), fix=fix)]
+        if kw == "enum":
+            allowed = "、".join(str(v) for v in err.validator_value)
+            return [p("E716", allowed=allowed)]
+        if kw == "const":
+            what = {"statement": "没有勾选：这项声明必须勾选", "signature": "没有签名：这一栏必须签名"}.get(kind, "的值不对")
+            return [p("E720", what=what, fix="在纸上签好或勾好后，记录里写 true（Excel 里选“是”）")]
+        if kw in ("format", "pattern"):
+            fmt = self.props.get(path[0], {}).get("x-wugu", {}).get("format") if path else None
+            value = err.instance if isinstance(err.instance, str) else str(err.instance)
+            if fmt == "id-number" and len(path) == 1:
+                why = {"shape": "应为 18 位数字，最后一位可以是 X", "birth": "第 7–14 位不是有效的出生日期",
+                       "check": "最后一位校验码对不上，可能抄错了一位"}.get(cn.id_number_problem(value) or "", "格式不对")
+                if getattr(value, "__class__", str).__name__ == "_Digits":
+                    why = "Excel 把它存成了数字，后几位已经丢失；把这一列设成“文本”格式后重新输入"
+                return [p("E718", masked=cn.mask(value), why=why)]
+            if fmt in ("mobile", "phone") and len(path) == 1:
+                kind_name = "手机号" if fmt == "mobile" else "电话号码"
+                fix = "手机号是 1 开头的 11 位数字" if fmt == "mobile" else "写手机号（11 位），或带区号的固定电话，如 0539-1234567"
+                return [p("E719", kind=kind_name, masked=cn.mask(value), fix=fix)]
+            return [p("E717")]
+        if kw in ("minLength", "minItems"):
+            return [p("E714", fix=self._fill_fix(path))]
+        if kw == "maxLength":
+            return [p("E720", what=f"太长（最多 {err.validator_value} 个字）", fix="写简要一些")]
+        if kw in ("minimum", "maximum"):
+            return [p("E720", what="的数字超出合理范围", fix="核对这个数字；年龄写周岁，人数写整数")]
+        if kw == "uniqueItems":
+            return [p("E720", what="重复选了同一项", fix="每一项只写一次")]
+        if kw == "minProperties":
+            return [p("E720", what="是空行", fix="删掉这一行，或把它填完整")]
+        return [p("E720", what="不符合表格的要求", fix="按网站表格页的“数据字典”填写")]
+
+
+@dataclass
+class RecordsReport:
+    """What a records check found."""
+
+    problems: list[Problem] = field(default_factory=list)
+    records: list[tuple[Record, Form]] = field(default_factory=list)  # records of a known form and version
+    counts: dict[str, int] = field(default_factory=dict)  # form code → records read
+    files: int = 0
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 problems in the records, 2 usage problems (missing file, unknown kind of file)."""
+        if any(p.is_usage for p in self.problems):
+            return 2
+        return 1 if self.problems else 0
+
+
+class RecordsChecker:
+    """Checks records of every form of one handbook."""
+
+    def __init__(self, handbook: Handbook):
+        self.handbook = handbook
+        self.forms = {f.code: f for f in handbook.forms}
+        self._checkers: dict[str, FormChecker] = {}
+
+    def checker(self, form: Form) -> FormChecker:
+        """The compiled checker of one form (built once)."""
+        if form.code not in self._checkers:
+            self._checkers[form.code] = FormChecker(form)
+        return self._checkers[form.code]
+
+    def check_record(self, record: Record) -> tuple[Form | None, list[RecordProblem]]:
+        """The form a record belongs to and its problems (form and version first, then the schema)."""
+        code, version = record.data.get("form"), record.data.get("version")
+        if not code:
+            return None, [record_problem("E711", record, what="记录里没写是哪张表格",
+                                         fix="每份记录写上表格代码和版本，例如 \"form\": \"WG-F04\", \"version\": \"2026.1\"")]
+        form = self.forms.get(str(code))
+        if form is None:
+            return None, [record_problem("E711", record, what=f"没有代码为“{str(code)[:20]}”的表格",
+                                         fix="已有的表格代码：" + "、".join(sorted(self.forms)))]
+        if str(version) != form.version:
+            return form, [self._version(record, form, str(version))]
+        return form, self.checker(form).check(record)
+
+    def _version(self, record: Record, form: Form, version: str) -> RecordProblem:
+        props = self.checker(form).props
+        gone = [k for k in record.data if k not in props and k not in ("form", "version")]
+        new = [props[k]["title"] for k in self.checker(form).schema["required"][2:] if k not in record.data]
+        parts = []
+        if gone:
+            parts.append("新版没有这些栏目：" + "、".join(gone[:8]))
+        if new:
+            parts.append("新版要求填写：" + "、".join(new[:8]))
+        changed = "；".join(parts) or "栏目的键名和选项与现在的版本一致，只是版本号不同"
+        return record_problem("E712", record, form=form.title, version=version[:20] or "（未写）",
+                              current=form.version, changed=changed,
+                              fix=f"按 {form.version} 版的表格重新整理这份记录（wugu records template 生成新模板），"
+                                  f"核对无误后把 version 改成 {form.version}")
+
+    def check(self, paths: Iterable[tuple[Path, str]], form_code: str | None = None) -> RecordsReport:
+        """Read and check every file: ``paths`` holds ``(path, how it is shown)`` pairs."""
+        from .rules import check_across
+
+        started = time.perf_counter()
+        report = RecordsReport()
+        for path, display in paths:
+            report.files += 1
+            if not path.is_file():
+                report.problems.append(record_problem("E740", None, file=display, path=display))
+                continue
+            records, problems = read_records(path, display, form_code, self.forms)
+            report.problems += problems
+            for record in records:
+                form, found = self.check_record(record)
+                if form is not None:
+                    report.counts[form.code] = report.counts.get(form.code, 0) + 1
+                report.problems += found
+                if form is not None and not any(p.code in ("E711", "E712") for p in found):
+                    report.records.append((record, form))
+        problems, notices = check_across(report.records, lambda f, key: self.checker(f).label((key,)))
+        report.problems += problems
+        report.notices += notices
+        report.seconds = time.perf_counter() - started
+        return report

@@ -1,0 +1,50 @@
+"""Printing a records check: one line per problem for people, JSON for programs, annotations for GitHub Actions."""
+from __future__ import annotations
+
+import json
+
+from ..report import _escape
+from .check import RecordsReport
+
+
+def summary(report: RecordsReport) -> str:
+    """The closing line."""
+    total = sum(report.counts.values())
+    forms = "，".join(f"{code} {n} 份" for code, n in sorted(report.counts.items()))
+    if report.ok:
+        return f"记录检查通过：{report.files} 个文件，{total} 份记录（{forms or '无'}），用时 {report.seconds:.2f} 秒"
+    return (f"发现 {len(report.problems)} 个问题（{report.files} 个文件，{total} 份记录）。"
+            "请按每行“—”后面的提示修改；消息里不显示敏感内容，号码只显示首尾几位。")
+
+
+def as_text(report: RecordsReport) -> str:
+    """One line per problem, then notices and the summary."""
+    return "\n".join([*(p.format() for p in report.problems), *report.notices, summary(report)])
+
+
+def as_json(report: RecordsReport) -> str:
+    """Every problem with its code, file, position, message and fix, plus counts."""
+    return json.dumps({
+        "ok": report.ok,
+        "files": report.files,
+        "counts": report.counts,
+        "problems": [{"code": p.code, "file": p.path, "where": getattr(p, "where", ""), "message": p.message,
+                      "fix": p.fix} for p in report.problems],
+        "notices": report.notices,
+        "summary": summary(report),
+    }, ensure_ascii=False, indent=2)
+
+
+def as_github(report: RecordsReport) -> str:
+    """GitHub Actions workflow commands: one ``::error`` per problem, the position in the title."""
+    lines = []
+    for p in report.problems:
+        where = getattr(p, "where", "")
+        lines.append(f"::error file={_escape(p.path)},title=wugu {p.code} {_escape(where)}::"
+                     f"{_escape(p.message + ' — ' + p.fix)}")
+    lines += [f"::notice title=wugu::{_escape(n)}" for n in report.notices]
+    lines.append(summary(report))
+    return "\n".join(lines)
+
+
+FORMATS = {"text": as_text, "json": as_json, "github": as_github}

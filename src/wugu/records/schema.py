@@ -1,0 +1,158 @@
+"""A record schema (JSON Schema 2020-12) for each form, generated from the form definition.
+
+The data constraints are plain JSON Schema; layout and privacy hints (label, section, sensitive, span, lines, unit)
+sit in an ``x-wugu`` annotation on each property, so any JSON Schema tool can validate a record and the browser's
+fill mode can lay it out. ``record_schema`` is a pure function of the form: the same form gives the same schema.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import cnformats as cn
+from ..model import Field, Form
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+#: Custom ``format`` names for the China formats; :mod:`wugu.records.check` registers their checks.
+FORMATS = {"id-number": "cn-id-number", "mobile": "cn-mobile", "phone": "cn-phone"}
+_PATTERNS = {"id-number": cn.ID_NUMBER_PATTERN, "mobile": cn.MOBILE_PATTERN, "phone": cn.PHONE_PATTERN}
+#: Field types that hold no data.
+NO_DATA = ("notice",)
+_BOOL_NOTES = {"signature": "纸面上已签名（记录里只记是否已签，不存签名本身）",
+               "photo": "纸面上已贴照片（记录里只记是否已贴，不存照片本身）",
+               "statement": "已勾选这项声明"}
+
+
+def schema_id(form: Form) -> str:
+    """The schema's ``$id``: a URN that carries the form code and version, e.g. ``urn:wugu:form:WG-F04:2026.1``."""
+    return f"urn:wugu:form:{form.code}:{form.version}"
+
+
+def data_fields(form: Form) -> tuple[Field, ...]:
+    """The fields that hold data (everything but notices), in print order."""
+    return tuple(f for f in form.fields if f.type not in NO_DATA)
+
+
+def _annotation(f: Field, section: str) -> dict[str, Any]:
+    note: dict[str, Any] = {"label": f.label or (f.text or "")[:20], "type": f.type, "section": section,
+                            "sensitive": f.sensitive or any(c.sensitive for c in f.columns), "span": f.span}
+    if f.type == "longtext":
+        note["lines"] = f.lines
+    if f.unit:
+        note["unit"] = f.unit
+    if f.seal:
+        note["seal"] = True
+    if f.vocab_id:
+        note["vocab"] = f.vocab_id
+    if f.format:
+        note["format"] = f.format
+    return note
+
+
+def _text(f: Field) -> dict[str, Any]:
+    s: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 2000 if f.type == "longtext" else 200}
+    if f.format:
+        pattern = _PATTERNS[f.format]
+        if f.format == "id-number" and not f.required:
+            pattern = f"^(?:{cn.NO_ID}|{pattern[1:-1]})$"
+        s.update(pattern=pattern, format=FORMATS[f.format])
+        del s["maxLength"]
+    return s
+
+
+def _number(f: Field) -> dict[str, Any]:
+    if f.unit in ("岁", "周岁"):
+        return {"type": "integer", "minimum": 0, "maximum": 120}
+    if f.unit == "人":
+        return {"type": "integer", "minimum": 0, "maximum": 999}
+    return {"type": "number", "minimum": 0}
+
+
+def _date() -> dict[str, Any]:
+    return {"type": "string", "format": "date", "pattern": cn.DATE_PATTERN}
+
+
+def _choices(f: Field) -> list[str]:
+    return [*f.choices, "其他"] if f.other else list(f.choices)
+
+
+def _value(f: Field) -> dict[str, Any]:
+    """The data constraint of one field's value."""
+    if f.type in ("text", "longtext"):
+        return _text(f)
+    if f.type in ("date", "signdate"):
+        return _date()
+    if f.type == "number":
+        return _number(f)
+    if f.type == "choice":
+        return {"type": "string", "enum": _choices(f)}
+    if f.type == "multichoice":
+        s: dict[str, Any] = {"type": "array", "items": {"type": "string", "enum": _choices(f)}, "uniqueItems": True}
+        if f.required:
+            s["minItems"] = 1
+        return s
+    if f.type == "yesno":
+        return {"type": "boolean"}
+    if f.type in ("signature", "photo", "statement"):
+        s = {"type": "boolean", "description": _BOOL_NOTES[f.type]}
+        if f.required and f.type != "photo":
+            s["const"] = True  # a required signature or tick must be there
+        return s
+    if f.type == "table":
+        columns = {c.key: {"type": ["string", "number"], "title": c.label, "maxLength": 200,
+                           "x-wugu": {"sensitive": c.sensitive, **({"group": c.group} if c.group else {})}}
+                   for c in f.columns}
+        return {"type": "array", "items": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                                           "properties": columns}}
+    raise ValueError(f"no record schema for field type {f.type}")
+
+
+def field_schemas(form: Form) -> dict[str, dict[str, Any]]:
+    """Every record property of a form: ``{name: schema}`` in print order, with the ``_other``/``_detail`` parts."""
+    props: dict[str, dict[str, Any]] = {}
+    for section in form.sections:
+        for f in section.fields:
+            if f.type in NO_DATA:
+                continue
+            s = {"title": f.label or (f.text or "")[:20], **_value(f)}
+            description = f.text if f.type == "statement" else f.hint
+            if description:
+                s["description"] = (s.get("description", "") + "；" if "description" in s else "") + description
+            s["x-wugu"] = _annotation(f, section.title)
+            props[f.key] = s
+            if f.other:
+                props[f"{f.key}_other"] = {"type": "string", "minLength": 1, "maxLength": 200,
+                                           "title": f"{f.label}（其他）", "description": "选了“其他”时写明是什么",
+                                           "x-wugu": {"label": f"{f.label}（其他）", "type": "text",
+                                                      "section": section.title, "sensitive": f.sensitive,
+                                                      "part_of": f.key}}
+            if f.type == "yesno" and f.detail:
+                props[f"{f.key}_detail"] = {"type": "string", "minLength": 1, "maxLength": 200,
+                                            "title": f"{f.label}（{f.detail}）", "description": f"选“是”时写{f.detail}",
+                                            "x-wugu": {"label": f"{f.label}（{f.detail}）", "type": "text",
+                                                       "section": section.title, "sensitive": f.sensitive,
+                                                       "part_of": f.key}}
+    return props
+
+
+def record_schema(form: Form) -> dict[str, Any]:
+    """The JSON Schema (2020-12) of one filled record of ``form``."""
+    props = field_schemas(form)
+    required = [f.key for f in data_fields(form) if f.required]
+    return {
+        "$schema": DIALECT,
+        "$id": schema_id(form),
+        "title": f"{form.title}（{form.code}，{form.version} 版）填好的记录",
+        "description": form.purpose,
+        "type": "object",
+        "required": ["form", "version", *required],
+        "additionalProperties": False,
+        "properties": {
+            "form": {"title": "表格代码", "const": form.code},
+            "version": {"title": "表格版本", "const": form.version},
+            **props,
+        },
+        "x-wugu": {"form": form.id, "code": form.code, "version": form.version, "title": form.title,
+                   "sensitive": form.has_sensitive,
+                   "sections": [{"title": s.title, "keys": [f.key for f in s.fields if f.type not in NO_DATA]}
+                                for s in form.sections if any(f.type not in NO_DATA for f in s.fields)]},
+    }
