@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..report import _escape
+from ..escape import github_message, github_property, terminal
 from .check import RecordsReport
 
 
@@ -19,7 +19,8 @@ def summary(report: RecordsReport) -> str:
 
 def as_text(report: RecordsReport) -> str:
     """One line per problem, then notices and the summary."""
-    return "\n".join([*(p.format() for p in report.problems), *report.notices, summary(report)])
+    return "\n".join(terminal(line) for line in [*(p.format() for p in report.problems), *report.notices,
+                                                   summary(report)])
 
 
 def as_json(report: RecordsReport) -> str:
@@ -40,10 +41,10 @@ def as_github(report: RecordsReport) -> str:
     lines = []
     for p in report.problems:
         where = getattr(p, "where", "")
-        lines.append(f"::error file={_escape(p.path)},title=wugu {p.code} {_escape(where)}::"
-                     f"{_escape(p.message + ' — ' + p.fix)}")
-    lines += [f"::notice title=wugu::{_escape(n)}" for n in report.notices]
-    lines.append(summary(report))
+        lines.append(f"::error file={github_property(p.path)},title={github_property(f'wugu {p.code} {where}')}::"
+                     f"{github_message(p.message + ' — ' + p.fix)}")
+    lines += [f"::notice title=wugu::{github_message(n)}" for n in report.notices]
+    lines.append(terminal(summary(report)))
     return "\n".join(lines)
 
 
