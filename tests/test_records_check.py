@@ -101,8 +101,11 @@ def test_valid_json_in_every_shape(tmp_path: Path) -> None:
 def test_usage_and_reading_errors(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text('{"form": "WG-F04",', encoding="utf-8")
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
-    result = _run("broken.json", cwd=tmp_path)
-    assert result.returncode == 1 and "error E710" in result.stdout and "Traceback" not in result.stderr
+    (tmp_path / "bignum.json").write_text('{"form": "WG-F04", "x": ' + "9" * 5000 + "}", encoding="utf-8")
+    (tmp_path / "long.csv").write_text('WG-F04 2026.1\n姓名\n"' + "x" * 200_000 + '"\n', encoding="utf-8")
+    (tmp_path / "damaged.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 64)
+    result = _run("broken.json", "bignum.json", "long.csv", "damaged.xlsx", cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout.count("error E710") == 4 and "Traceback" not in result.stderr
     result = _run("missing.json", "notes.txt", "--format", "github", cwd=tmp_path)
     assert result.returncode == 2
     assert "::error file=missing.json,title=wugu E740" in result.stdout and "E741" in result.stdout

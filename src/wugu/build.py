@@ -58,6 +58,11 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
     root = Path(root).resolve()
     out = (Path(out) if out is not None else root / OUT).resolve()
     check_output_dir(root, out, MARKER, "build/site", keep_apart=[root / DOCS_DIR])
+    from .records.publish import record_files_inside, write_downloads
+
+    records = record_files_inside(root, handbook)  # filled records must never be published
+    if records:
+        raise WuguError(records)
     renderer = _pdf_renderer() if pdf else None
     note = "wugu 生成的手册网站。wugu build 每次会整个替换这个目录，请不要在里面放别的文件。"
     with atomic_dir(out, MARKER, note) as tmp:
@@ -65,6 +70,7 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
              f"{len(handbook.forms)} 张表格、{len(handbook.packs)} 个表格包……")
         site = build_site(root, handbook, tmp)
         echo(f"网站生成完成：{site.pages} 个页面，用时 {site.seconds:.1f} 秒")
+        write_downloads(handbook, tmp / paths.DOWNLOADS)  # record schemas and Excel templates (no records)
         pdfs: int | None = None
         pdf_seconds = 0.0
         if renderer is not None:

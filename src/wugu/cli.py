@@ -322,5 +322,113 @@ def records_check(paths: tuple[str, ...], project: str | None, form_code: str | 
     click.echo(RECORD_FORMATS[fmt](report))
     sys.exit(report.exit_code)
 
+
+def _forms(handbook: Any, codes: tuple[str, ...]) -> list[Any]:
+    from .errors import problem
+
+    by_code = {f.code: f for f in handbook.forms} | {f.id: f for f in handbook.forms}
+    unknown = [c for c in codes if c not in by_code]
+    if unknown:
+        _fail(WuguError([problem("E503", c, detail=f"没有代码为“{c}”的表格",
+                                 fix="已有的表格：" + "、".join(f.code for f in handbook.forms)) for c in unknown]))
+    return [by_code[c] for c in codes] if codes else list(handbook.forms)
+
+
+@records.command("template")
+@click.argument("codes", nargs=-1, metavar="[表格代码…]")
+@_PROJECT
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="records/templates", show_default=True,
+              help="模板放在哪个目录。")
+def records_template(codes: tuple[str, ...], project: str | None, out: str) -> None:
+    """生成给办公室填写的 Excel 模板（默认全部表格；也可写 WG-F04 这样的代码）。"""
+    from .records.files import check_out_dir, private_file
+    from .records.xlsx import write_workbook
+
+    handbook = _records_handbook(project)
+    try:
+        target = check_out_dir(Path(out))
+    except WuguError as exc:
+        _fail(exc)
+    for form in _forms(handbook, codes):
+        path = write_workbook(form, private_file(target / f"{form.code}.xlsx"))
+        click.echo(f"已生成 {path}")
+
+
+@records.command("stats")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_PROJECT
+@click.option("--county", help="县（区）团名称，印在统计表上；默认用手册的简称。")
+@click.option("--month", help="统计月份，例如“2026 年 11 月”；默认是本月。")
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="records/stats", show_default=True,
+              help="统计表（Excel 和 PDF）放在哪个目录。")
+@click.option("--no-pdf", is_flag=True, help="只生成 Excel，不生成 PDF。")
+def records_stats(paths: tuple[str, ...], project: str | None, county: str | None, month: str | None, out: str,
+                  no_pdf: bool) -> None:
+    """由孤困儿童调查表（WG-F04，可带结对表 WG-F06）记录按乡镇统计，或把各乡镇报来的统计表（WG-F05）汇总成全县的。"""
+    from datetime import date
+
+    from .records.check import RecordsChecker
+    from .records.files import check_out_dir, private_file
+    from .records.report import FORMATS as RECORD_FORMATS
+    from .records.stats import build_stats
+    from .records.xlsx import write_workbook
+
+    handbook = _records_handbook(project)
+    try:
+        target = check_out_dir(Path(out))
+    except WuguError as exc:
+        _fail(exc)
+    report = RecordsChecker(handbook).check((Path(p), p) for p in paths)
+    if not report.ok:
+        click.echo(RECORD_FORMATS["text"](report), err=True)
+        click.echo("记录有问题，没有统计：先改好上面的问题。", err=True)
+        sys.exit(report.exit_code)
+    today = date.today()
+    try:
+        stats = build_stats(handbook, report.records, county or handbook.profile.short_name,
+                            month or f"{today.year} 年 {today.month} 月")
+    except WuguError as exc:
+        _fail(exc)
+    f05 = handbook.form("F05")
+    xlsx = write_workbook(f05, private_file(target / f"{f05.code}-stats.xlsx"), [stats.record],
+                          small_below=stats.small_below)
+    click.echo(f"已生成 {xlsx}")
+    if not no_pdf:
+        from .records.pdf import render_records
+
+        for path in render_records(handbook, [(stats.display_record(), f05)], target, combined=False,
+                                   name=f"{f05.code}-stats"):
+            click.echo(f"已生成 {path}")
+    for line in stats.summary_lines():
+        click.echo(line)
+
+
+@records.command("pdf")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_PROJECT
+@click.option("--out", "-o", type=click.Path(file_okay=False), default="records/pdf", show_default=True,
+              help="PDF 放在哪个目录。")
+@click.option("--combined", is_flag=True, help="全部记录合成一个 PDF（records.pdf），而不是每份记录一个。")
+def records_pdf(paths: tuple[str, ...], project: str | None, out: str, combined: bool) -> None:
+    """把填好的记录印在和空白表格一样的 A4 版面上（标“内部资料 注意保密”），每份一个 PDF 或合成一个。"""
+    from .records.check import RecordsChecker
+    from .records.files import check_out_dir
+    from .records.pdf import render_records
+    from .records.report import FORMATS as RECORD_FORMATS
+
+    handbook = _records_handbook(project)
+    try:
+        target = check_out_dir(Path(out))
+    except WuguError as exc:
+        _fail(exc)
+    report = RecordsChecker(handbook).check((Path(p), p) for p in paths)
+    if not report.ok:
+        click.echo(RECORD_FORMATS["text"](report), err=True)
+        click.echo("记录有问题，没有生成 PDF：先改好上面的问题。", err=True)
+        sys.exit(report.exit_code)
+    made = render_records(handbook, [(r.data, f) for r, f in report.records], target, combined=combined)
+    click.echo(f"已生成 {len(made)} 个 PDF 在 {target}（只有本人可读；用完按保存期限删除）")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -198,7 +198,7 @@ def init_edition(folder: Path, *, name: str, short_name: str | None, level: str,
         "mkdocs.yml": _yaml({"site_name": short_name}, _MKDOCS_HEADER),
         "README.md": _README_TEMPLATE.format(name=_markdown_line(name), version=__version__),
         ".github/workflows/wugu.yml": _CI_TEMPLATE.format(version=__version__),
-        ".gitignore": "build/\n.venv/\n",
+        ".gitignore": "build/\n.venv/\n# 填好的表格记录和由它们生成的统计表、PDF：含个人信息，只留在本机，不提交、不发布\n/records/\n",
     }
     made, kept = [], []
     for rel, text in files.items():
@@ -277,6 +277,17 @@ wugu build      # 生成网站（build/site/）和全部 PDF 表格（build/site
 wugu serve      # 本地预览网站
 wugu pdf        # 只生成 PDF
 wugu changes    # 查看基础版改了什么；核对后运行 wugu changes --accept 记录
+```
+
+## 填好的表格记录
+
+各乡镇报来的记录（JSON、Excel、CSV）放在 `records/` 目录：它在 `.gitignore` 里，不会提交进版本库，
+`wugu build` 也不会发布它；记录文件放进 `local/` 或 `site/` 时，`wugu build` 会拒绝生成。
+
+```bash
+wugu records template          # 各表格的 Excel 模板（records/templates/）
+wugu records check records/东镇/*.xlsx
+wugu records stats records/东镇/*.xlsx    # 按乡镇统计（records/stats/ 里的 Excel 和 PDF）
 ```
 
 本地版由 wugu {version} 创建。

@@ -123,13 +123,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E741": ("不能处理这种文件：{detail}", "记录文件要用 .json、.jsonl、.xlsx 或 .csv；Excel 的 .xls 请另存为 .xlsx"),
     "E742": ("这里有填好的记录文件，不能放在{where}里，否则会被公开或提交进版本库", "把它移到手册目录外，或放进 records/ 目录（不会进版本库、不会发布）"),
     "E743": ("{what}", "{fix}"),
+    "E744": ("{what}", "{fix}"),
+    "E745": ("{what}", "{fix}"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
 USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512",
                          "E505", "E507", "E517"})  # E505, E507, E517: hardening (environment, options)
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
-USAGE_CODES |= {"E740", "E741", "E743"}  # the forms kit: record files missing or of an unknown kind, output folder
+USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
 
 
 @dataclass(frozen=True)

@@ -53,3 +53,13 @@ def form_pdf(f: Form) -> str:
 def pack_pdf(p: Pack) -> str:
     """File name of a pack's PDF inside ``downloads/``, e.g. ``pack-screening.pdf`` (ASCII, from the pack's id)."""
     return file_name(f"pack-{p.id}.pdf")
+
+
+def form_xlsx(f: Form) -> str:
+    """The form's Excel template inside ``downloads/``, e.g. ``WG-F04.xlsx``."""
+    return file_name(f"{f.code}.xlsx")
+
+
+def form_schema(f: Form) -> str:
+    """The form's record schema inside ``downloads/``, e.g. ``schemas/WG-F04.schema.json``."""
+    return "schemas/" + file_name(f"{f.code}.schema.json")

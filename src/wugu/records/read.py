@@ -100,6 +100,9 @@ def _json(raw: bytes, display: str) -> tuple[list[Record], list[Problem]]:
                                 fix="一份记录写成 {…}，多份写成 [{…}, {…}]，或者每行一份（JSON Lines）；"
                                     "注意引号、逗号和括号要成对，用英文标点")]
         items, lines = parsed
+    except ValueError:  # e.g. a number with thousands of digits
+        return [], [problem("E710", display, detail="JSON 里有写不下的数字",
+                            fix="数字只写实际的值；身份证号、电话等号码要写成带引号的文字")]
     records, problems = [], []
     for i, (item, line) in enumerate(zip(items, lines), 1):
         if not isinstance(item, dict):
@@ -118,7 +121,7 @@ def _json_lines(text: str) -> tuple[list[Any], list[int]] | None:
         if line.strip():
             try:
                 items.append(json.loads(line))
-            except (json.JSONDecodeError, RecursionError):
+            except (ValueError, RecursionError):
                 return None
             lines.append(n)
     return (items, lines) if len(items) > 1 else None
@@ -206,7 +209,11 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any])
     except UnicodeDecodeError:
         return [], [problem("E710", display, detail="认不出文件的编码（不是 UTF-8，也不是 GBK）",
                             fix="在 Excel 或 WPS 里另存为“CSV UTF-8（逗号分隔）”")]
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        return [], [problem("E710", display, detail=f"CSV 格式不对（{exc}）",
+                            fix="在 Excel 或 WPS 里打开后重新另存为 CSV；一个格子里不要写太长的内容")]
     start = 0
     code = version = None
     if rows and rows[0]:
@@ -276,6 +283,9 @@ def _xlsx(path: Path, display: str, forms: dict[str, Any]) -> tuple[list[Record]
                             fix="用 Excel 或 WPS 打开后另存为“Excel 工作簿（*.xlsx）”")]
     try:
         return _workbook(wb, display, forms)
+    except Exception as exc:  # a damaged or hand-made workbook: say so, never a traceback  # noqa: BLE001
+        return [], [problem("E710", display, detail=f"Excel 文件内容损坏或不完整（{type(exc).__name__}）",
+                            fix="用 Excel 或 WPS 打开后另存为“Excel 工作簿（*.xlsx）”，再检查")]
     finally:
         wb.close()
 
@@ -319,9 +329,11 @@ def _workbook(wb: Any, display: str, forms: dict[str, Any]) -> tuple[list[Record
         cells: dict[Any, str] = {(): f"{MAIN_SHEET}!A{n}"}
         serial = row[0] if row else None
         for col, key in columns.get(MAIN_SHEET, []):
-            if key not in props or col > len(row):
+            if key not in props:
                 continue
             cells[(key,)] = f"{MAIN_SHEET}!{get_column_letter(col)}{n}"
+            if col > len(row):
+                continue
             v = cell_value(row[col - 1], props[key])
             if v is not None:
                 data[key] = v

@@ -603,7 +603,7 @@ class PdfBuilder:
             self._memo[memo] = self._form_part(form, fillable)
         return self._memo[memo]
 
-    def _form_part(self, form: Form, fillable: bool = False) -> Part:
+    def _form_part(self, form: Form, fillable: bool = False, filled: dict[str, Any] | None = None) -> Part:
         sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
         required = any(f.required and f.type not in ("signature", "signdate", "notice") and
                        (f.label or f.type != "statement") for f in form.fields)
@@ -616,14 +616,22 @@ class PdfBuilder:
                     for f in form.fields)
         body = self.env.get_template("form.html.j2").render(
             **ctx, form=form, pieces=pieces(sections), qr=self.qr_uri(form), required=required,
-            secret=secret, sensitive=form.has_sensitive, fillable=fillable, dated=dated,
+            secret=secret, sensitive=form.has_sensitive, fillable=fillable, dated=dated, filled=filled,
         )
-        top_left = "内部资料　注意保密" if form.has_sensitive else ""
+        top_left = "内部资料　注意保密" if form.has_sensitive or filled else ""
         top_right = f"{form.code}　{form.version} 版"
         bottom_left = f"{self.profile.name}　{form.title}"  # code and version are in the header
         return Part(f"{form.code} {form.title}", body,
                     self._page_css(body, top_left, top_right, bottom_left, fillable),
                     self._margins(top_left, top_right, bottom_left), form.orientation == "landscape")
+
+    def filled_bytes(self, form: Form, values: dict[str, Any]) -> bytes:
+        """A filled record in the form's own layout, values in the writing space, marked 内部资料　注意保密.
+
+        Never cached: a filled record is personal data (see :mod:`wugu.records.pdf`).
+        """
+        part = self._form_part(form, filled=values)
+        return _render_job(self._part_job(part, False), self.engine)[0]
 
     def regulation_part(self, reg: Regulation) -> Part:
         """A regulation as a document to lay out (memoised)."""

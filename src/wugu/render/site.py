@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from .. import escape, paths
 from ..model import LEVELS, Field, Form, GuideRef, Handbook, Norm, NormSection, Vocab
+from ..records.publish import data_dictionary
 from . import search, selftest
 from ..resources import templates_dir
 
@@ -178,6 +179,7 @@ def sensitive_labels(form: Form) -> list[str]:
     return out
 
 
+
 # ---- templates ------------------------------------------------------------------------------------------
 
 @cache
@@ -196,6 +198,7 @@ def _env(html: bool) -> Environment:
         form_rows=form_rows, column_groups=column_groups, sensitive_labels=sensitive_labels,
         pipl_28=PIPL_ARTICLE_28, public_note=PUBLIC_NOTE, html_url=paths.html_url, section_of=section_of, norm_link=norm_link,
         guide_ref=guide_ref,
+        data_dictionary=data_dictionary,
     )
     return env
 

@@ -1,0 +1,57 @@
+"""Where records commands may write, and how: never into the handbook's content or site output, owner-only files.
+
+Filled records and everything made from them (statistics, filled PDFs) are personal data: files are created
+readable and writable by their owner only (0600), in a folder outside the handbook content, ``site/`` and the
+built site. ``wugu init`` puts ``records/`` in ``.gitignore`` for this work.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import WuguError, problem
+from ..project import FOLDERS, LOCAL, PROFILE, display_path
+
+#: Folders of a handbook project that are published or committed: no records in or under them.
+PUBLISHED = (*FOLDERS, LOCAL, "site", "build", "schemas")
+#: The folder `wugu init` keeps out of version control for records work.
+RECORDS_DIR = "records"
+
+
+def project_root(start: Path) -> Path | None:
+    """The handbook project folder that holds ``start`` (the nearest folder with wugu.yml), if any."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROFILE).is_file():
+            return folder
+    return None
+
+
+def check_out_dir(out: Path) -> Path:
+    """``out`` resolved, or a usage error (E743) when it lies in a published or committed part of a project."""
+    out = out.resolve()
+    root = project_root(out)
+    if root is not None:
+        rel = out.relative_to(root).parts
+        if not rel or rel[0] in PUBLISHED:
+            raise WuguError([problem("E743", display_path(out),
+                                     what=f"不能把记录或由记录生成的文件写到“{display_path(out)}”：这里的文件会被发布或提交",
+                                     fix=f"用 --out 写到手册目录外，或写到 {display_path(root / RECORDS_DIR)}（不进版本库、不发布）")])
+    return out
+
+
+def private_file(path: Path) -> Path:
+    """Create (or truncate) ``path`` readable and writable by its owner only, before anything is written to it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write bytes to an owner-only file."""
+    private_file(path)
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return path

@@ -1,0 +1,77 @@
+"""Filled records as PDFs: each record in the same A4 layout as the blank form, values in the writing space,
+every page marked 内部资料　注意保密. One PDF per record, or all in one file.
+
+The values are prepared here (dates as 年月日, choices as the ticked options); the layout is the PDF renderer's
+own form template (:meth:`wugu.render.pdf.PdfBuilder.filled_bytes`). Nothing is cached: records are personal data.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..model import Form, Handbook
+from .files import write_private
+from .schema import data_fields
+
+
+def _date(value: Any) -> str:
+    try:
+        d = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{d.year} 年 {d.month} 月 {d.day} 日"
+
+
+def display_values(form: Form, record: dict[str, Any]) -> dict[str, Any]:
+    """What each field shows: text as written, dates as 年月日, choices as the ticked options, tables as rows."""
+    out: dict[str, Any] = {}
+    for f in data_fields(form):
+        v = record.get(f.key)
+        if f.type in ("choice", "multichoice"):
+            if v in (None, [], ""):
+                continue
+            selected = v if isinstance(v, list) else [v]
+            out[f.key] = {"selected": [str(s) for s in selected], "other": record.get(f"{f.key}_other")}
+        elif f.type == "yesno":
+            if isinstance(v, bool):
+                out[f.key] = {"selected": "是" if v else "否", "detail": record.get(f"{f.key}_detail")}
+        elif f.type == "table":
+            rows = [{k: str(x) for k, x in row.items()} for row in v or [] if isinstance(row, dict)]
+            if rows:
+                total = {}
+                if f.total:
+                    for c in f.columns[1:]:
+                        nums = [_number(row.get(c.key)) for row in rows]
+                        if any(n is not None for n in nums):
+                            total[c.key] = str(sum(n or 0 for n in nums))
+                out[f.key] = {"rows": rows, "total": total}
+        elif f.type in ("date", "signdate"):
+            if v:
+                out[f.key] = _date(v)
+        elif f.type in ("signature", "photo", "statement"):
+            if v is True:
+                out[f.key] = True
+        elif v not in (None, ""):
+            out[f.key] = str(v)
+    return out
+
+
+def _number(v: Any) -> int | None:
+    text = str(v or "").rstrip("＊*").strip()
+    return int(text) if text.isdigit() else None
+
+
+def render_records(handbook: Handbook, items: list[tuple[dict[str, Any], Form]], out_dir: Path, *,
+                   combined: bool = False, name: str = "records") -> list[Path]:
+    """Write filled PDFs (owner-only) into ``out_dir``: ``<code>-<n>.pdf`` each, or ``<name>.pdf`` all in one."""
+    from ..render.pdf import PdfBuilder, _join
+
+    builder = PdfBuilder(handbook, cache_dir=None)
+    pdfs = [(f"{form.code} 第 {n} 份", builder.filled_bytes(form, display_values(form, record)))
+            for n, (record, form) in enumerate(items, 1)]
+    if combined or len(items) == 1 and name != "records":
+        data = pdfs[0][1] if len(pdfs) == 1 else _join(pdfs)
+        return [write_private(out_dir / f"{name}.pdf", data)]
+    return [write_private(out_dir / f"{form.code}-{n:04d}.pdf", data)
+            for n, ((_, data), (_, form)) in enumerate(zip(pdfs, items), 1)]

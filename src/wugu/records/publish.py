@@ -1,0 +1,96 @@
+"""What the site publishes of the forms kit (no records, ever): each form's record schema and its Excel template;
+and the guard that stops ``wugu build`` when a filled record lies where it would be published or committed."""
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .. import paths
+from ..errors import Problem, problem
+from ..model import Form, Handbook
+from ..project import display_path
+from .read import _CODE
+from .schema import data_fields, field_schemas, record_schema
+from .xlsx import write_workbook
+
+_TYPE_NAMES = {"text": "文字", "longtext": "多行文字", "date": "日期", "signdate": "日期", "number": "数字",
+               "choice": "单选", "multichoice": "多选", "yesno": "是/否", "signature": "已签名（是/否）",
+               "photo": "已贴照片（是/否）", "statement": "已勾选（是/否）", "table": "表格（多行）"}
+_FORMAT_NAMES = {"id-number": "身份证号", "mobile": "手机号", "phone": "电话"}
+
+
+def data_dictionary(form: Form) -> list[dict[str, Any]]:
+    """One row per record property: key, label, type, required, sensitive (table columns as ``table.column``)."""
+    required = set(record_schema(form)["required"])
+    rows = []
+    for key, s in field_schemas(form).items():
+        note = s["x-wugu"]
+        kind = _FORMAT_NAMES.get(note.get("format", ""), _TYPE_NAMES.get(note["type"], note["type"]))
+        if note.get("unit"):
+            kind += f"（{note['unit']}）"
+        rows.append({"key": key, "label": note["label"], "type": kind, "required": key in required,
+                     "sensitive": bool(note.get("sensitive"))})
+        if note["type"] == "table":
+            for ckey, c in s["items"]["properties"].items():
+                rows.append({"key": f"{key}[].{ckey}", "label": f"{note['label']}·{c['title']}", "type": "文字或数字",
+                             "required": False, "sensitive": bool(c["x-wugu"]["sensitive"] or note.get("sensitive"))})
+    return rows
+
+
+def write_downloads(handbook: Handbook, downloads: Path) -> list[Path]:
+    """Write every form's record schema (``schemas/WG-F04.schema.json``) and Excel template (``WG-F04.xlsx``)."""
+    made = []
+    (downloads / "schemas").mkdir(parents=True, exist_ok=True)
+    for form in handbook.forms:
+        schema = downloads / paths.form_schema(form)
+        schema.write_text(json.dumps(record_schema(form), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        made += [schema, write_workbook(form, downloads / paths.form_xlsx(form))]
+    return made
+
+
+# ---- no records inside the published or committed folders ---------------------------------------------------
+
+#: Folders of a project that are published (site/) or committed (content): a record file there is refused.
+GUARDED = ("regulations", "norms", "forms", "packs", "vocab", "guides", "local", "site", "schemas")
+_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".xlsx", ".xlsm")
+_JSON_RECORD = re.compile(r'"form"\s*:\s*"[A-Z]{1,6}-[A-Z0-9]{1,8}"')
+
+
+def is_record_file(path: Path, labels: set[str] = frozenset()) -> bool:
+    """True if the file holds filled records: JSON naming a form code, a wugu Excel template with data, or a CSV
+    whose first line names a form (or whose header uses at least three field labels)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            with zipfile.ZipFile(path) as z:
+                return 'name="_meta"' in z.read("xl/workbook.xml").decode("utf-8", "replace")
+        head = path.open("rb").read(1 << 20)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    if suffix == ".csv":
+        text = head.decode("utf-8", "replace") if b"\xef\xbb\xbf" in head[:3] else head.decode("gb18030", "replace")
+        lines = text.splitlines()[:2]
+        if lines and _CODE.search(lines[0]):
+            return True
+        cells = {c.strip().strip('"').rstrip("* ") for line in lines for c in line.split(",")}
+        return len(cells & labels) >= 3
+    return bool(_JSON_RECORD.search(head.decode("utf-8", "replace")))
+
+
+def record_files_inside(root: Path, handbook: Handbook) -> list[Problem]:
+    """E742 for every record file inside the content folders or ``site/`` of the project at ``root``."""
+    labels = {f.label for form in handbook.forms for f in data_fields(form) if f.label}
+    found = []
+    for name in GUARDED:
+        folder = root / name
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() in _SUFFIXES and path.is_file() and is_record_file(path, labels):
+                where = "网站页面目录 site/" if name == "site" else f"手册内容目录 {name}/"
+                found.append(problem("E742", display_path(path), where=where))
+    return found
+

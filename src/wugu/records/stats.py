@@ -1,0 +1,188 @@
+"""Statistics from records: child surveys (WG-F04, with pairings WG-F06) → the statistics table (WG-F05) per township;
+township F05 returns → one county F05. Counts only — no names, no child numbers.
+
+The F05 columns are counted as the form's own instructions say: 儿童总数 are the children taken into care (the
+township's decision is 纳入帮扶 or not yet written); categories may count a child more than once; 学前 covers 未入园
+and 幼儿园, 高中及以上 covers 高中, 中职 and 大专及以上, 其他 covers 辍学, 不在学 and an unknown stage; 重点关注 counts
+safety risk 需关注 or 紧急. A cell below the threshold in F05's own rule (“小于 5 的不单独公布”) is marked.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Form, Handbook
+from .read import Record
+
+#: F05 column key → the school stages (vocab school-stage) it counts.
+STAGES = {"preschool": ("未入园", "幼儿园"), "primary": ("小学",), "junior_high": ("初中",),
+          "senior_high_up": ("高中", "中职", "大专及以上"), "other_stage": ("辍学", "不在学")}
+#: Township decisions (F04 乡镇团意见) that keep a surveyed child out of 儿童总数.
+NOT_TAKEN = ("暂不纳入", "转介其他部门")
+WATCH = ("需关注", "紧急")
+TOTAL = "合计"
+
+
+def small_threshold(f05: Form) -> int | None:
+    """The number below which F05's own instructions keep a count from being published alone (e.g. 5)."""
+    for line in f05.instructions:
+        m = re.search(r"小于\s*(\d+)", line)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def count_columns(f05: Form) -> list[str]:
+    """The keys of F05's count columns (every column of its table but the township)."""
+    table = next(f for f in f05.fields if f.type == "table")
+    return [c.key for c in table.columns if c.key != "township"]
+
+
+def category_columns(f05: Form, f04: Form) -> dict[str, str]:
+    """F05 category column key → the F04 category label it counts (the column label is the category's short name)."""
+    table = next(f for f in f05.fields if f.type == "table")
+    cats = next(f for f in f04.fields if f.key == "categories").choices
+    out = {}
+    for c in table.columns:
+        match = [v for v in cats if v.startswith(c.label)]
+        if c.group and "类别" in c.group and match:
+            out[c.key] = match[0]
+    return out
+
+
+@dataclass
+class Stats:
+    """An F05 record built from records, and which cells are small."""
+
+    record: dict[str, Any]
+    small_below: int | None
+    sources: dict[str, int] = field(default_factory=dict)  # form code → records used
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """One row of counts per township."""
+        return self.record["townships"]
+
+    def display_record(self) -> dict[str, Any]:
+        """The F05 record as printed: small counts carry ＊, explained in the remarks."""
+        rows = []
+        for row in self.rows:
+            shown: dict[str, Any] = {"township": row["township"]}
+            for k, v in row.items():
+                if k != "township" and isinstance(v, int):
+                    shown[k] = f"{v}＊" if self.small_below and 0 < v < self.small_below else str(v)
+            rows.append(shown)
+        note = (f"＊ 小于 {self.small_below}：对外发布时不单独公布，并入上一级汇总（本表填表说明）。"
+                if self.small_below and any("＊" in str(v) for r in rows for v in r.values()) else "")
+        out = {**self.record, "townships": rows}
+        if note:
+            out["remarks"] = (str(self.record.get("remarks", "")) + " " + note).strip()
+        return out
+
+    def summary_lines(self) -> list[str]:
+        """A few lines for the terminal: counts per township, no names."""
+        lines = []
+        for row in self.rows:
+            lines.append(f"  {row['township']}：儿童 {row.get('children', 0)} 人（已结对 {row.get('paired', 0)}，"
+                         f"重点关注 {row.get('watch', 0)}）")
+        total = sum(int(r.get("children", 0)) for r in self.rows)
+        lines.append(f"  合计：{len(self.rows)} 个乡镇（街道），儿童 {total} 人")
+        return lines
+
+
+def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], county: str, month: str) -> Stats:
+    """Count child surveys (and pairings) per township into an F05 record."""
+    f05, f04 = handbook.form("F05"), handbook.form("F04")
+    cols = count_columns(f05)
+    cats = category_columns(f05, f04)
+    paired = {str(r.data.get("child_no")).strip() for r, f in records if f.id == "F06" and r.data.get("child_no")}
+    rows: dict[str, dict[str, int]] = {}
+    used = {"WG-F04": 0, "WG-F06": len([1 for _, f in records if f.id == "F06"])}
+    for r, f in records:
+        if f.id != "F04":
+            continue
+        used["WG-F04"] += 1
+        d = r.data
+        row = rows.setdefault(str(d["township"]).strip(), {k: 0 for k in cols if k != "villages"})
+        row["surveyed"] += 1
+        if d.get("township_decision") in NOT_TAKEN:
+            continue
+        row["children"] += 1
+        for key, label in cats.items():
+            row[key] += label in (d.get("categories") or [])
+        row["male" if d.get("sex") == "男" else "female"] += 1
+        stage = next((k for k, v in STAGES.items() if d.get("school_stage") in v), "other_stage")
+        row[stage] += 1
+        row["paired" if str(d.get("child_no", "")).strip() in paired and d.get("child_no") else "unpaired"] += 1
+        row["watch"] += d.get("safety_risk") in WATCH
+    for row in rows.values():
+        row.pop("visits", None)  # visits come from visit logs, not surveys: left for the office to fill
+    record = {"form": f05.code, "version": f05.version, "county_group": county, "month": month,
+              "townships": [{"township": t, **v} for t, v in sorted(rows.items())]}
+    return Stats(record, small_threshold(f05), used)
+
+
+def from_returns(handbook: Handbook, records: list[tuple[Record, Form]], county: str, month: str | None) -> Stats:
+    """Add township F05 returns up into one county F05: one row per township, rows of the same township summed."""
+    f05 = handbook.form("F05")
+    cols = count_columns(f05)
+    rows: dict[str, dict[str, Any]] = {}
+    months = []
+    for r, f in records:
+        months.append(str(r.data.get("month", "")))
+        for item in r.data.get("townships") or []:
+            name = str(item.get("township", "")).strip()
+            if not name or name == TOTAL:
+                continue
+            row = rows.setdefault(name, {})
+            for k in cols:
+                v = item.get(k)
+                if isinstance(v, str) and v.strip().isdigit():
+                    v = int(v)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    row[k] = row.get(k, 0) + int(v)
+    record = {"form": f05.code, "version": f05.version, "county_group": county,
+              "month": month or (months[0] if months else ""),
+              "townships": [{"township": t, **v} for t, v in sorted(rows.items())]}
+    return Stats(record, small_threshold(f05), {f05.code: len(records)})
+
+
+def totals(rows: list[dict[str, Any]], cols: list[str]) -> dict[str, int]:
+    """The 合计 row: each count column summed over the townships."""
+    return {k: sum(int(r.get(k) or 0) for r in rows) for k in cols if any(k in r for r in rows)}
+
+
+def build_stats(handbook: Handbook, records: list[tuple[Record, Form]], county: str, month: str | None) -> Stats:
+    """F05 from checked records: from surveys (F04, F06) or from township F05 returns, never a mix (E744)."""
+    from ..errors import WuguError, problem
+
+    kinds = {f.id for _, f in records}
+    if "F05" in kinds and kinds & {"F04", "F06"}:
+        raise WuguError([problem("E744", "wugu records stats", what="调查表（WG-F04）记录和统计表（WG-F05）混在一起给出",
+                                 fix="乡镇团统计：只给调查表（和结对表）记录；县团汇总：只给各乡镇报来的统计表")])
+    if "F05" in kinds:
+        months = sorted({str(r.data.get("month", "")).replace(" ", "") for r, f in records if f.id == "F05"})
+        if len(months) > 1 and not month:
+            raise WuguError([problem("E745", "wugu records stats", what="各乡镇报来的统计表月份不同：" + "、".join(months),
+                                     fix="核对后只汇总同一个月的统计表，或用 --month 写明汇总的月份")])
+        seen: dict[str, str] = {}
+        problems = []
+        for r, f in records:
+            if f.id != "F05":
+                continue
+            for item in r.data.get("townships") or []:
+                name = str(item.get("township", "")).strip()
+                if name and name != TOTAL:
+                    if name in seen:
+                        problems.append(problem("E745", r.file, what=f"乡镇“{name}”在两份统计表里都有（{seen[name]}）",
+                                                fix="同一个乡镇只报一份：删掉重复的一份再汇总"))
+                    seen.setdefault(name, r.file)
+        if problems:
+            raise WuguError(problems)
+        return from_returns(handbook, [(r, f) for r, f in records if f.id == "F05"], county, month)
+    if "F04" not in kinds:
+        raise WuguError([problem("E744", "wugu records stats", what="没有可以统计的记录",
+                                 fix="给出孤困儿童调查表（WG-F04）记录（可以加上结对表 WG-F06 记录），"
+                                     "或各乡镇报来的统计表（WG-F05）")])
+    return from_surveys(handbook, records, county, month or "")

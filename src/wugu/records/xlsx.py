@@ -1,0 +1,263 @@
+"""Excel workbooks for offices, written with xlsxwriter: a template per form (optionally filled with records).
+
+Layout (read back by :mod:`wugu.records.read`): sheet “记录” has a title row naming the form code and version (so a
+CSV saved from it still says which form it is), a header row, then one row per record, first column 序号; each
+table field has its own sheet whose first column 记录序号 links a row to its record; a hidden “_lists” sheet holds
+the choice lists behind defined names (an inline list is capped at 255 characters); a hidden “_meta” sheet records
+the form code, version and which key each column holds. ID-number and phone columns are text (Excel keeps only 15
+significant digits of a number); date columns are dates; required columns are marked *, sensitive ones shaded.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from ..model import Field, Form
+from .read import MAIN_SHEET, META_SHEET, PARENT
+from .schema import data_fields
+
+LISTS_SHEET = "_lists"
+FIRST_ROW = 3  # 1-based: title row, header row, then records
+BLANK_ROWS = 500
+_BOOL_TYPES = ("yesno", "signature", "photo", "statement")
+_TYPE_NAMES = {"text": "文字", "longtext": "多行文字", "date": "日期", "signdate": "日期", "number": "数字",
+               "choice": "单选", "multichoice": "多选（用、隔开）", "yesno": "是/否", "signature": "纸上已签名：是/否",
+               "photo": "纸上已贴照片：是/否", "statement": "已勾选：是/否", "table": "表格（另一张工作表）"}
+
+
+def sheet_name(label: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name from a label (31 characters, none of []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\]", "", label)[:28] or "表"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base[:26]}{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def _columns(form: Form) -> list[tuple[str, str, Field, str]]:
+    """Main-sheet columns: ``(key, header, field, part)`` where part is "", "other" or "detail"."""
+    cols = []
+    for f in data_fields(form):
+        if f.type == "table":
+            continue
+        cols.append((f.key, f.label or (f.text or "")[:12], f, ""))
+        if f.other:
+            cols.append((f"{f.key}_other", f"{f.label}（其他）", f, "other"))
+        if f.type == "yesno" and f.detail:
+            cols.append((f"{f.key}_detail", f"{f.label}（{f.detail}）", f, "detail"))
+    return cols
+
+
+class _Book:
+    def __init__(self, path: Path, form: Form):
+        self.form = form
+        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                  "strings_to_urls": False})
+        self.wb.set_properties({"title": f"{form.code} {form.title}", "subject": "内部资料 注意保密",
+                                "created": date(2026, 1, 1)})
+        fmt = self.wb.add_format
+        self.title = fmt({"bold": True, "font_size": 12, "font_name": "宋体"})
+        self.head = fmt({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True, "valign": "vcenter",
+                         "font_name": "黑体"})
+        self.head_secret = fmt({"bold": True, "bg_color": "#F4CCCC", "border": 1, "text_wrap": True,
+                                "valign": "vcenter", "font_name": "黑体"})
+        self.text = fmt({"num_format": "@"})
+        self.wrap = fmt({"num_format": "@", "text_wrap": True})
+        self.date = fmt({"num_format": "yyyy-mm-dd"})
+        self.plain = fmt({})
+        self.small = fmt({"bg_color": "#FFF2CC"})
+        self.taken: set[str] = set()
+        self.meta: list[list[Any]] = []
+        self.lists: list[tuple[str, list[str]]] = []
+
+    def list_name(self, key: str, values: list[str]) -> str:
+        """A defined name for a choice list on the hidden lists sheet."""
+        name = f"list_{key}"
+        if all(n != name for n, _ in self.lists):
+            self.lists.append((name, values))
+        return name
+
+    def column_format(self, f: Field, part: str) -> Any:
+        if part:
+            return self.text
+        if f.type in ("date", "signdate"):
+            return self.date
+        if f.type == "longtext":
+            return self.wrap
+        if f.type in ("text", "choice", "multichoice"):
+            return self.text
+        return self.plain
+
+    def validate(self, ws: Any, col: int, key: str, f: Field, part: str) -> None:
+        first, last = FIRST_ROW - 1, FIRST_ROW - 2 + BLANK_ROWS
+        hint = (f.hint or "")[:200]
+        opts: dict[str, Any] = {}
+        if part:
+            opts = {"validate": "length", "criteria": "<=", "value": 200}
+        elif f.type in ("date", "signdate"):
+            opts = {"validate": "date", "criteria": "between", "minimum": date(1900, 1, 1), "maximum": date(2099, 12, 31),
+                    "error_title": "日期", "error_message": "请写成日期，例如 2026-11-24"}
+        elif f.type == "number":
+            opts = {"validate": "decimal", "criteria": ">=", "value": 0, "error_message": "请填数字（不带单位）"}
+        elif f.type == "choice":
+            values = [*f.choices, *(["其他"] if f.other else [])]
+            opts = {"validate": "list", "source": "=" + self.list_name(key, values),
+                    "error_message": "请从下拉列表里选；表上没有的选“其他”，在后一列写明" if f.other else "请从下拉列表里选"}
+        elif f.type in _BOOL_TYPES:
+            opts = {"validate": "list", "source": "=" + self.list_name("yesno", ["是", "否"]),
+                    "error_message": "请选“是”或“否”"}
+        elif f.type == "multichoice":
+            opts = {"validate": "any"}
+            hint = ("可多选，几项之间用顿号“、”隔开：" + "、".join([*f.choices, *(["其他"] if f.other else [])]))[:250]
+        if f.format == "id-number" and not part:
+            hint = ("18 位身份证号，这一列是文本格式，直接输入" + ("；没有的写“无”" if not f.required else ""))[:250]
+        if not opts:
+            opts = {"validate": "any"}
+        if hint:
+            opts.update(input_title=(f.label or "填写说明")[:30], input_message=hint[:250])
+        if opts != {"validate": "any"}:
+            ws.data_validation(first, col, last, col, opts)
+
+
+def _write_value(ws: Any, row: int, col: int, value: Any, f: Field | None, part: str, book: _Book) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否")
+    elif isinstance(value, list):
+        ws.write_string(row, col, "、".join(str(v) for v in value))
+    elif f is not None and not part and f.type in ("date", "signdate") and isinstance(value, str):
+        try:
+            ws.write_datetime(row, col, date.fromisoformat(value), book.date)
+        except ValueError:
+            ws.write_string(row, col, value)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value)
+    else:
+        ws.write_string(row, col, str(value))
+
+
+def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *,
+                   small_below: int | None = None) -> Path:
+    """Write the Excel template of ``form`` to ``path``, filled with ``records`` when given.
+
+    ``small_below`` shades table numbers from 1 to ``small_below - 1`` (counts too small to publish on their own).
+    """
+    book = _Book(path, form)
+    wb = book.wb
+    ws = wb.add_worksheet(MAIN_SHEET)
+    book.taken.add(MAIN_SHEET)
+    cols = _columns(form)
+    secret = "内部资料 注意保密 · " if form.has_sensitive else ""
+    ws.write_string(0, 0, f"{form.code} {form.title}（{form.version} 版）· 每行一份记录 · 标 * 的必须填写 · "
+                          f"红色表头是敏感个人信息 · {secret}填法见“填表说明”", book.title)
+    ws.write_string(1, 0, "序号", book.head)
+    ws.set_column(0, 0, 6)
+    book.meta += [["form", form.code], ["version", form.version], ["first_row", FIRST_ROW],
+                  ["schema", f"urn:wugu:form:{form.code}:{form.version}"]]
+    for i, (key, header, f, part) in enumerate(cols, 1):
+        secret_col = f.sensitive
+        ws.write_string(1, i, header + (" *" if f.required and not part else ""),
+                        book.head_secret if secret_col else book.head)
+        width = 12 if f.type not in ("longtext", "multichoice") else 24
+        if f.format == "id-number":
+            width = 21
+        ws.set_column(i, i, max(width, min(len(header) * 2 + 2, 30)), book.column_format(f, part))
+        book.validate(ws, i, key, f, part)
+        book.meta.append(["column", MAIN_SHEET, i + 1, key])
+    ws.freeze_panes(FIRST_ROW - 1, 1)
+    ws.set_row(1, 32)
+    for n, record in enumerate(records, 1):
+        row = FIRST_ROW - 2 + n
+        ws.write_number(row, 0, n)
+        for i, (key, _, f, part) in enumerate(cols, 1):
+            _write_value(ws, row, i, record.get(key), f, part, book)
+    for f in data_fields(form):
+        if f.type == "table":
+            _table_sheet(book, f, records, small_below)
+    _instructions(book, cols)
+    _hidden(book)
+    ws.activate()
+    wb.close()
+    return path
+
+
+def _table_sheet(book: _Book, f: Field, records: list[dict[str, Any]], small_below: int | None) -> None:
+    name = sheet_name(f.label, book.taken)
+    ws = book.wb.add_worksheet(name)
+    ws.write_string(0, 0, f"{f.label}：每行一条，第一列写这一行属于“{MAIN_SHEET}”表里哪份记录（那份记录的序号）"
+                    + (f"。{f.hint}" if f.hint else ""), book.title)
+    ws.write_string(1, 0, PARENT, book.head)
+    ws.set_column(0, 0, 9)
+    book.meta.append(["column", name, 1, f.key])
+    for i, c in enumerate(f.columns, 1):
+        header = f"{c.group}·{c.label}" if c.group else c.label
+        ws.write_string(1, i, header, book.head_secret if c.sensitive or f.sensitive else book.head)
+        ws.set_column(i, i, max(8, min(len(header) * 2 + 2, 28)) * c.width ** 0.5, book.text if i == 1 else None)
+        book.meta.append(["column", name, i + 1, f"{f.key}/{c.key}"])
+    ws.freeze_panes(FIRST_ROW - 1, 1)
+    ws.set_row(1, 32)
+    row = FIRST_ROW - 1
+    for n, record in enumerate(records, 1):
+        for item in record.get(f.key) or []:
+            ws.write_number(row, 0, n)
+            for i, c in enumerate(f.columns, 1):
+                _write_value(ws, row, i, item.get(c.key), None, "", book)
+            row += 1
+    if small_below:
+        ws.conditional_format(FIRST_ROW - 1, 2, max(row, FIRST_ROW) - 1, len(f.columns),
+                              {"type": "cell", "criteria": "between", "minimum": 1, "maximum": small_below - 1,
+                               "format": book.small})
+        ws.write_string(row + 1, 0, f"黄色格子：人数小于 {small_below}，对外发布时不单独公布，并入上一级汇总（本表填表说明）。")
+
+
+def _instructions(book: _Book, cols: list[tuple[str, str, Field, str]]) -> None:
+    form = book.form
+    ws = book.wb.add_worksheet("填表说明")
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 6, 16)
+    lines = [f"{form.code} {form.title}（{form.version} 版）", "",
+             "怎样填：在“记录”表里每行填一份记录，第一列写序号 1、2、3……；表格栏目（如参加人员）在同名的工作表里填，"
+             f"第一列“{PARENT}”写它属于哪份记录。",
+             "日期写成 2026-11-24；单选从下拉列表里选；多选的几项之间用顿号“、”隔开；签名、照片、勾选栏：纸上已签、已贴、已勾的选“是”。",
+             "身份证号、电话、编号等列已经设成文本格式，直接输入即可，不要改成数字格式（否则 Excel 会把 18 位号码的后几位变成 0）。",
+             "表头带 * 的必须填写；红色表头是敏感个人信息。",
+             "检查：wugu records check 本文件.xlsx（只读这个文件，不会改动它）。"]
+    if form.has_sensitive:
+        lines.append("内部资料 注意保密：本文件含敏感个人信息，只存放在办公室电脑上，不发到聊天群、不存网盘、不用 U 盘随身带，用完按保存期限删除。")
+    lines += ["", "本表的填表说明："] + [f"{i}. {t}" for i, t in enumerate(form.instructions, 1)]
+    for n, text in enumerate(lines):
+        ws.write_string(n, 0, text, book.title if n == 0 else None)
+    start = len(lines) + 1
+    heads = ["列", "栏目", "键名", "类型", "必填", "敏感", "说明"]
+    for i, h in enumerate(heads):
+        ws.write_string(start, i, h, book.head)
+    for n, (key, header, f, part) in enumerate(cols, 1):
+        kind = "文字" if part else _TYPE_NAMES.get(f.type, f.type)
+        note = "、".join(f.choices) if f.type in ("choice", "multichoice") and not part else (f.hint or "")
+        row = [xl_col_to_name(n), header, key, kind, "是" if f.required and not part else "",
+               "是" if f.sensitive else "", note[:250]]
+        for i, v in enumerate(row):
+            ws.write_string(start + n, i, v)
+
+
+def _hidden(book: _Book) -> None:
+    lists = book.wb.add_worksheet(LISTS_SHEET)
+    for col, (name, values) in enumerate(book.lists):
+        for row, v in enumerate(values):
+            lists.write_string(row, col, v)
+        letter = xl_col_to_name(col)
+        book.wb.define_name(name, f"={LISTS_SHEET}!${letter}$1:${letter}${len(values)}")
+    lists.hide()
+    meta = book.wb.add_worksheet(META_SHEET)
+    for row, values in enumerate(book.meta):
+        for col, v in enumerate(values):
+            meta.write(row, col, v)
+    meta.hide()
