@@ -78,9 +78,10 @@ def sign(made: Path, target: Path) -> Path:
     wb = load_workbook(made)
     meta = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
     ws = wb["记录"]
-    ws.cell(3, meta["filler_signed"], "是")
-    ws.cell(3, meta["reviewer_signed"], "是")
-    ws.cell(3, meta["filled_date"], date(2026, 12, 3))
+    for key in ("unit_signed", "head_signed", "reviewer_signed", "filler_signed"):
+        ws.cell(3, meta[key], "是")
+    ws.cell(3, meta["phone"], "0539-0000000")
+    ws.cell(3, meta["report_date"], date(2026, 12, 3))
     wb.save(target)
     return target
 
@@ -116,8 +117,8 @@ def test_filled_template_check_and_stats(office: Path) -> None:
     result = records("check", "东镇等-调查表.xlsx", "结对表.xlsx", cwd=office)
     assert result.returncode == 0, result.stdout
     assert "WG-F04 60 份" in result.stdout
-    result = records("stats", "东镇等-调查表.xlsx", "结对表.xlsx", "--county", "示例县手牵手", "--month",
-                     "2026 年 11 月", "--out", "stats", cwd=office)
+    result = records("stats", "东镇等-调查表.xlsx", "结对表.xlsx", "--month", "2026 年 11 月", "--out", "stats",
+                     cwd=office)
     assert result.returncode == 0, result.stdout + result.stderr
     xlsx, pdf = office / "stats" / "WG-F05-stats.xlsx", office / "stats" / "WG-F05-stats.pdf"
     assert stat.S_IMODE(xlsx.stat().st_mode) == 0o600 and stat.S_IMODE(pdf.stat().st_mode) == 0o600
@@ -148,7 +149,7 @@ def test_filled_template_check_and_stats(office: Path) -> None:
         got[values.pop("township")] = Counter({k: v for k, v in values.items() if isinstance(v, int) and v})
     assert got == {t: +c for t, c in expected.items()}
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-    assert "孤困儿童统计表" in text and "示例县手牵手" in text and "东镇" in text
+    assert "孤困儿童统计表" in text and "2026 年 11 月" in text and "东镇" in text
     assert "内部资料" in text
     total = sum(c["children"] for c in expected.values())
     assert f"儿童 {total} 人" in result.stdout

@@ -357,20 +357,18 @@ def records_template(codes: tuple[str, ...], project: str | None, out: str) -> N
 @records.command("stats")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_PROJECT
-@click.option("--county", help="县（区）团名称，印在统计表上；默认用手册的简称。")
-@click.option("--month", help="统计月份，例如“2026 年 11 月”；默认是本月。")
+@click.option("--month", help="统计月份，例如 2026-11 或“2026 年 11 月”；默认是上个月（统计截至上月末）。")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/stats", show_default=True,
               help="统计表（Excel 和 PDF）放在哪个目录。")
 @click.option("--no-pdf", is_flag=True, help="只生成 Excel，不生成 PDF。")
-def records_stats(paths: tuple[str, ...], project: str | None, county: str | None, month: str | None, out: str,
+def records_stats(paths: tuple[str, ...], project: str | None, month: str | None, out: str,
                   no_pdf: bool) -> None:
     """由孤困儿童调查表（WG-F04，可带结对表 WG-F06）记录按乡镇统计，或把各乡镇报来的统计表（WG-F05）汇总成全县的。"""
-    from datetime import date
-
+    from .errors import problem
     from .records.check import RecordsChecker
     from .records.files import check_out_dir, private_file
     from .records.report import FORMATS as RECORD_FORMATS
-    from .records.stats import build_stats
+    from .records.stats import build_stats, month_end
     from .records.xlsx import write_workbook
 
     handbook = _records_handbook(project)
@@ -383,10 +381,13 @@ def records_stats(paths: tuple[str, ...], project: str | None, county: str | Non
         click.echo(RECORD_FORMATS["text"](report), err=True)
         click.echo("记录有问题，没有统计：先改好上面的问题。", err=True)
         sys.exit(report.exit_code)
-    today = date.today()
     try:
-        stats = build_stats(handbook, report.records, county or handbook.profile.short_name,
-                            month or f"{today.year} 年 {today.month} 月")
+        month_date = month_end(month) if month else None
+    except ValueError:
+        _fail(WuguError([problem("E744", "--month", what=f"统计月份“{month}”写法不对",
+                                 fix="写成 2026-11 或“2026 年 11 月”")]))
+    try:
+        stats = build_stats(handbook, report.records, month_date)
     except WuguError as exc:
         _fail(exc)
     f05 = handbook.form("F05")

@@ -15,12 +15,12 @@ from .files import write_private
 from .schema import data_fields
 
 
-def _date(value: Any) -> str:
+def _date(value: Any, month_only: bool = False) -> str:
     try:
         d = date.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return f"{d.year} 年 {d.month} 月 {d.day} 日"
+    return f"{d.year} 年 {d.month} 月" + ("" if month_only else f" {d.day} 日")
 
 
 def display_values(form: Form, record: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def display_values(form: Form, record: dict[str, Any]) -> dict[str, Any]:
                 out[f.key] = {"rows": rows, "total": total}
         elif f.type in ("date", "signdate"):
             if v:
-                out[f.key] = _date(v)
+                out[f.key] = _date(v, month_only=f.label.endswith("月份"))
         elif f.type in ("signature", "photo", "statement"):
             if v is True:
                 out[f.key] = True
@@ -62,10 +62,24 @@ def _number(v: Any) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _join(pdfs: list[tuple[str, bytes]]) -> bytes:
+    """One PDF from several, one bookmark per record."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for title, data in pdfs:
+        writer.append(PdfReader(io.BytesIO(data)), outline_item=title, import_outline=False)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def render_records(handbook: Handbook, items: list[tuple[dict[str, Any], Form]], out_dir: Path, *,
                    combined: bool = False, name: str = "records") -> list[Path]:
     """Write filled PDFs (owner-only) into ``out_dir``: ``<code>-<n>.pdf`` each, or ``<name>.pdf`` all in one."""
-    from ..render.pdf import PdfBuilder, _join
+    from ..render.pdf import PdfBuilder
 
     builder = PdfBuilder(handbook, cache_dir=None)
     pdfs = [(f"{form.code} 第 {n} 份", builder.filled_bytes(form, display_values(form, record)))

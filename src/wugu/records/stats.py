@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from ..model import Form, Handbook
@@ -49,6 +50,20 @@ def category_columns(f05: Form, f04: Form) -> dict[str, str]:
         if c.group and "类别" in c.group and match:
             out[c.key] = match[0]
     return out
+
+
+def month_end(text: str | None, today: date | None = None) -> str:
+    """The F05 统计月份 as a date: the last day of the month written (2026-11, 2026/11, 2026 年 11 月, 2026-11-30),
+    or of last month when nothing is written (F05: 统计截至上月末). ValueError when the text is not a month."""
+    if text is None:
+        first = (today or date.today()).replace(day=1)
+        return (first - timedelta(days=1)).isoformat()
+    m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月|[-/.]\s*\d{1,2}\s*日?)?\s*", text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(text)
+    year, month = int(m.group(1)), int(m.group(2))
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return (nxt - timedelta(days=1)).isoformat()
 
 
 @dataclass
@@ -91,7 +106,7 @@ class Stats:
         return lines
 
 
-def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], county: str, month: str) -> Stats:
+def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: str) -> Stats:
     """Count child surveys (and pairings) per township into an F05 record."""
     f05, f04 = handbook.form("F05"), handbook.form("F04")
     cols = count_columns(f05)
@@ -118,12 +133,12 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], county:
         row["watch"] += d.get("safety_risk") in WATCH
     for row in rows.values():
         row.pop("visits", None)  # visits come from visit logs, not surveys: left for the office to fill
-    record = {"form": f05.code, "version": f05.version, "county_group": county, "month": month,
+    record = {"form": f05.code, "version": f05.version, "month": month,
               "townships": [{"township": t, **v} for t, v in sorted(rows.items())]}
     return Stats(record, small_threshold(f05), used)
 
 
-def from_returns(handbook: Handbook, records: list[tuple[Record, Form]], county: str, month: str | None) -> Stats:
+def from_returns(handbook: Handbook, records: list[tuple[Record, Form]], month: str | None) -> Stats:
     """Add township F05 returns up into one county F05: one row per township, rows of the same township summed."""
     f05 = handbook.form("F05")
     cols = count_columns(f05)
@@ -142,8 +157,7 @@ def from_returns(handbook: Handbook, records: list[tuple[Record, Form]], county:
                     v = int(v)
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     row[k] = row.get(k, 0) + int(v)
-    record = {"form": f05.code, "version": f05.version, "county_group": county,
-              "month": month or (months[0] if months else ""),
+    record = {"form": f05.code, "version": f05.version, "month": month or (months[0] if months else ""),
               "townships": [{"township": t, **v} for t, v in sorted(rows.items())]}
     return Stats(record, small_threshold(f05), {f05.code: len(records)})
 
@@ -153,7 +167,7 @@ def totals(rows: list[dict[str, Any]], cols: list[str]) -> dict[str, int]:
     return {k: sum(int(r.get(k) or 0) for r in rows) for k in cols if any(k in r for r in rows)}
 
 
-def build_stats(handbook: Handbook, records: list[tuple[Record, Form]], county: str, month: str | None) -> Stats:
+def build_stats(handbook: Handbook, records: list[tuple[Record, Form]], month: str | None) -> Stats:
     """F05 from checked records: from surveys (F04, F06) or from township F05 returns, never a mix (E744)."""
     from ..errors import WuguError, problem
 
@@ -162,7 +176,7 @@ def build_stats(handbook: Handbook, records: list[tuple[Record, Form]], county: 
         raise WuguError([problem("E744", "wugu records stats", what="调查表（WG-F04）记录和统计表（WG-F05）混在一起给出",
                                  fix="乡镇团统计：只给调查表（和结对表）记录；县团汇总：只给各乡镇报来的统计表")])
     if "F05" in kinds:
-        months = sorted({str(r.data.get("month", "")).replace(" ", "") for r, f in records if f.id == "F05"})
+        months = sorted({str(r.data.get("month", ""))[:7] for r, f in records if f.id == "F05"})
         if len(months) > 1 and not month:
             raise WuguError([problem("E745", "wugu records stats", what="各乡镇报来的统计表月份不同：" + "、".join(months),
                                      fix="核对后只汇总同一个月的统计表，或用 --month 写明汇总的月份")])
@@ -180,9 +194,9 @@ def build_stats(handbook: Handbook, records: list[tuple[Record, Form]], county: 
                     seen.setdefault(name, r.file)
         if problems:
             raise WuguError(problems)
-        return from_returns(handbook, [(r, f) for r, f in records if f.id == "F05"], county, month)
+        return from_returns(handbook, [(r, f) for r, f in records if f.id == "F05"], month)
     if "F04" not in kinds:
         raise WuguError([problem("E744", "wugu records stats", what="没有可以统计的记录",
                                  fix="给出孤困儿童调查表（WG-F04）记录（可以加上结对表 WG-F06 记录），"
                                      "或各乡镇报来的统计表（WG-F05）")])
-    return from_surveys(handbook, records, county, month or "")
+    return from_surveys(handbook, records, month or month_end(None))
