@@ -291,14 +291,15 @@ def _records_handbook(project: str | None) -> Any:
         here = Path(".").resolve()
         if not any((p / PROFILE).is_file() for p in (here, *here.parents)):
             project = str(base_dir())
-    report = run_check(project or ".")
-    if report.handbook is None:
-        if report.exit_code == 1:
-            report.problems.insert(0, problem("E503", project or ".", detail="手册内容有错误，不能按它的表格检查记录",
-                                              fix="先运行 wugu check 修好下面的问题"))
-        click.echo(FORMATS["text"](report), err=True)
-        sys.exit(2)
-    return report.handbook
+    from .records.forms import load_forms
+
+    handbook, problems = load_forms(project or ".")
+    if handbook is None:
+        if not any(p.is_usage for p in problems):
+            problems.insert(0, problem("E503", project or ".", detail="手册的表格定义有错误，不能按它检查记录",
+                                       fix="先运行 wugu check 修好下面的问题"))
+        _fail(WuguError(problems))
+    return handbook
 
 
 @main.group()

@@ -60,11 +60,12 @@ class Report:
         return 1 if self.problems else 0
 
 
-def load_documents(root: Path) -> tuple[list[tuple[str, Document]], list[Problem], int]:
-    """Load and schema-check every file; returns the clean documents, the problems, and the file count."""
+def load_documents(root: Path, kinds: frozenset[str] | None = None) -> tuple[list[tuple[str, Document]], list[Problem], int]:
+    """Load and schema-check every file (or only those of ``kinds``); returns the clean documents, the problems, and
+    the file count."""
     docs: list[tuple[str, Document]] = []
     problems: list[Problem] = []
-    files = source_files(root)
+    files = [f for f in source_files(root) if kinds is None or f.kind in kinds]
     inside = (root.resolve(), base_dir().resolve())
     for f in files:
         real = f.path.resolve()
