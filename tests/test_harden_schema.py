@@ -61,17 +61,17 @@ def test_what_passes_the_check_today_but_cannot_build(project):
 
 
 @pytest.mark.parametrize("what, change, code", [
-    ("25 columns", lambda d: _table(d).update(columns=[{"label": f"列{i}"} for i in range(25)]), "E206"),
+    ("25 columns", lambda d: _table(d).update(columns=[{"key": f"c{i}", "label": f"列{i}"} for i in range(25)]), "E206"),
     ("61 rows", lambda d: _table(d).update(rows=61), "E206"),
     ("41 fields in a section",
-     lambda d: d["sections"][0].update(fields=[{"type": "text", "label": f"栏{i}"} for i in range(41)]), "E206"),
+     lambda d: d["sections"][0].update(fields=[{"type": "text", "key": f"f{i}", "label": f"栏{i}"} for i in range(41)]), "E206"),
     ("160 fields in a form", lambda d: d.update(sections=[
-        {"title": f"区{k}", "fields": [{"type": "text", "label": f"栏{k}-{i}"} for i in range(40)]}
+        {"title": f"区{k}", "fields": [{"type": "text", "key": f"f{k}_{i}", "label": f"栏{k}-{i}"} for i in range(40)]}
         for k in range(4)]), "E209"),
     ("21 sections", lambda d: d.update(sections=[
-        {"title": f"区{k}", "fields": [{"type": "text", "label": "栏"}]} for k in range(21)]), "E206"),
+        {"title": f"区{k}", "fields": [{"type": "text", "key": f"f{k}", "label": "栏"}]} for k in range(21)]), "E206"),
     ("31 choices", lambda d: d["sections"][0]["fields"].append(
-        {"type": "choice", "label": "多", "choices": [f"项{i}" for i in range(31)]}), "E206"),
+        {"type": "choice", "key": "many", "label": "多", "choices": [f"项{i}" for i in range(31)]}), "E206"),
 ])
 def test_caps_for_what_paper_can_hold(project, what, change, code):
     form = next((project / "forms").glob("F07-*.yml"))
@@ -95,8 +95,9 @@ def form_variant(draw, base: dict) -> dict:
     data["orientation"] = draw(st.sampled_from(["portrait", "landscape"]))
     table = _table(data)
     n = draw(st.integers(1, 24))
-    table["columns"] = [{"label": draw(_LABEL), **({"width": draw(st.sampled_from([0.5, 1, 2.5, 10]))}
-                                                   if draw(st.booleans()) else {})} for _ in range(n)]
+    table["columns"] = [{"key": f"c{i}", "label": draw(_LABEL),
+                         **({"width": draw(st.sampled_from([0.5, 1, 2.5, 10]))} if draw(st.booleans()) else {})}
+                        for i in range(n)]
     table["rows"] = draw(st.integers(1, 60))
     data["sections"][0]["title"] = draw(_TEXT)
     return data
