@@ -289,7 +289,7 @@ def test_records_stay_out_of_the_site(tmp_path: Path) -> None:
     result = run_wugu("build", str(project), "--no-pdf")
     assert result.returncode == 1 and "site/东镇.json" in result.stderr and "E742" in result.stderr
     (project / "site" / "东镇.json").unlink()
-    shutil.copy(ROOT / "tests" / "fixtures" / "cnformats.json", project / "site" / "formats.json")  # not a record
+    (project / "site" / "data.json").write_text('{"title": "示例", "forms": ["WG-F04"]}', encoding="utf-8")  # no record
     result = run_wugu("build", str(project), "--no-pdf")
     assert result.returncode == 0, result.stdout + result.stderr
     downloads = project / "build" / "site" / "downloads"
