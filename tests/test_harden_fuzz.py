@@ -4,7 +4,7 @@ For every mutant the real CLI (in-process, so that thousands of mutants fit in a
 0, 1 or 2, never with a traceback, and every problem in the mutated file must name that file and a line. When a
 mutant passes the check, its site pages must still render.
 
-The budget: ``WUGU_FUZZ_SECONDS`` (default 25 s, well inside the 60 s allowed in CI). Mutants come from a seeded random
+The budget: ``WUGU_FUZZ_SECONDS`` (default 20 s, well inside the 60 s allowed in CI). Mutants come from a seeded random
 generator (``WUGU_FUZZ_SEED``, default fixed so CI is repeatable; every failure names the seed and the mutant
 number that reproduce it). Run it longer locally: ``WUGU_FUZZ_SECONDS=1800 WUGU_FUZZ_SEED=$RANDOM``.
 """
@@ -24,7 +24,7 @@ from wugu.cli import main
 
 from conftest import copy_project
 
-SECONDS = float(os.environ.get("WUGU_FUZZ_SECONDS", "25"))
+SECONDS = float(os.environ.get("WUGU_FUZZ_SECONDS", "20"))
 SEED = int(os.environ.get("WUGU_FUZZ_SEED", "20261124"))
 
 #: Pieces of YAML and text that tend to break parsers and the code behind them.
