@@ -16,7 +16,7 @@ from .keys import check_keys
 from .overrides import check_overrides
 from .privacy import check_privacy, check_published_files
 from .guides import check_guides
-from .questions import check_coverage, check_questions
+from .questions import check_coverage, check_questions, check_reviews
 from .refs import check_references
 from .schema import check_document
 from .limits import check_limits
@@ -113,11 +113,15 @@ def check(directory: str | Path = ".") -> Report:
         report.problems += check_published_files(root, published)
     if not report.problems:
         handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
-        report.problems += [p for p in check_coverage(docs, handbook) if not p.code.startswith("W")]
+        bank = check_coverage(docs, handbook)
+        report.problems += [p for p in bank if not p.code.startswith("W")]
+        # W-codes (a rule changed since a question was reviewed, …) are reported without failing the check
+        report.notices += [_warning(p) for p in bank + check_reviews(docs, handbook) if p.code.startswith("W")]
     if not report.problems:
         report.handbook = handbook
         if is_edition(root):
-            report.handbook, report.notices, report.base_changes = _with_base_changes(root, report.handbook, docs)
+            report.handbook, notes, report.base_changes = _with_base_changes(root, report.handbook, docs)
+            report.notices += notes
     report.seconds = time.perf_counter() - started
     return report
 
@@ -140,6 +144,11 @@ def _with_base_changes(root: Path, edition: Handbook,
     if review:
         notes.append("提示：本地改写过的条款在基础版里也改了，请复核：" + "、".join(f"{c.title}" for c in review))
     return edition, notes, found
+
+
+def _warning(p: Problem) -> str:
+    """A warning as one line, like a problem line but marked ``warning`` (it does not change the exit code)."""
+    return f"{p.location()}: warning {p.code}: {p.message} — {p.fix}"
 
 
 def load_handbook(directory: str | Path = ".") -> Handbook:
