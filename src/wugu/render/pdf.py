@@ -311,9 +311,18 @@ _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、\s*")
 SAFETY_WORDS = ("紧急", "当即", "立即", "报警", "不少于 2 人", "不少于两人", "过敏", "药品", "安全隐患")
 
 
+def hint_parts(hint: str | None) -> tuple[str, str]:
+    """A hint as (rule, example): the example starts at 例如 and is never printed bold."""
+    if not hint:
+        return "", ""
+    at = hint.find("例如")
+    return (hint, "") if at < 0 else (hint[:at], hint[at:])
+
+
 def is_safety_hint(hint: str | None) -> bool:
-    """True if a field's hint carries a safety rule (it is printed bold)."""
-    return bool(hint) and any(w in hint for w in SAFETY_WORDS)
+    """True if a field's hint carries a safety rule (printed bold); an example (例如 …) never is."""
+    rule, _example = hint_parts(hint)
+    return any(w in rule for w in SAFETY_WORDS)
 
 
 def _is_secret_notice(section: FormSection, f: Field) -> bool:
@@ -403,20 +412,45 @@ def pieces(sections: list[SectionView]) -> list[Piece]:
             else:
                 out.append(Piece(items + blocks, keep=True, stick=True))
             continue
-        if rows_total <= 4 or sign_only:
+        if rows_total <= _WHOLE_ROWS or sign_only:  # a short section moves whole rather than leave a row or two
             out.append(Piece(items + blocks, keep=True, stick=sign_only))
             continue
         first = blocks.pop(0)
         if first.kind == "grid":
-            k = max(2, min(_PHOTO_ROWS, len(first.rows)) if first.photo else 2)
+            k = max(3, min(_PHOTO_ROWS, len(first.rows)) if first.photo else 3)
+            # never cut a statement from the signature that confirms it, nor a field group (姓名/年龄/状况)
+            while k < len(first.rows) and (_is_sign_row(first.rows[k]) or _same_group(first.rows[k - 1],
+                                                                                      first.rows[k])):
+                k += 1
             head, rest = first.rows[:k], first.rows[k:]
-            out.append(Piece(items + [Grid(head, first.photo)], keep=True))
+            head_items = items + [Grid(head, first.photo)]
+            if not rest and blocks and blocks[0].kind != "grid" and blocks[0].field.rows <= 5:
+                head_items.append(blocks.pop(0))  # a heading and its explanation go with the table they explain
+            out.append(Piece(head_items, keep=True))
             if rest:
                 blocks.insert(0, Grid(rest, first.photo))
         else:
             out.append(Piece(items + [first], keep=first.field.rows <= 8))
         out += _flow(blocks)
     return out
+
+
+#: A section of at most this many rows is kept whole (it moves to the next page when it does not fit).
+_WHOLE_ROWS = 5
+
+
+def _group_key(row: list[Cell]) -> str:
+    """The person or thing a row's first label names (母亲姓名 → 母亲), to keep such rows together."""
+    label = next((c.field.label for c in row if c.kind == "label"), "")
+    for end in ("姓名", "年龄", "状况", "电话", "联系方式", "性别", "身份证号", "工作单位", "职务", "关系"):
+        if label.endswith(end) and len(label) > len(end):
+            return label[: -len(end)]
+    return ""
+
+
+def _same_group(a: list[Cell], b: list[Cell]) -> bool:
+    ka = _group_key(a)
+    return bool(ka) and ka == _group_key(b)
 
 
 def _flow(blocks: list[Any]) -> list[Piece]:
@@ -444,6 +478,21 @@ def _flow(blocks: list[Any]) -> list[Piece]:
         merged: list[list[list[Cell]]] = []
         for g in groups:
             if merged and _is_statement_row(g[0]) and len(g) > 1 and any(_is_sign_row(r) for r in g):
+                merged[-1] += g
+            else:
+                merged.append(g)
+        # rows of one field group (母亲姓名 / 母亲年龄 / 母亲状况) stay together
+        grouped: list[list[list[Cell]]] = []
+        for g in merged:
+            if grouped and len(g) == 1 and _same_group(grouped[-1][-1], g[0]):
+                grouped[-1] += g
+            else:
+                grouped.append(g)
+        # a run of statements never leaves one alone at the top or the foot of a page
+        merged = []
+        for g in grouped:
+            if merged and len(g) == 1 and _is_statement_row(g[0]) and len(merged[-1]) == 1 \
+                    and _is_statement_row(merged[-1][0]):
                 merged[-1] += g
             else:
                 merged.append(g)
@@ -517,6 +566,7 @@ class PdfBuilder:
         self.env.filters["css"] = css_string
         self.env.filters["cn"] = chinese_number
         self.env.filters["safety"] = is_safety_hint
+        self.env.filters["hint_parts"] = hint_parts
         self.env.filters["label_lines"] = label_lines
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
