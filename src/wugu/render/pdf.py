@@ -209,21 +209,48 @@ def header_lines(label: str, width_mm: float, size_pt: float) -> tuple[str, ...]
     characters where it can (Chinese words are mostly two characters: 服刑人员/家庭, 精神病/家庭, 事实/孤儿)."""
     per_line = max(1, int((width_mm - 1.2) / (size_pt * 0.3528)))
     n = len(label)
-    if n <= per_line or n < 4 or "（" in label or " " in label:
+    if n <= per_line or n < 4 or " " in label:
+        return (label,)
+    if "（" in label:  # break before the bracket or after it, never inside it: 转交乡镇 / （街道）
+        cuts = [k for k in range(1, n) if _breakable(label, k) and k <= per_line and n - k <= per_line]
+        if cuts:
+            k = min(cuts, key=lambda k: (label[k] != "（", abs(2 * k - n)))
+            return (label[:k], label[k:])
         return (label,)
     k = (n + 1) // 2
     if n % 2 == 0 and k % 2:
         k += 1
     if k <= per_line and n - k <= per_line:
+        fits = [j for j in range(1, n) if j <= per_line and n - j <= per_line and _breakable(label, j)]
+        if fits and not _breakable(label, k):
+            k = min(fits, key=lambda j: (j % 2 if n % 2 == 0 else 0, abs(2 * j - n)))
         return (label[:k], label[k:])
     step = max(2, per_line - per_line % 2)  # too narrow for two lines: pieces of two characters
     return tuple(label[i:i + step] for i in range(0, n, step))
 
 
-def label_lines(label: str, landscape: bool = False) -> tuple[str, ...]:
+#: Words a label never breaks inside (乡镇/团, 儿童/主任 read wrong on paper).
+_WHOLE_WORDS = ("乡镇团", "儿童主任", "监护人", "志愿者", "服务团", "身份证", "联系电话", "小时", "街道", "社区",
+                "乡镇", "村（居）", "协调", "事项", "时长", "累计", "情况", "意见", "签名", "日期")
+
+
+def _breakable(label: str, k: int) -> bool:
+    """True if a label may break before its k-th character: not inside brackets, not inside a word above."""
+    if label[:k].count("（") > label[:k].count("）"):
+        return False
+    for w in _WHOLE_WORDS:
+        at = label.find(w)
+        while at >= 0:
+            if at < k < at + len(w):
+                return False
+            at = label.find(w, at + 1)
+    return True
+
+
+def label_lines(label: str, landscape: bool = False, required: bool = False) -> tuple[str, ...]:
     """A grid label as lines that break between words, not inside one (needs the label column of form.html.j2)."""
     width = TEXT_WIDTH["landscape"] * 0.12 if landscape else TEXT_WIDTH["portrait"] * 0.21
-    return header_lines(label, width - 1.5, 10.0)
+    return header_lines(label, width - (3.0 if required else 1.5), 10.0)  # room for the "*" of a required one
 
 
 def _table_view(f: Field, text_width: float = TEXT_WIDTH["portrait"]) -> DataTable:
