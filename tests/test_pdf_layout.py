@@ -248,3 +248,42 @@ def test_safety_hints_are_recognised():
     assert is_safety_hint("选“紧急”的当即报告，不等本表")
     assert is_safety_hint("入户走访不少于 2 人；在场的监护人、儿童主任也写上")
     assert not is_safety_hint("写到县（区）、乡镇（街道）、村（社区）") and not is_safety_hint(None)
+
+
+# ---- the clerk's review: what belongs together stays on one page; hints look like hints; packs ---------------------
+
+def _page_of(pdf: Path, text: str) -> list[int]:
+    """The pages (1-based) whose text holds ``text`` (spaces ignored)."""
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [i for i, p in enumerate(pages.split("\f"), 1) if text in re.sub(r"\s+", "", p)]
+
+
+def test_a_consent_and_the_signature_confirming_it_share_a_page(out):
+    f06 = out / "WG-F06.pdf"
+    assert _page_of(f06, "我是孩子的监护人") == _page_of(f06, "监护人签名")
+
+
+def test_field_groups_and_short_sections_do_not_split(out):
+    f04 = out / "WG-F04.pdf"
+    assert _page_of(f04, "母亲姓名") == _page_of(f04, "母亲状况")
+    # section 八 starts on the page that holds its rows, not with one or two rows at the foot of the page before
+    assert _page_of(f04, "调查与审核") == _page_of(f04, "调查日期") == _page_of(f04, "陪同人员")
+
+
+def test_examples_are_never_bold_and_labels_break_between_words():
+    from wugu.render.pdf import hint_parts, label_lines
+
+    hint = "选“紧急”时必填，例如：乡镇团负责人王某某，当日 17:10"
+    assert hint_parts(hint) == ("选“紧急”时必填，", "例如：乡镇团负责人王某某，当日 17:10")
+    assert not is_safety_hint("例如：紧急时打给乡镇团负责人")
+    assert label_lines("转交乡镇（街道）", landscape=True, required=True) == ("转交乡镇", "（街道）")
+    assert label_lines("需要上级协调的事项") == ("需要上级协调的事项",)
+
+
+def test_pack_cover_and_contents_carry_no_form_footer(out, handbook):
+    pack = out / pack_pdf(next(p for p in handbook.packs if p.id == "new-volunteer"))
+    text = subprocess.run(["pdftotext", "-l", "2", str(pack), "-"], capture_output=True, text=True,
+                          check=True).stdout.split("\f")
+    cover, contents = (re.sub(r"\s+", "", t) for t in text[:2])
+    assert "内部资料" in cover and "第1页" not in cover and "表格包：" not in cover
+    assert "共2页" not in contents and "本包第2页" in contents
