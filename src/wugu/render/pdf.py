@@ -745,7 +745,8 @@ class PdfBuilder:
         ctx = self._common(pack.title, pack.purpose, f"表格包 {pack.title}")
         sensitive = any(f.has_sensitive for f in self.handbook.pack_forms(pack))
         body = self.env.get_template("pack.html.j2").render(
-            **ctx, pack=pack, entries=entries, regs=regs, pages=pages, red_lines=red_lines, sensitive=sensitive,
+            **ctx, pack=pack, entries=entries, regs=regs, pages=pages, red_lines=red_lines,
+            sensitive=sensitive,
             effective=chinese_date(self.profile.effective_date))
         bottom_left = f"{self.profile.name}　表格包：{pack.title}（{self.profile.content_version} 版）"
         top_right = f"内容版本 {self.profile.content_version}"
