@@ -1,0 +1,91 @@
+/* wugu: China formats in the browser — 居民身份证号 (GB 11643, check digit), 手机号, phone numbers, dates.
+ * The JavaScript twin of src/wugu/cnformats.py: the same rules, proven equal by one shared fixture file
+ * (tests/fixtures/cnformats.json) that the Python and the JavaScript test suites both run.
+ * A classic script (works from file://): sets the global WuguFormats; under Node it is module.exports. */
+(function (root) {
+  "use strict";
+  var ID_NUMBER = /^[1-9]\d{16}[0-9X]$/;
+  var MOBILE = /^1[3-9]\d{9}$/;
+  var PHONE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/;
+  var DATE = /^(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$/;
+  var LOOSE_DATE = /^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?\s*$/;
+  var WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  var CHECK = "10X98765432";
+  var NO_ID = "无";
+
+  function pad(n, width) {
+    var s = String(n);
+    while (s.length < width) { s = "0" + s; }
+    return s;
+  }
+
+  /* A real calendar date as ISO text, or null (Python's datetime.date accepts years 1–9999). */
+  function isoDate(y, m, d) {
+    if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1) { return null; }
+    var days = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if (d > days[m - 1]) { return null; }
+    return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2);
+  }
+
+  function isDigits(s) { return /^[0-9]+$/.test(s); }
+
+  /* The check digit (0–9 or X) for the first 17 digits of an ID number. */
+  function idCheckDigit(first17) {
+    var sum = 0;
+    for (var i = 0; i < 17; i++) { sum += Number(first17.charAt(i)) * WEIGHTS[i]; }
+    return CHECK.charAt(sum % 11);
+  }
+
+  /* True if an 18-character mainland ID number has a correct check digit. */
+  function validIdNumber(s) {
+    return s.length === 18 && isDigits(s.slice(0, 17)) && idCheckDigit(s.slice(0, 17)) === s.charAt(17).toUpperCase();
+  }
+
+  /* The birth date written in an ID number (digits 7–14) as ISO text, or null if it is not a real date. */
+  function idBirthDate(s) {
+    var y = s.slice(6, 10), m = s.slice(10, 12), d = s.slice(12, 14);
+    if (!isDigits(y) || !isDigits(m) || !isDigits(d)) { return null; }
+    return isoDate(Number(y), Number(m), Number(d));
+  }
+
+  /* Why s is not a valid ID number — "shape", "birth" or "check" — or null if it is valid. */
+  function idNumberProblem(s) {
+    if (!ID_NUMBER.test(s)) { return "shape"; }
+    var born = idBirthDate(s);
+    var year = born ? Number(born.slice(0, 4)) : 0;
+    if (born === null || year < 1900 || year > 2099) { return "birth"; }
+    if (!validIdNumber(s)) { return "check"; }
+    return null;
+  }
+
+  function validMobile(s) { return MOBILE.test(s); }
+  function validPhone(s) { return PHONE.test(s); }
+
+  /* An ISO date from how people write dates (2026-1-5, 2026/1/5, 2026.1.5, 2026年1月5日), or null when it is not
+   * a real calendar date in 1900–2099. */
+  function normalizeDate(s) {
+    var m = LOOSE_DATE.exec(s);
+    if (!m) { return null; }
+    var iso = isoDate(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (iso === null) { return null; }
+    var year = Number(iso.slice(0, 4));
+    return year >= 1900 && year <= 2099 ? iso : null;
+  }
+
+  /* A number shown in a message with its middle hidden: 3713***********12X, 138******00. */
+  function mask(s) {
+    s = String(s).trim();
+    if (s.length <= 4) { return new Array(s.length + 1).join("*"); }
+    var keep = s.length >= 15 ? [4, 3] : [3, 2];
+    return s.slice(0, keep[0]) + new Array(s.length - keep[0] - keep[1] + 1).join("*") + s.slice(s.length - keep[1]);
+  }
+
+  var api = {
+    ID_NUMBER_PATTERN: ID_NUMBER.source, MOBILE_PATTERN: MOBILE.source, PHONE_PATTERN: PHONE.source,
+    DATE_PATTERN: DATE.source, NO_ID: NO_ID,
+    idCheckDigit: idCheckDigit, validIdNumber: validIdNumber, idBirthDate: idBirthDate,
+    idNumberProblem: idNumberProblem, validMobile: validMobile, validPhone: validPhone,
+    normalizeDate: normalizeDate, mask: mask
+  };
+  if (typeof module === "object" && module.exports) { module.exports = api; } else { root.WuguFormats = api; }
+})(typeof globalThis !== "undefined" ? globalThis : this);
