@@ -195,13 +195,12 @@ class Page:
 
     def screenshot(self, path: Path, width: int, height: int, full: bool = False) -> Path:
         """A PNG of the page at ``width``×``height`` CSS pixels (``full``: the whole page height)."""
-        self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
-                                                         "mobile": width < 600})
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}
+        self.send("Emulation.setDeviceMetricsOverride", metrics)
         params: dict[str, Any] = {"format": "png"}
-        if full:
-            params["captureBeyondViewport"] = True
-            h = self.js("document.documentElement.scrollHeight")
-            params["clip"] = {"x": 0, "y": 0, "width": width, "height": h, "scale": 1}
+        if full:  # a viewport as tall as the page: what a person scrolling through would see, in one picture
+            self.send("Emulation.setDeviceMetricsOverride",
+                      {**metrics, "height": int(self.js("document.documentElement.scrollHeight"))})
         data = self.send("Page.captureScreenshot", params)["data"]
         path.write_bytes(base64.b64decode(data))
         self.send("Emulation.clearDeviceMetricsOverride")

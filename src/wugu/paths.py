@@ -25,6 +25,11 @@ def form_page(f: Form) -> str:
     return f"forms/{f.id}.md"
 
 
+def form_fill_page(f: Form) -> str:
+    """Markdown source path of a form's fill mode (在电脑上填写), beside its page."""
+    return f"forms/{f.id}-fill.md"
+
+
 def pack_page(p: Pack) -> str:
     """Markdown source path of a pack's page."""
     return f"packs/{p.id}.md"

@@ -266,9 +266,13 @@ def pages(handbook: Handbook) -> dict[str, str]:
     for s in h.sections:
         add(paths.norms_page(s), "norm_section", s=s)
     add(FORMS, "forms")
+    from .fill import fill_form  # fill mode renders the record schema too; it builds on this module
+
     for f in h.forms:
         add(paths.form_page(f), "form", f=f, preview=Markup(form_preview(h, f)),
             regulations=h.regulations_for_form(f.id), packs=h.packs_for_form(f.id), norms=h.norms_for_form(f.id))
+        fill_page = paths.form_fill_page(f)
+        add(fill_page, "fill", f=f, form_html=Markup(fill_form(h, f, fill_page)))
     add(PACKS, "packs")
     for p in h.packs:
         add(paths.pack_page(p), "pack", p=p, forms=h.pack_forms(p), regulations=h.pack_regulations(p))

@@ -72,13 +72,14 @@
     return year >= 1900 && year <= 2099 ? iso : null;
   }
 
-  /* A number shown in a message with its middle hidden: 3713***********12X, 138******00. */
+  /* A number shown in a message with its middle hidden: 3713***********12X, 138******00, 1***5. */
   function mask(s) {
     s = String(s).trim();
-    if (s.length <= 4) { return new Array(s.length + 1).join("*"); }
-    var keep = s.length >= 15 ? [4, 3] : [3, 2];
-    return s.slice(0, keep[0]) + new Array(s.length - keep[0] - keep[1] + 1).join("*") + s.slice(s.length - keep[1]);
+    if (s.length < 4) { return stars(s.length); }
+    var keep = s.length >= 15 ? [4, 3] : s.length >= 8 ? [3, 2] : [1, 1];
+    return s.slice(0, keep[0]) + stars(s.length - keep[0] - keep[1]) + s.slice(s.length - keep[1]);
   }
+  function stars(n) { return new Array(n + 1).join("*"); }
 
   var api = {
     ID_NUMBER_PATTERN: ID_NUMBER.source, MOBILE_PATTERN: MOBILE.source, PHONE_PATTERN: PHONE.source,
