@@ -52,10 +52,11 @@ def browser(tmp_path_factory):
 class Fill:
     """One form's fill page, driven as a person would: keyboard for text, mouse or Space for boxes."""
 
-    def __init__(self, browser: Browser, site: Path, form_id: str) -> None:
+    def __init__(self, browser: Browser, site: Path | str, form_id: str) -> None:
         self.browser = browser
         self.page: Page = browser.page()
-        self.url = (site / "forms" / f"{form_id}-fill.html").resolve().as_uri()
+        self.url = (f"{site}forms/{form_id}-fill.html" if isinstance(site, str)
+                    else (site / "forms" / f"{form_id}-fill.html").resolve().as_uri())
         self.page.goto(self.url)
         assert self.page.js("document.querySelector('.wg-fill').classList.contains('wg-fill--ready')")
 
@@ -229,7 +230,7 @@ def test_f04_wrong_id_refused_then_saved_record_passes_the_check(site, browser, 
                         "birth_date": "2016/5/20", "household_register": "示例县东镇东村",
                         "residence": "同上", "school_grade": "东镇小学四年级", "certified_detail": "2025年3月",
                         "father_age": "38", "carer_name": "王某某",
-                        "carer_age": "67", "carer_phone": "13800000000", "household_size": "3",
+                        "carer_age": "67", "carer_phone": "１３８ ００００ ００００", "household_size": "3",
                         "household_minors": "1", "annual_income": "12000", "needs_note": "最急的是冬衣。",
                         "observations": "孩子有礼貌，衣服单薄。", "survey_date": "2026-10-08",
                         "companions": "赵某某（村儿童主任）"}.items():
@@ -250,6 +251,7 @@ def test_f04_wrong_id_refused_then_saved_record_passes_the_check(site, browser, 
         fill.tick(prop)
     assert fill.problems() == [], fill.problems()
     record = fill.record()
+    assert record["carer_phone"] == "13800000000"                 # typed full-width with spaces: tidied on leaving
     assert record["birth_date"] == "2016-05-20" and record["father_age"] == 38 and record["aged_14"] is False
     assert record["needs"] == ["学业辅导", "生活物资"] and record["categories"] == ["事实孤儿", "服刑人员家庭儿童"]
     _shots(fill, "F04-filled")
@@ -357,3 +359,29 @@ def test_screenshots_of_the_empty_and_phone_form(site, browser):
     if shutil.which("pdftoppm") and SHOTS.is_dir():
         for pdf in SHOTS.glob("fill-*-printed.pdf"):
             subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(pdf.with_suffix(""))], timeout=60)
+
+
+def test_works_from_a_web_server_too(site, browser):
+    """Served over HTTP (a group's website), the same page checks as you type and fetches nothing elsewhere."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # no request log on the test output
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        fill = Fill(browser, base, "F04")
+        fill.text("carer_phone", "1380000000")
+        assert "手机号应为 11 位数字" in fill.error("carer_phone")
+        assert [u for u in fill.requests() if not u.startswith((base, "data:", "blob:", "about:"))] == []
+        assert fill.storage() == {"local": 0, "session": 0, "cookie": "", "idb": 0}
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -43,7 +43,7 @@
 
   /* ---- form → record ------------------------------------------------------------------------------------ */
 
-  var FULLWIDTH = /[\uFF10-\uFF19\uFF0E\uFF0D]/g;
+  var FULLWIDTH = /[\uFF10-\uFF19\uFF0E\uFF0D\uFF0F\uFF38\uFF58]/g;   /* ０-９ ． － ／ Ｘ ｘ */
   function halfWidth(s) {
     return s.replace(FULLWIDTH, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
   }
@@ -163,7 +163,10 @@
       } else if (kind === "choice" || kind === "multichoice" || kind === "yesno") {
         var want = kind === "multichoice" ? (Array.isArray(v) ? v.map(String) : [])
           : kind === "yesno" ? (typeof v === "boolean" ? [String(v)] : []) : (v === undefined ? [] : [String(v)]);
-        $all(field, 'input[name="' + key + '"]').forEach(function (i) { i.checked = want.indexOf(i.value) >= 0; });
+        $all(field, 'input[name="' + key + '"]').forEach(function (i) {
+          i.checked = want.indexOf(i.value) >= 0;
+          i.setAttribute("data-was-checked", i.checked ? "1" : "");
+        });
         if (kind === "multichoice") { order[key] = want.slice(); }
       } else if (kind === "statement" || kind === "signature" || kind === "photo") {
         var box = field.querySelector("[data-prop='" + key + "']");
@@ -257,14 +260,14 @@
     return "不符合要求";
   }
 
-  /* Property name and element of one validator error; table cells point at their own input. */
-  function whereOf(error) {
-    var parts = error.instanceLocation.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
-    return parts;
+  /* Where a validator error points, as record path parts: ["name"], or ["participants", "2", "role"]. */
+  function pathOf(error) {
+    return error.instanceLocation.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   }
 
-  var LEAF = { properties: 1, items: 1, prefixItems: 1, allOf: 1, anyOf: 1, oneOf: 1, $ref: 1, if: 1, then: 1,
-    else: 1, dependentSchemas: 1, unevaluatedProperties: 0, additionalProperties: 0 };
+  /* Keywords whose errors only say "something inside failed": the inner error says what. */
+  var WRAPPERS = { properties: 1, items: 1, prefixItems: 1, allOf: 1, anyOf: 1, oneOf: 1, $ref: 1, if: 1, then: 1,
+    else: 1, dependentSchemas: 1 };
 
   function kindOf(prop) {
     var field = form.querySelector('[data-field="' + prop + '"]');
@@ -285,8 +288,8 @@
     });
     var result = validator.validate(rec);
     result.errors.forEach(function (e) {
-      if (LEAF[e.keyword] || e.keyword === "required") { return; }
-      var parts = whereOf(e);
+      if (WRAPPERS[e.keyword] || e.keyword === "required") { return; }   /* required: counted above */
+      var parts = pathOf(e);
       if (e.keyword === "additionalProperties" && parts.length === 0) { return; }
       var prop = parts[0];
       if (!prop) { return; }
@@ -415,16 +418,28 @@
   form.addEventListener("focusout", function (ev) {
     var el = ev.target;
     if (!el.classList || !el.classList.contains("wg-fill__ctl")) { return; }
-    if (el.classList.contains("wg-fill__date") && el.value !== "") {
-      var iso = F.normalizeDate(el.value);
-      if (iso && iso !== el.value) { el.value = iso; mirror(el); }
-    }
+    tidy(el);
     if (el.type !== "radio" && el.type !== "checkbox") {
       touched[propOf(el)] = true;
       touched[fieldKeyOf(el)] = true;
       check();
     }
   });
+  /* When a box is left: full-width digits (输入法全角) become ordinary ones in dates, numbers, ID and phone
+   * numbers; spaces inside ID and phone numbers go; a date written as people write it becomes 2026-01-05. The
+   * person sees the tidied value, and the record holds exactly what is shown. */
+  function tidy(el) {
+    if (el.value === "") { return; }
+    var cell = el.closest("[data-field]");
+    var format = el.getAttribute("data-prop") === (cell && cell.getAttribute("data-field"))
+      ? cell.getAttribute("data-format") : null;
+    var value = el.value;
+    if (format) { value = halfWidth(value).replace(/[\s\u3000]+/g, "").replace(/x$/, "X"); }
+    if (el.classList.contains("wg-fill__num")) { value = halfWidth(value); }
+    if (el.classList.contains("wg-fill__date")) { value = F.normalizeDate(halfWidth(value)) || value; }
+    if (value !== el.value) { el.value = value; mirror(el); dirty = true; }
+  }
+
   /* A choice that is not required can be un-chosen: click (or Space on) the chosen option again. */
   form.addEventListener("click", function (ev) {
     var el = ev.target;
