@@ -11,7 +11,7 @@ import pytest
 from wugu import paths
 from wugu.records.schema import record_schema
 from wugu.render import site
-from wugu.render.fill import script_json
+from wugu.escape import script_json
 from wugu.validate import load_handbook
 
 from conftest import ROOT

@@ -8,6 +8,8 @@ target              function
 ==================  ==========================================================================================
 HTML text / attr    :func:`html` (``&<>"'`` escaped; returns :class:`markupsafe.Markup`, never escaped twice)
 Markdown inline     :func:`markdown` (no accidental emphasis, links, code or tags; ``<``/``>`` as entities)
+JSON in <script>    :func:`script_json` (data for ``<script type="application/json">``: ``<``, ``>``, ``&`` and
+                    the line separators as JSON unicode escapes, so ``</script>`` or ``<!--`` can never appear)
 CSS string          :func:`css_string` (the inside of ``"…"``: quotes, backslashes, line breaks, controls
                     hex-escaped, so the string can never be closed)
 file name           :func:`file_name` (refuses anything but a plain name: no folders, no ``..``, no controls)
@@ -17,13 +19,14 @@ GitHub annotations  :func:`github_property` (``file=``/``title=``), :func:`githu
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from markupsafe import Markup
 from markupsafe import escape as _markup_escape
 
-__all__ = ["html", "markdown", "css_string", "file_name", "terminal", "github_property", "github_message",
+__all__ = ["html", "markdown", "script_json", "css_string", "file_name", "terminal", "github_property", "github_message",
            "has_control"]
 
 # Characters that must never reach a terminal or a one-line message as they are: C0 and C1 controls (ESC starts
@@ -50,6 +53,15 @@ _MD_ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]{}|"}, "<": "&lt;",
 def markdown(text: Any) -> str:
     """Text made safe to drop into a line of Markdown: no emphasis, links, code spans, tables or raw tags."""
     return str(text).translate(_MD_ESCAPES)
+
+
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                                 "\u2029": "\\u2029"})
+
+
+def script_json(data: Any) -> Markup:
+    """``data`` as JSON to put inside ``<script type="application/json">`` of an HTML page (still valid JSON)."""
+    return Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES))
 
 
 # ---- CSS ------------------------------------------------------------------------------------------------------

@@ -8,14 +8,13 @@ files by ``fetch``). Nothing here defines a field or a constraint of its own.
 """
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 
 from .. import paths
+from ..escape import script_json
 from ..model import Form, Handbook
 from ..records.schema import record_schema
 from ..resources import templates_dir
@@ -23,17 +22,6 @@ from .site import column_groups, form_rows, rel
 
 #: Where the fill mode's scripts and stylesheet sit in the built site (inside wugu's asset folder).
 ASSET_DIR = "assets/wugu/fill"
-
-#: Characters that must not appear raw inside ``<script type="application/json">``: ``</script>``, ``<!--``,
-#: and the two line separators some parsers treat as line ends.
-_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                                 "\u2029": "\\u2029"})
-
-
-def script_json(data: Any) -> Markup:
-    """``data`` as JSON that is safe inside a ``<script type="application/json">`` element of an HTML page."""
-    return Markup(json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
-                  .translate(_SCRIPT_ESCAPES))
 
 
 @cache
