@@ -12,12 +12,14 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from .. import paths
-from ..escape import script_json
+from ..escape import css_string, script_json
 from ..model import Form, Handbook
 from ..records.schema import record_schema
 from ..resources import templates_dir
+from .pdf import confidentiality_notice, paper_sections
 from .site import column_groups, form_rows, rel
 
 #: Where the fill mode's scripts and stylesheet sit in the built site (inside wugu's asset folder).
@@ -32,12 +34,28 @@ def _env() -> Environment:
     return env
 
 
+def page_marks(handbook: Handbook, form: Form) -> str:
+    """The printed page's margin lines, as on the PDF form: 内部资料 on sensitive forms, code and version, the
+    group and the form's title, page X of Y (CSS ``@page`` margin boxes; every text a CSS string, escaped)."""
+    marks = {"top-left": "内部资料　注意保密" if form.has_sensitive else "", "top-right": f"{form.code}　{form.version} 版",
+             "bottom-left": f"{handbook.profile.name}　{form.title}"}
+    boxes = "".join(f'@{box} {{ content: "{css_string(text)}"; font-size: 8pt; }} ' for box, text in marks.items() if text)
+    size = "size: A4 landscape; " if form.orientation == "landscape" else ""
+    return (f"@page {{ {size}{boxes}"
+            '@bottom-right { content: "第 " counter(page) " 页　共 " counter(pages) " 页"; font-size: 8pt; } }')
+
+
 def fill_form(handbook: Handbook, form: Form, page: str) -> str:
-    """The fill-mode HTML of ``form`` for the docs page ``page`` (asset links are relative to it)."""
+    """The fill-mode HTML of ``form`` for the docs page ``page`` (asset links are relative to it).
+
+    Sections, their numbering and the confidentiality notice are the printed form's (:mod:`wugu.render.pdf`);
+    rows are laid out as on the site's preview; the inputs follow the record schema.
+    """
     schema = record_schema(form)
     html = _env().get_template("fill.html.j2").render(
         form=form, profile=handbook.profile, props=schema["properties"], schema_json=script_json(schema),
-        asset=rel(paths.html_url(page), ASSET_DIR),
+        asset=rel(paths.html_url(page), ASSET_DIR), sections=paper_sections(form),
+        notice=confidentiality_notice(form), page_css=Markup(page_marks(handbook, form)),
     )
     # Markdown passes a raw HTML block through only while it has no blank line inside.
     return "\n".join(line for line in html.splitlines() if line.strip())

@@ -367,6 +367,13 @@ def secret_notice(form: Form) -> tuple[str, str] | None:
     return None
 
 
+def confidentiality_notice(form: Form) -> tuple[str, str] | None:
+    """The confidentiality notice printed at the top of a form as (heading, text): the form's own, or the standard
+    one when the form collects sensitive information. The fill mode on the site shows the same notice."""
+    own = secret_notice(form)
+    return own if own else (("保密提示", _STANDARD_SECRET.format(kept_by=form.kept_by)) if form.has_sensitive else None)
+
+
 def paper_sections(form: Form) -> list[FormSection]:
     """The sections as printed: the confidentiality notice taken out (it is printed at the top), and numbered
     一、二、… in order on every form (whatever numbering the YAML titles carry).
@@ -686,9 +693,7 @@ class PdfBuilder:
                        (f.label or f.type != "statement") for f in form.fields)
         ctx = self._common(f"{form.title}（{form.code}）", form.purpose, f"{form.code} {form.title}",
                            landscape=form.orientation == "landscape")
-        own = secret_notice(form)
-        secret = own if own else (("保密提示", _STANDARD_SECRET.format(kept_by=form.kept_by))
-                                  if form.has_sensitive else None)
+        secret = confidentiality_notice(form)
         dated = any(f.type == "signdate" or any(w in f.label for w in ("填表日期", "填报日期", "报出日期"))
                     for f in form.fields)
         body = self.env.get_template("form.html.j2").render(
