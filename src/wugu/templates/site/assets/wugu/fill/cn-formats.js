@@ -4,11 +4,12 @@
  * A classic script (works from file://): sets the global WuguFormats; under Node it is module.exports. */
 (function (root) {
   "use strict";
-  var ID_NUMBER = /^[1-9]\d{16}[0-9X]$/;
-  var MOBILE = /^1[3-9]\d{9}$/;
-  var PHONE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/;
-  var DATE = /^(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$/;
-  var LOOSE_DATE = /^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?\s*$/;
+  var ID_NUMBER = /^[1-9][0-9]{16}[0-9X]$/;
+  var MOBILE = /^1[3-9][0-9]{9}$/;
+  var PHONE = /^(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(?:-[0-9]{1,6})?)$/;
+  var DATE = /^(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$/;
+  /* The blanks people leave around and inside a written date: space, tab, 全角空格 (as in Python). */
+  var LOOSE_DATE = /^[ \t\u3000]*([0-9]{4})[ \t\u3000]*[-/.年][ \t\u3000]*([0-9]{1,2})[ \t\u3000]*[-/.月][ \t\u3000]*([0-9]{1,2})[ \t\u3000]*日?[ \t\u3000]*$/;
   var WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   var CHECK = "10X98765432";
   var NO_ID = "无";
@@ -74,7 +75,7 @@
 
   /* A number shown in a message with its middle hidden: 3713***********12X, 138******00, 1***5. */
   function mask(s) {
-    s = String(s).trim();
+    s = String(s).replace(/^[ \t\u3000\r\n]+|[ \t\u3000\r\n]+$/g, "");
     if (s.length < 4) { return stars(s.length); }
     var keep = s.length >= 15 ? [4, 3] : s.length >= 8 ? [3, 2] : [1, 1];
     return s.slice(0, keep[0]) + stars(s.length - keep[0] - keep[1]) + s.slice(s.length - keep[1]);
