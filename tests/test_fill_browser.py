@@ -341,6 +341,7 @@ def test_a_form_page_loads_under_100_kb_of_javascript_gzipped(site, browser):
     # The search index is data in a .js wrapper that Material's search loads on every page of the site; fill pages
     # add nothing to it (they are left out of search). Everything else is code.
     index = sizes.pop("search/search_index.js", 0)
+    assert "-fill.html" not in (site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert {"assets/wugu/fill/fill.js", "assets/wugu/fill/json-schema.js"} <= set(sizes)
     assert sum(sizes.values()) < 100_000, sizes
     print(f"JavaScript code on a fill page: {sum(sizes.values()) / 1000:.1f} KB gzipped {sizes}; "
