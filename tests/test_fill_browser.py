@@ -386,3 +386,13 @@ def test_works_from_a_web_server_too(site, browser):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_page_checks_against_the_published_schema(site):
+    """The schema inlined in each fill page is, byte for byte in meaning, the file the site publishes."""
+    for page in sorted((site / "forms").glob("*-fill.html")):
+        text = page.read_text(encoding="utf-8")
+        inlined = re.search(r'<script type="application/json" class="wg-fill__schema">(.*?)</script>', text, re.S)
+        code = json.loads(inlined.group(1))["x-wugu"]["code"]
+        published = site / "downloads" / "schemas" / f"{code}.schema.json"
+        assert json.loads(inlined.group(1)) == json.loads(published.read_text(encoding="utf-8")), page.name
