@@ -10,20 +10,25 @@ import re
 from datetime import date
 
 #: Shape of an 18-character ID number (the birth date and check digit are checked separately).
-ID_NUMBER_PATTERN = r"^[1-9]\d{16}[0-9X]$"
+ID_NUMBER_PATTERN = r"^[1-9][0-9]{16}[0-9X]$"
 #: A mainland mobile number: 11 digits starting 13–19.
-MOBILE_PATTERN = r"^1[3-9]\d{9}$"
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
 #: A phone: mobile, or a landline with area code (0 + 2–3 digits, optional hyphen, 7–8 digits, optional extension).
-PHONE_PATTERN = r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$"
+PHONE_PATTERN = r"^(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(?:-[0-9]{1,6})?)$"
 #: An ISO date in a plausible range for these forms (years 1900–2099).
-DATE_PATTERN = r"^(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
+DATE_PATTERN = r"^(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 #: Written where a person has no ID number (F04: 没有户口或没办身份证的写“无”).
 NO_ID = "无"
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _ID_RE = re.compile(ID_NUMBER_PATTERN)
-_LOOSE_DATE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?\s*$")
+_MOBILE_RE = re.compile(MOBILE_PATTERN)
+_PHONE_RE = re.compile(PHONE_PATTERN)
+#: The blanks people leave around and inside a written date (the browser's twin uses exactly these).
+_BLANKS = " \t\u3000"
+_LOOSE_DATE = re.compile(r"[ \t\u3000]*([0-9]{4})[ \t\u3000]*[-/.年][ \t\u3000]*([0-9]{1,2})[ \t\u3000]*[-/.月]"
+                         r"[ \t\u3000]*([0-9]{1,2})[ \t\u3000]*日?[ \t\u3000]*")
 
 
 def id_check_digit(first17: str) -> str:
@@ -33,7 +38,7 @@ def id_check_digit(first17: str) -> str:
 
 def valid_id_number(s: str) -> bool:
     """True if an 18-character mainland ID number has a correct check digit (GB 11643)."""
-    return len(s) == 18 and s[:17].isdigit() and id_check_digit(s[:17]) == s[17].upper()
+    return len(s) == 18 and s[:17].isascii() and s[:17].isdigit() and id_check_digit(s[:17]) == s[17].upper()
 
 
 def id_birth_date(s: str) -> date | None:
@@ -46,7 +51,7 @@ def id_birth_date(s: str) -> date | None:
 
 def id_number_problem(s: str) -> str | None:
     """Why ``s`` is not a valid ID number — ``"shape"``, ``"birth"`` or ``"check"`` — or None if it is valid."""
-    if not _ID_RE.match(s):
+    if not _ID_RE.fullmatch(s):
         return "shape"
     born = id_birth_date(s)
     if born is None or not 1900 <= born.year <= 2099:
@@ -58,12 +63,12 @@ def id_number_problem(s: str) -> str | None:
 
 def valid_mobile(s: str) -> bool:
     """True for an 11-digit mainland mobile number."""
-    return re.match(MOBILE_PATTERN, s) is not None
+    return _MOBILE_RE.fullmatch(s) is not None
 
 
 def valid_phone(s: str) -> bool:
     """True for a mobile number or a landline number with its area code."""
-    return re.match(PHONE_PATTERN, s) is not None
+    return _PHONE_RE.fullmatch(s) is not None
 
 
 def normalize_date(s: str) -> str | None:
@@ -71,7 +76,7 @@ def normalize_date(s: str) -> str | None:
 
     Returns None when the text is not a real calendar date in 1900–2099.
     """
-    m = _LOOSE_DATE.match(s)
+    m = _LOOSE_DATE.fullmatch(s)
     if not m:
         return None
     try:
@@ -88,7 +93,7 @@ def age_on(born: date, day: date) -> int:
 
 def mask(s: str) -> str:
     """A number shown in a message with its middle hidden: ``3713***********12X``, ``138******00``, ``1***5``."""
-    s = s.strip()
+    s = s.strip(_BLANKS + "\r\n")
     if len(s) < 4:
         return "*" * len(s)
     head, tail = (4, 3) if len(s) >= 15 else (3, 2) if len(s) >= 8 else (1, 1)
