@@ -17,6 +17,7 @@ import pytest
 
 from wugu import cnformats as cn
 
+import cnfixture
 from conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "cnformats.json"
@@ -60,7 +61,7 @@ def _run_js(tmp_path: Path, cases: list[str]) -> dict:
     cases_file.write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
     node = shutil.which("node") or shutil.which("nodejs")
     if node:
-        run = subprocess.run([node, str(CHECK_JS), str(CN_JS), str(FIXTURE), str(cases_file)], capture_output=True,
+        run = subprocess.run([node, str(CHECK_JS), str(CN_JS), str(cnfixture.write(tmp_path)), str(cases_file)], capture_output=True,
                              text=True, timeout=60)
         assert run.returncode == 0, run.stderr
         return json.loads(run.stdout)
@@ -74,7 +75,7 @@ def _run_js(tmp_path: Path, cases: list[str]) -> dict:
         page = browser.page()
         source = CN_JS.read_text(encoding="utf-8") + "\n" + CHECK_JS.read_text(encoding="utf-8")
         page.js(source)
-        return page.js(f"wuguFormatReport(WuguFormats, {FIXTURE.read_text(encoding='utf-8')}, {json.dumps(cases)})")
+        return page.js(f"wuguFormatReport(WuguFormats, {json.dumps(cnfixture.load(), ensure_ascii=False)}, {json.dumps(cases)})")
     finally:
         browser.close()
 
@@ -89,7 +90,7 @@ def test_javascript_passes_the_shared_fixture_and_agrees_with_python(tmp_path):
 
 
 def test_the_fixture_covers_every_rule_and_kind_of_failure():
-    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    data = cnfixture.load()
     assert {c["why"] for c in data["id_number"]["invalid"]} == {"shape", "birth", "check"}
     assert all(v.startswith("999") for v in data["id_number"]["valid"])  # a region that does not exist
     assert data["mobile"]["invalid"] and data["phone"]["invalid"] and data["date"]["invalid"] and data["mask"]

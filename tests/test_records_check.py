@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import cnfixture
 from records_sample import f04, f06, f07, fake_id
 from wugu import cnformats as cn
 from wugu.records.schema import record_schema
@@ -141,7 +142,7 @@ def test_record_schema_shape(root: Path) -> None:
 
 def test_china_formats_fixture() -> None:
     """The shared examples (JSON) that the browser's JavaScript must agree on too."""
-    data = json.loads((FIXTURES / "cnformats.json").read_text(encoding="utf-8"))
+    data = cnfixture.load()
     for value in data["id_number"]["valid"]:
         assert value.startswith("999") and cn.id_number_problem(value) is None
     for case in data["id_number"]["invalid"]:
