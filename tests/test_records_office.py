@@ -143,7 +143,7 @@ def test_filled_template_check_and_stats(office: Path) -> None:
     keys = {r[2]: r[3].split("/")[-1] for r in meta if r[1] == sheet}
     got = {}
     for row in wb[sheet].iter_rows(min_row=3, values_only=True):
-        if row[0] in (None, "合计") or row[1] is None:
+        if row[0] is None or row[1] in (None, "合计"):
             continue
         values = {keys[i + 1]: v for i, v in enumerate(row) if i + 1 in keys and i > 0}
         got[values.pop("township")] = Counter({k: v for k, v in values.items() if isinstance(v, int) and v})

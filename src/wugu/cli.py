@@ -369,7 +369,7 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
     from .records.check import RecordsChecker
     from .records.files import check_out_dir, private_file
     from .records.report import FORMATS as RECORD_FORMATS
-    from .records.stats import build_stats, month_end
+    from .records.stats import build_stats, month_end, still_to_fill
     from .records.xlsx import write_workbook
 
     handbook = _records_handbook(project)
@@ -403,6 +403,9 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
             click.echo(f"已生成 {path}")
     for line in stats.summary_lines():
         click.echo(line)
+    todo = still_to_fill(f05, stats.record)
+    if todo:
+        click.echo(todo)
 
 
 @records.command("pdf")

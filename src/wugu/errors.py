@@ -125,6 +125,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E743": ("{what}", "{fix}"),
     "E744": ("{what}", "{fix}"),
     "E745": ("{what}", "{fix}"),
+    # E746–E769: the forms kit, second round (records2) — form definitions and rules shared with the fill page
+    "E746": ("“{label}”也写了 form_date: true，{other}已经是这张表的填表日期", "每张表只有一个填表日期：只在一栏写 form_date: true"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).

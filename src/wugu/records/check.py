@@ -17,7 +17,7 @@ from .. import cnformats as cn
 from ..errors import CATALOGUE, Problem
 from ..model import Form, Handbook
 from .read import Record, read_records
-from .schema import field_schemas, record_schema
+from .schema import field_schemas, record_headers, record_schema
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,16 @@ def record_problem(code: str, record: Record | None, at: tuple[Any, ...] = (), s
     return RecordProblem(code, record.file, args=args, where=record.where(at, shown))
 
 
+def tick_fix(record: Record, both: bool = False) -> str:
+    """How a tick, signature or yes/no is recorded in this kind of file: 是/否 in Excel (its drop-down list) and
+    CSV (√ and × are read too — both are in GBK, unlike ✓, which is read as well), true/false in JSON. ``both`` names the two answers, else only “yes”."""
+    if record.kind == "xlsx":
+        return "这一格从下拉列表里选“是”或“否”" if both else "这一格从下拉列表里选“是”"
+    if record.kind == "csv":
+        return "这一格写“是”或“否”（也可以写 √ 或 ×）" if both else "这一格写“是”（也可以写 √）"
+    return "记录里写 true（是）或 false（否）" if both else "记录里写 true（是）"
+
+
 def format_checker() -> FormatChecker:
     """The formats a record schema uses: ISO dates and the China formats of :mod:`wugu.cnformats`."""
     checker = FormatChecker(formats=("date",))
@@ -59,6 +69,7 @@ class FormChecker:
         self.form = form
         self.schema = record_schema(form)
         self.props = field_schemas(form)
+        self.names = {**{k: s["title"] for k, s in self.props.items()}, **record_headers(form)}
         self.validator = Draft202012Validator(self.schema, format_checker=format_checker())
 
     def label(self, path: tuple[Any, ...]) -> str:
@@ -68,7 +79,7 @@ class FormChecker:
         s = self.props.get(path[0])
         if s is None:
             return str(path[0])
-        text = s["title"]
+        text = self.names[path[0]]
         if len(path) >= 2 and isinstance(path[1], int) and s.get("x-wugu", {}).get("type") == "table":
             text += f"第 {path[1] + 1} 行"
             if len(path) >= 3:
@@ -80,14 +91,32 @@ class FormChecker:
         s = self.props.get(path[0], {}) if path else {}
         return s.get("x-wugu", {}).get("type", "")
 
-    def _fill_fix(self, path: tuple[Any, ...]) -> str:
+    def _fill_fix(self, path: tuple[Any, ...], record: Record) -> str:
+        """How to fill a required value that is missing, for its kind of field and of file."""
         kind = self.field_type(path)
         if path and path[0] in ("form", "version"):
             return "每份记录写上表格代码和版本，例如 \"form\": \"WG-F04\", \"version\": \"2026.1\""
-        if kind in ("signature", "statement"):
-            return "在纸上签好或勾好后，记录里写 true（Excel 里选“是”）"
+        if kind in ("signature", "statement", "photo"):
+            done = {"signature": "签好", "statement": "勾好", "photo": "贴好"}[kind]
+            return f"在纸上{done}后，{tick_fix(record)}"
+        if kind == "yesno":
+            return tick_fix(record, both=True)
         if kind == "multichoice":
-            return "至少选一项；Excel 里几项之间用顿号“、”隔开"
+            return "至少选一项；几项之间用顿号“、”隔开" if record.kind != "json" else \
+                "至少选一项，写成列表，例如 [\"孤儿\", \"事实孤儿\"]"
+        if kind == "choice":
+            return "从表上的选项里选一项"
+        if kind in ("date", "signdate"):
+            return "写上日期，例如 2026-11-24"
+        if kind == "number":
+            return "写上数字（不带单位）"
+        if kind == "table":
+            return "至少填一行"
+        fmt = self.props.get(path[0], {}).get("x-wugu", {}).get("format") if path else None
+        if fmt in ("mobile", "phone"):
+            return "写上联系电话：手机号（11 位），或带区号的固定电话，如 0539-1234567"
+        if fmt == "id-number":
+            return "写上 18 位身份证号"
         return "把这一栏填上；确实不知道的写“不详”"
 
     def check(self, record: Record) -> list[RecordProblem]:
@@ -108,7 +137,7 @@ class FormChecker:
         label = self.label(path)
         p = lambda code, at=path, lab=label, **a: record_problem(code, record, at, lab, **a)  # noqa: E731
         if kw == "required":
-            return [p("E714", path + (k,), self.label(path + (k,)), fix=self._fill_fix(path + (k,)))
+            return [p("E714", path + (k,), self.label(path + (k,)), fix=self._fill_fix(path + (k,), record))
                     for k in err.validator_value if isinstance(err.instance, dict) and k not in err.instance]
         if kw == "additionalProperties":
             known = list(err.schema.get("properties", {}))
@@ -126,7 +155,7 @@ class FormChecker:
                         "array": "列表（多选的几项）", "object": "“键: 值”"}
             want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
             fix = "多选题写成列表，例如 [\"孤儿\", \"事实孤儿\"]；Excel 里几项之间用顿号“、”隔开" if "array" in want else \
-                "签名、照片、勾选和是/否栏写 true 或 false（Excel 里选“是”或“否”）" if "boolean" in want else \
+                "签名、照片、勾选和是/否栏：" + tick_fix(record, both=True) if "boolean" in want else \
                 "按栏目的类型填写"
             return [p("E715", expected="或".join(expected.get(w, w) for w in want), fix=fix)]
         if kw == "enum":
@@ -134,7 +163,7 @@ class FormChecker:
             return [p("E716", allowed=allowed)]
         if kw == "const":
             what = {"statement": "没有勾选：这项声明必须勾选", "signature": "没有签名：这一栏必须签名"}.get(kind, "的值不对")
-            return [p("E720", what=what, fix="在纸上签好或勾好后，记录里写 true（Excel 里选“是”）")]
+            return [p("E720", what=what, fix="在纸上签好或勾好后，" + tick_fix(record))]
         if kw in ("format", "pattern"):
             fmt = self.props.get(path[0], {}).get("x-wugu", {}).get("format") if path else None
             value = err.instance if isinstance(err.instance, str) else str(err.instance)
@@ -150,7 +179,7 @@ class FormChecker:
                 return [p("E719", kind=kind_name, masked=cn.mask(value), fix=fix)]
             return [p("E717")]
         if kw in ("minLength", "minItems"):
-            return [p("E714", fix=self._fill_fix(path))]
+            return [p("E714", fix=self._fill_fix(path, record))]
         if kw == "maxLength":
             return [p("E720", what=f"太长（最多 {err.validator_value} 个字）", fix="写简要一些")]
         if kw in ("minimum", "maximum"):

@@ -21,6 +21,8 @@ from ..errors import Problem, problem
 PARENT = "记录序号"
 MAIN_SHEET = "记录"
 META_SHEET = "_meta"
+#: The first cell of a table's total row (合计): derived from the rows above, so not read as a row.
+TOTAL = "合计"
 _CODE = re.compile(r"\b([A-Z]{1,6}-[A-Z0-9]{1,8})\b.*?(\d{4}\.\d+)")
 _TRUE = {"是", "√", "✓", "✔", "已签", "已贴", "已勾选", "true", "True", "TRUE", "1", "y", "Y", "yes"}
 _FALSE = {"否", "×", "✗", "未签", "未贴", "false", "False", "FALSE", "0", "n", "N", "no"}
@@ -179,12 +181,17 @@ class _Digits(str):
     """Digits Excel stored as a number of 15+ digits: the last digits are already lost."""
 
 
-def _label_map(props: dict[str, Any]) -> dict[str, str]:
-    names: dict[str, str] = {}
+def _label_map(props: dict[str, Any], headers: dict[str, str]) -> dict[str, list[str]]:
+    """Header text → the keys it may stand for: the key itself, the template's (unique) header, and the printed
+    label; a label two fields share (a CSV from an older template) stands for them in order."""
+    names: dict[str, list[str]] = {key: [key] for key in props}
+    for key, header in headers.items():
+        names.setdefault(_clean(header), [key])
+    plain: dict[str, list[str]] = {}
     for key, s in props.items():
-        names[key] = key
-        title = s.get("title", "")
-        names.setdefault(_clean(title), key)
+        plain.setdefault(_clean(s.get("title", "")), []).append(key)
+    for title, keys in plain.items():
+        names.setdefault(title, keys)
     return names
 
 
@@ -228,10 +235,10 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any])
     form = forms.get(code)
     if form is None:
         return [], [problem("E711", display, what=f"没有代码为“{code}”的表格", fix=_known(forms))]
-    from .schema import field_schemas
+    from .schema import field_schemas, record_headers
 
     props = field_schemas(form)
-    names = _label_map(props)
+    names = _label_map(props, record_headers(form))
     while start < len(rows) and not any(c.strip() for c in rows[start]):
         start += 1
     if start >= len(rows):
@@ -244,10 +251,11 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any])
         if not name or name == "序号":
             keys.append(None)
             continue
-        key = names.get(name)
+        key = next((k for k in names.get(name, []) if k not in keys), None)
         if key is None:
-            problems.append(problem("E713", f"{display}:第 {start + 1} 行第 {col} 列", key=name,
-                                    fix="表头要用表格上的栏目名称或键名；用 wugu records template 生成的表头"))
+            fix = ("这一列和前面的一列是同一个栏目：删掉重复的一列" if name in names else
+                   "表头要用表格上的栏目名称或键名；用 wugu records template 生成的表头")
+            problems.append(problem("E713", f"{display}:第 {start + 1} 行第 {col} 列", key=name, fix=fix))
         keys.append(key)
     records = []
     for n, row in enumerate(rows[start + 1:], start + 2):
@@ -349,8 +357,11 @@ def _workbook(wb: Any, display: str, forms: dict[str, Any]) -> tuple[list[Record
         table = dict(cols).get(1, "")
         table_key = table.split("/", 1)[0]
         col_keys = [(c, k.split("/", 1)[1]) for c, k in cols if "/" in k]
+        totals = props.get(table_key, {}).get("x-wugu", {}).get("total", False)
         for n, row in _rows(wb[sheet]):
             if n < first or not any(v not in (None, "") for v in row[1:]):
+                continue
+            if totals and len(row) > 1 and str(row[1]).strip() == TOTAL:
                 continue
             parent = row[0]
             if isinstance(parent, float) and parent.is_integer():

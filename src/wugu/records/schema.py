@@ -6,6 +6,8 @@ fill mode can lay it out. ``record_schema`` is a pure function of the form: the 
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from .. import cnformats as cn
@@ -32,6 +34,54 @@ def data_fields(form: Form) -> tuple[Field, ...]:
     return tuple(f for f in form.fields if f.type not in NO_DATA)
 
 
+def _section_name(title: str) -> str:
+    """A section title without its printed number: ``四、实际抚养人`` → ``实际抚养人``."""
+    return re.sub(r"^[一二三四五六七八九十]+、\s*", "", title)
+
+
+def column_labels(form: Form) -> dict[str, str]:
+    """Each data field's label, made unique within the form: a label that two fields share (F04's two
+    “与儿童关系”, F06's two “性别”) is led by its section (``实际抚养人·与儿童关系``), and numbered if still shared.
+    Used for Excel and CSV column headers and in messages, so a column never stands for two fields."""
+    plain = {f.key: f.label or (f.text or "")[:12] for f in data_fields(form)}
+    counts = Counter(plain.values())
+    out: dict[str, str] = {}
+    for section in form.sections:
+        for f in section.fields:
+            if f.key in plain:
+                label = plain[f.key]
+                out[f.key] = f"{_section_name(section.title)}·{label}" if counts[label] > 1 and section.title else label
+    counts = Counter(out.values())
+    seen: Counter[str] = Counter()
+    for key, label in out.items():
+        if counts[label] > 1:
+            seen[label] += 1
+            out[key] = f"{label}（{seen[label]}）"
+    return out
+
+
+def missing_required(form: Form, record: dict[str, Any]) -> list[Field]:
+    """The required fields ``record`` leaves empty (a statistics table made by wugu still needs its signatures,
+    phone and 报出日期)."""
+    return [f for f in data_fields(form) if f.required and record.get(f.key) in (None, "", [])]
+
+
+def record_headers(form: Form) -> dict[str, str]:
+    """The column header of every record property but tables (their rows go on sheets of their own), in print
+    order: the field's unique label (:func:`column_labels`), its “其他” and detail parts after it."""
+    labels = column_labels(form)
+    out: dict[str, str] = {}
+    for f in data_fields(form):
+        if f.type == "table":
+            continue
+        out[f.key] = labels[f.key]
+        if f.other:
+            out[f"{f.key}_other"] = f"{labels[f.key]}（其他）"
+        if f.type == "yesno" and f.detail:
+            out[f"{f.key}_detail"] = f"{labels[f.key]}（{f.detail}）"
+    return out
+
+
 def _annotation(f: Field, section: str) -> dict[str, Any]:
     note: dict[str, Any] = {"label": f.label or (f.text or "")[:20], "type": f.type, "section": section,
                             "sensitive": f.sensitive or any(c.sensitive for c in f.columns), "span": f.span}
@@ -41,6 +91,8 @@ def _annotation(f: Field, section: str) -> dict[str, Any]:
         note["unit"] = f.unit
     if f.seal:
         note["seal"] = True
+    if f.total:
+        note["total"] = True
     if f.vocab_id:
         note["vocab"] = f.vocab_id
     if f.format:

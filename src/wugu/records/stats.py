@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import Form, Handbook
-from .read import Record
+from .read import TOTAL, Record
+from .schema import missing_required
 
 #: F05 column key → the school stages (vocab school-stage) it counts.
 STAGES = {"preschool": ("未入园", "幼儿园"), "primary": ("小学",), "junior_high": ("初中",),
@@ -22,7 +23,24 @@ STAGES = {"preschool": ("未入园", "幼儿园"), "primary": ("小学",), "juni
 #: Township decisions (F04 乡镇团意见) that keep a surveyed child out of 儿童总数.
 NOT_TAKEN = ("暂不纳入", "转介其他部门")
 WATCH = ("需关注", "紧急")
-TOTAL = "合计"
+
+
+def still_to_fill(f05: Form, record: dict[str, Any]) -> str | None:
+    """What the office still fills in on a statistics table wugu made (signatures, phone, 报出日期), and that
+    ``wugu records check`` reports these as missing until then; None when nothing is missing."""
+    todo = missing_required(f05, record)
+    if not todo:
+        return None
+    signs = [f for f in todo if f.type == "signature"]
+    parts = []
+    if signs:
+        parts.append("、".join(f.label for f in signs) + "在打印出的统计表上签好" + ("、盖章" if any(f.seal for f in signs) else "")
+                     + "后，在 Excel 里选“是”")
+    others = [f.label for f in todo if f.type != "signature"]
+    if others:
+        parts.append("写上" + "、".join(others))
+    return ("还要填写（Excel 里是橙色格子）：" + "；".join(parts) + "。填好以前，wugu records check 检查这个文件会报"
+            "这几栏没填（E714）；填好、检查通过后再报出。")
 
 
 def small_threshold(f05: Form) -> int | None:

@@ -18,8 +18,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from ..model import Field, Form
-from .read import MAIN_SHEET, META_SHEET, PARENT
-from .schema import data_fields
+from .read import MAIN_SHEET, META_SHEET, PARENT, TOTAL
+from .schema import data_fields, missing_required, record_headers
 
 LISTS_SHEET = "_lists"
 FIRST_ROW = 3  # 1-based: title row, header row, then records
@@ -42,15 +42,14 @@ def sheet_name(label: str, taken: set[str]) -> str:
 
 def _columns(form: Form) -> list[tuple[str, str, Field, str]]:
     """Main-sheet columns: ``(key, header, field, part)`` where part is "", "other" or "detail"."""
+    fields = {f.key: f for f in data_fields(form)}
     cols = []
-    for f in data_fields(form):
-        if f.type == "table":
-            continue
-        cols.append((f.key, f.label or (f.text or "")[:12], f, ""))
-        if f.other:
-            cols.append((f"{f.key}_other", f"{f.label}（其他）", f, "other"))
-        if f.type == "yesno" and f.detail:
-            cols.append((f"{f.key}_detail", f"{f.label}（{f.detail}）", f, "detail"))
+    for key, header in record_headers(form).items():
+        base, _, part = key.rpartition("_")
+        if key in fields:
+            cols.append((key, header, fields[key], ""))
+        else:
+            cols.append((key, header, fields[base], part))
     return cols
 
 
@@ -72,6 +71,11 @@ class _Book:
         self.date = fmt({"num_format": "yyyy-mm-dd"})
         self.plain = fmt({})
         self.small = fmt({"bg_color": "#FFF2CC"})
+        self.total = fmt({"bold": True, "top": 1})
+        self.todo = {"text": fmt({"num_format": "@", "bg_color": "#FCE4D6", "border": 1, "border_color": "#C65911"}),
+                     "date": fmt({"num_format": "yyyy-mm-dd", "bg_color": "#FCE4D6", "border": 1,
+                                  "border_color": "#C65911"}),
+                     "plain": fmt({"bg_color": "#FCE4D6", "border": 1, "border_color": "#C65911"})}
         self.taken: set[str] = set()
         self.meta: list[list[Any]] = []
         self.lists: list[tuple[str, list[str]]] = []
@@ -93,6 +97,11 @@ class _Book:
         if f.type in ("text", "choice", "multichoice"):
             return self.text
         return self.plain
+
+    def todo_format(self, f: Field) -> Any:
+        """A required cell of a filled record still empty (signatures, 报出日期 …): shaded to be filled in."""
+        fmt = self.column_format(f, "")
+        return self.todo["date" if fmt is self.date else "text" if fmt in (self.text, self.wrap) else "plain"]
 
     def validate(self, ws: Any, col: int, key: str, f: Field, part: str) -> None:
         first, last = FIRST_ROW - 1, FIRST_ROW - 2 + BLANK_ROWS
@@ -128,10 +137,11 @@ class _Book:
 def _write_value(ws: Any, row: int, col: int, value: Any, f: Field | None, part: str, book: _Book) -> None:
     if value is None:
         return
+    fmt = book.column_format(f, part) if f is not None else None
     if isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否")
     elif isinstance(value, list):
-        ws.write_string(row, col, "、".join(str(v) for v in value))
+        ws.write_string(row, col, "、".join(str(v) for v in value), fmt)
     elif f is not None and not part and f.type in ("date", "signdate") and isinstance(value, str):
         try:
             ws.write_datetime(row, col, date.fromisoformat(value), book.date)
@@ -140,7 +150,7 @@ def _write_value(ws: Any, row: int, col: int, value: Any, f: Field | None, part:
     elif isinstance(value, (int, float)):
         ws.write_number(row, col, value)
     else:
-        ws.write_string(row, col, str(value))
+        ws.write_string(row, col, str(value), fmt)
 
 
 def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *,
@@ -155,7 +165,9 @@ def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *
     book.taken.add(MAIN_SHEET)
     cols = _columns(form)
     secret = "内部资料 注意保密 · " if form.has_sensitive else ""
-    ws.write_string(0, 0, f"{form.code} {form.title}（{form.version} 版）· 每行一份记录 · 标 * 的必须填写 · "
+    todo = "橙色格子是还没填的必填栏，签好、填好后才能通过检查 · " if any(
+        missing_required(form, r) for r in records) else ""
+    ws.write_string(0, 0, f"{form.code} {form.title}（{form.version} 版）· 每行一份记录 · 标 * 的必须填写 · {todo}"
                           f"红色表头是敏感个人信息 · {secret}填法见“填表说明”", book.title)
     ws.write_string(1, 0, "序号", book.head)
     ws.set_column(0, 0, 6)
@@ -177,7 +189,14 @@ def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *
         row = FIRST_ROW - 2 + n
         ws.write_number(row, 0, n)
         for i, (key, _, f, part) in enumerate(cols, 1):
+            if record.get(key) is None and f.required and not part:
+                ws.write_blank(row, i, None, book.todo_format(f))
             _write_value(ws, row, i, record.get(key), f, part, book)
+    for i, (_, _, f, part) in enumerate(cols, 1):
+        fmt = book.column_format(f, part)
+        if fmt is book.text or fmt is book.wrap:  # a text cell, not only a text column: numbers stay as typed
+            for row in range(FIRST_ROW - 1 + len(records), FIRST_ROW - 1 + BLANK_ROWS):
+                ws.write_blank(row, i, None, fmt)
     for f in data_fields(form):
         if f.type == "table":
             _table_sheet(book, f, records, small_below)
@@ -205,16 +224,42 @@ def _table_sheet(book: _Book, f: Field, records: list[dict[str, Any]], small_bel
     ws.set_row(1, 32)
     row = FIRST_ROW - 1
     for n, record in enumerate(records, 1):
-        for item in record.get(f.key) or []:
+        items = record.get(f.key) or []
+        for item in items:
             ws.write_number(row, 0, n)
             for i, c in enumerate(f.columns, 1):
                 _write_value(ws, row, i, item.get(c.key), None, "", book)
+            row += 1
+        if f.total and items:
+            _total_row(ws, row, n, f, items, book)
             row += 1
     if small_below:
         ws.conditional_format(FIRST_ROW - 1, 2, max(row, FIRST_ROW) - 1, len(f.columns),
                               {"type": "cell", "criteria": "between", "minimum": 1, "maximum": small_below - 1,
                                "format": book.small})
         ws.write_string(row + 1, 0, f"黄色格子：人数小于 {small_below}，对外发布时不单独公布，并入上一级汇总（本表填表说明）。")
+
+
+def _total_row(ws: Any, row: int, n: int, f: Field, items: list[dict[str, Any]], book: _Book) -> None:
+    """The 合计 row under a record's rows (a table with ``total: true``): each column a SUM formula over those rows,
+    blank while none of them has a number (村数 and 本月走访 are left for the office), the sum stored as its value
+    so readers that do not calculate see it too. Reading the file back skips this row (it is derived)."""
+    ws.write_number(row, 0, n, book.total)
+    ws.write_string(row, 1, TOTAL, book.total)
+    for i, c in enumerate(f.columns[1:], 2):
+        nums = [v for v in (_count(item.get(c.key)) for item in items) if v is not None]
+        letter = xl_col_to_name(i)
+        cells = f"{letter}{row - len(items) + 1}:{letter}{row}"
+        ws.write_formula(row, i, f'=IF(COUNT({cells})=0,"",SUM({cells}))', book.total, sum(nums) if nums else "")
+
+
+def _count(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
 
 
 def _instructions(book: _Book, cols: list[tuple[str, str, Field, str]]) -> None:

@@ -696,9 +696,11 @@ class PdfBuilder:
         secret = confidentiality_notice(form)
         dated = any(f.type == "signdate" or any(w in f.label for w in ("填表日期", "填报日期", "报出日期"))
                     for f in form.fields)
+        header_key = next((f.key for f in form.fields if f.form_date), None)
         body = self.env.get_template("form.html.j2").render(
             **ctx, form=form, pieces=pieces(sections), qr=self.qr_uri(form), required=required,
             secret=secret, sensitive=form.has_sensitive, fillable=fillable, dated=dated, filled=filled,
+            header_date=(filled or {}).get(header_key) if header_key else None,
         )
         top_left = "内部资料　注意保密" if form.has_sensitive or filled else ""
         top_right = f"{form.code}　{form.version} 版"

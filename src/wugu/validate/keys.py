@@ -1,4 +1,5 @@
-"""Phase 2 for forms: every data field's ``key`` is unique in its form, and so is every column's key in its table.
+"""Phase 2 for forms: every data field's ``key`` is unique in its form, and so is every column's key in its table;
+at most one date field is the form's 填表日期 (``form_date: true``, E746).
 
 The schema already makes the key required on every field that holds data (and forbids it on notices); here the
 names a record uses are checked as a whole, including the extra names ``<key>_other`` (free text of “其他”) and
@@ -27,12 +28,13 @@ def record_names(field: dict[str, Any]) -> list[str]:
 
 
 def check_keys(docs: list[tuple[str, Document]]) -> list[Problem]:
-    """Duplicate or reserved keys in each form (E700, E701)."""
+    """Duplicate or reserved keys in each form (E700, E701); a second 填表日期 (E746)."""
     problems: list[Problem] = []
     for kind, doc in docs:
         if kind != "form":
             continue
         seen: dict[str, str] = {}
+        dated = ""
         for s, section in enumerate(doc.data["sections"]):
             for f, field in enumerate(section["fields"]):
                 if "key" not in field:
@@ -40,6 +42,11 @@ def check_keys(docs: list[tuple[str, Document]]) -> list[Problem]:
                 at = ("sections", s, "fields", f, "key")
                 line, col = doc.pos(at)
                 label = field.get("label") or field.get("text", "")[:10]
+                if field.get("form_date"):
+                    if dated:
+                        dline, dcol = doc.pos(("sections", s, "fields", f, "form_date"))
+                        problems.append(problem("E746", doc.path, dline, dcol, label=label, other=dated))
+                    dated = dated or f"“{label}”（第 {line} 行）"
                 for name in record_names(field):
                     if name in RESERVED:
                         problems.append(problem("E701", doc.path, line, col, key=name, what="是记录自己用的名字",
