@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, WuguError
-from ..loader import Document, load_file
+from ..loader import MAX_BYTES, Document, load_file
 from ..model import Handbook, build_handbook
-from ..project import find_root, is_edition, source_files
+from ..project import SourceFile, find_root, is_edition, source_files
 from ..resources import base_dir
 from .keys import check_keys
 from .overrides import check_overrides
@@ -60,9 +60,47 @@ class Report:
         return 1 if self.problems else 0
 
 
-def load_documents(root: Path, kinds: frozenset[str] | None = None) -> tuple[list[tuple[str, Document]], list[Problem], int]:
+class DocumentCache:
+    """What reading and schema-checking each file gave last time, keyed by the file's exact bytes.
+
+    ``wugu serve`` keeps one across rebuilds: a file whose bytes did not change is not parsed or checked again
+    (parsing and the schema check are most of the time ``wugu check`` takes). The cross-file checks always run
+    on all documents. Cached documents are shared, never changed by the checks or the model.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, str, bool], tuple[bytes, Document | None, list[Problem]]] = {}
+
+    def load(self, f: SourceFile) -> tuple[Document | None, list[Problem]]:
+        """The document of ``f`` (None when it has problems) and its problems, parsed again only when it changed."""
+        key = (str(f.path), f.display, f.kind, f.local)
+        try:
+            raw = f.path.read_bytes() if f.path.stat().st_size <= MAX_BYTES else None
+        except OSError:
+            raw = None
+        hit = self._entries.get(key)
+        if raw is not None and hit is not None and hit[0] == raw:
+            return hit[1], hit[2]
+        doc, problems = _load_checked(f)
+        if raw is not None:
+            self._entries[key] = (raw, doc, problems)
+        return doc, problems
+
+
+def _load_checked(f: SourceFile) -> tuple[Document | None, list[Problem]]:
+    try:
+        doc = load_file(f.path, f.display)
+    except WuguError as exc:
+        return None, exc.problems
+    doc.local = f.local
+    found = check_document(doc, f.kind)
+    return (None, found) if found else (doc, [])
+
+
+def load_documents(root: Path, kinds: frozenset[str] | None = None, cache: DocumentCache | None = None
+                   ) -> tuple[list[tuple[str, Document]], list[Problem], int]:
     """Load and schema-check every file (or only those of ``kinds``); returns the clean documents, the problems, and
-    the file count."""
+    the file count. With a ``cache``, files whose bytes did not change since the last call are not read again."""
     docs: list[tuple[str, Document]] = []
     problems: list[Problem] = []
     files = [f for f in source_files(root) if kinds is None or f.kind in kinds]
@@ -71,14 +109,8 @@ def load_documents(root: Path, kinds: frozenset[str] | None = None) -> tuple[lis
         real = f.path.resolve()
         if not any(real == r or r in real.parents for r in inside):
             continue  # a link out of the project: never read, reported by check_links
-        try:
-            doc = load_file(f.path, f.display)
-        except WuguError as exc:
-            problems += exc.problems
-            continue
-        doc.local = f.local
-        found = check_document(doc, f.kind)
-        if found:
+        doc, found = cache.load(f) if cache is not None else _load_checked(f)
+        if doc is None:
             problems += found
         else:
             docs.append((f.kind, doc))
@@ -92,8 +124,10 @@ def _files(folder: Path) -> list[Path]:
     return sorted(Path(d, name) for d, _dirs, names in os.walk(folder) for name in names)
 
 
-def check(directory: str | Path = ".") -> Report:
-    """Run every phase on a project folder. Later phases run only when the earlier ones are clean."""
+def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Report:
+    """Run every phase on a project folder. Later phases run only when the earlier ones are clean.
+
+    ``cache`` (see :class:`DocumentCache`) skips parsing files that did not change since the last check."""
     started = time.perf_counter()
     try:
         root = find_root(directory)
@@ -101,7 +135,7 @@ def check(directory: str | Path = ".") -> Report:
         return Report(Path(directory), exc.problems)
     report = Report(root)
     site_config, site_problems = check_site_config(root)
-    docs, report.problems, report.files = load_documents(root)
+    docs, report.problems, report.files = load_documents(root, cache=cache)
     report.problems += site_problems + check_links(root, docs_dir(root, site_config))
     if not report.problems:
         report.problems = check_references(docs) + check_limits(docs) + check_keys(docs)
