@@ -42,13 +42,15 @@ def data_dictionary(form: Form) -> list[dict[str, Any]]:
 
 def write_downloads(handbook: Handbook, downloads: Path) -> list[Path]:
     """Write every form's record schema (``schemas/WG-F04.schema.json``) and Excel template (``WG-F04.xlsx``)."""
-    made = []
+    return [path for form in handbook.forms for path in write_form_downloads(form, downloads)]
+
+
+def write_form_downloads(form: Form, downloads: Path) -> list[Path]:
+    """Write one form's record schema and Excel template (they depend on the form alone)."""
     (downloads / "schemas").mkdir(parents=True, exist_ok=True)
-    for form in handbook.forms:
-        schema = downloads / paths.form_schema(form)
-        schema.write_text(json.dumps(record_schema(form), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        made += [schema, write_workbook(form, downloads / paths.form_xlsx(form))]
-    return made
+    schema = downloads / paths.form_schema(form)
+    schema.write_text(json.dumps(record_schema(form), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [schema, write_workbook(form, downloads / paths.form_xlsx(form))]
 
 
 # ---- no records inside the published or committed folders ---------------------------------------------------

@@ -34,6 +34,7 @@ from ..project import display_path  # noqa: E402
 from ..validate import siteconfig  # noqa: E402
 from ..resources import templates_dir  # noqa: E402
 from . import search, site, terms  # noqa: E402
+from .sitelive import LiveSite, inputs_stamp  # noqa: E402
 
 #: Where wugu's own site assets go in the built site (and sit in the package, under ``templates/site/``).
 ASSETS = "assets/wugu"
@@ -82,11 +83,13 @@ def markdown_extensions() -> list[Any]:
 
 @dataclass(frozen=True)
 class SiteResult:
-    """What a site build made: the folder, how many pages, and how long mkdocs took."""
+    """What a site build made: the folder, how many pages, how long mkdocs took, and the state to update it in
+    place from (:class:`wugu.render.sitelive.LiveSite`)."""
 
     out_dir: Path
     pages: int
     seconds: float
+    live: Any = None
 
 
 # ---- the plugin -----------------------------------------------------------------------------------------
@@ -99,6 +102,11 @@ class WuguPlugin(BasePlugin):
         self.generated: dict[str, str] = {}
         self.glossary: terms.Glossary | None = None
         self.overridden: list[str] = []
+        self.user_words: str | None = None
+        # what the build left behind, for updating the site in place (wugu.render.sitelive)
+        self.files: Files | None = None
+        self.nav: Any = None
+        self.env: Any = None
 
     @event_priority(100)  # before the offline plugin looks for an iframe-worker shim
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -140,8 +148,8 @@ class WuguPlugin(BasePlugin):
         if not config.site_url and profile.site_url:
             config.site_url = profile.site_url
         search_plugin = config.plugins.get("material/search")
-        if search_plugin is not None and not search_plugin.config.jieba_dict_user:
-            search_plugin.config.jieba_dict_user = str(search.USER_WORDS)
+        if search_plugin is not None:
+            self.user_words = _load_user_words_once(search_plugin.config)
         emergency = site.emergency_page(self.handbook)
         extra["wugu"] = {"emergency": paths.html_url(emergency) if emergency else None}
         self.generated = site.pages(self.handbook)
@@ -149,6 +157,8 @@ class WuguPlugin(BasePlugin):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.user_words:  # every plugin is configured: the search plugin has loaded it
+            _USER_WORDS_LOADED.add(self.user_words)
         self.overridden = []
         for path, text in self.generated.items():
             if files.get_file_from_path(path) is not None:  # a hand-written page of the same name wins
@@ -171,6 +181,16 @@ class WuguPlugin(BasePlugin):
             config.nav = _escaped_nav(nav)
         return files
 
+    @event_priority(-100)  # what the other plugins made of them
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self.nav, self.files = nav, files
+        return nav
+
+    @event_priority(-100)
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self.env = env
+        return env
+
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         """Glossary terms link to their definitions where they first appear on a page."""
         return terms.link_terms(html, page.file.src_uri, self.glossary) if self.glossary else html
@@ -182,6 +202,20 @@ class WuguPlugin(BasePlugin):
             for name in ("sitemap.xml", "sitemap.xml.gz"):
                 (site_dir / name).unlink(missing_ok=True)
         _relative_404(site_dir, urlsplit(config.site_url or "/").path or "/")
+
+
+#: jieba user dictionaries already loaded in this process (see :func:`_load_user_words_once`).
+_USER_WORDS_LOADED: set[str] = set()
+
+
+def _load_user_words_once(search_config: Any) -> str | None:
+    """Have the search plugin load wugu's (or mkdocs.yml's) jieba user dictionary only on the first build of a
+    process; returns the dictionary it will load now (recorded as loaded once every plugin is configured).
+    Loading it again adds every word's frequency to jieba's total once more, which changes how later builds
+    segment Chinese: ``wugu serve`` rebuilding ten times would index differently from ``wugu build``."""
+    words = search_config.jieba_dict_user or str(search.USER_WORDS)
+    search_config.jieba_dict_user = None if words in _USER_WORDS_LOADED else words
+    return search_config.jieba_dict_user
 
 
 def _relative_404(site_dir: Path, prefix: str) -> None:
@@ -344,6 +378,7 @@ def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict:
     config_label = display_path(config_file)
     raw = siteconfig.read(config_file, config_label)
     docs_dir = (project_root / str(raw.get("docs_dir") or DOCS_DIR)).resolve()
+    stamp = inputs_stamp(config_file, docs_dir)  # before reading them: a change made during the build shows later
     with tempfile.TemporaryDirectory(prefix="wugu-empty-docs-") as empty:
         # An edition may have no hand-written pages at all: every page the handbook needs is generated.
         use_docs = docs_dir if docs_dir.is_dir() else Path(empty)
@@ -366,4 +401,5 @@ def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict:
                                         fix="检查 mkdocs.yml 和 site/ 里的手写页面")]
                 raise WuguError(problems) from None
     pages = sum(1 for p in plugin.generated if p not in plugin.overridden)
-    return SiteResult(out_dir, pages, time.perf_counter() - started)
+    live = LiveSite(config, plugin, stamp, config_file, config_label, docs_dir, display_path(docs_dir))
+    return SiteResult(out_dir, pages, time.perf_counter() - started, live)
