@@ -159,9 +159,11 @@ def pdf(directory: str, out: str | None, no_cache: bool) -> None:
               help="预览网址的地址和端口。")
 @click.option("--pdf", is_flag=True, help="预览时也生成 PDF（慢一些）。")
 @click.option("--open", "open_browser", is_flag=True, help="自动打开浏览器。")
-def serve(directory: str, dev_addr: str, pdf: bool, open_browser: bool) -> None:
-    """本地预览手册网站；改了 YAML 或页面会自动重新生成并刷新浏览器。"""
-    from .build import serve_project
+@click.option("--full-rebuild", "full", is_flag=True,
+              help="每次修改都重新检查全部文件、重新生成整个网站（旧的做法，慢一些；用来对照）。")
+def serve(directory: str, dev_addr: str, pdf: bool, open_browser: bool, full: bool) -> None:
+    """本地预览手册网站；改了 YAML 或页面会自动更新受影响的页面并刷新浏览器。"""
+    from .serve import serve_project
     from .errors import problem
 
     host, _, port = dev_addr.rpartition(":")
@@ -169,7 +171,7 @@ def serve(directory: str, dev_addr: str, pdf: bool, open_browser: bool) -> None:
         _fail(WuguError([problem("E503", "--dev-addr", detail=f"预览地址“{dev_addr}”写法不对",
                                  fix="写成 地址:端口，例如 127.0.0.1:8000")]))
     try:
-        serve_project(directory, host, int(port), pdf=pdf, echo=click.echo, open_browser=open_browser)
+        serve_project(directory, host, int(port), pdf=pdf, echo=click.echo, open_browser=open_browser, full=full)
     except WuguError as exc:
         _fail(exc)
     except OSError as exc:

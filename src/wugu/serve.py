@@ -1,0 +1,270 @@
+"""``wugu serve``: preview the handbook site, up to date within a second of every save.
+
+On a change the project is checked again — a file whose bytes did not change is not parsed again
+(:class:`wugu.validate.DocumentCache`) — and only what the change affects is made again:
+
+- pages: :class:`wugu.render.sitelive.LiveSite` renders again the pages whose Markdown changed, with their search
+  entries; a change to what every page shows (a page title, the navigation, ``wugu.yml``, the glossary,
+  ``mkdocs.yml``, a hand-written page) builds the whole site, as ``wugu build`` does;
+- data files: a changed form's record schema and Excel template;
+- PDFs (``--pdf``): once the pages are shown, the PDF builder remakes what its content-keyed cache does not
+  hold (a changed form: its PDF and the packs that print it); only PDFs whose bytes changed are replaced.
+
+Bad content: the problem lines are printed and shown at the top of every page; the last good site stays.
+"""
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from . import paths
+from .build import Echo, _missing_downloads, _pdf_renderer, build_project
+from .errors import WuguError, problem
+from .model import Handbook
+from .project import LOCAL, display_path
+from .validate import DocumentCache, Report, check
+
+#: How often the preview looks for saved files (seconds; mkdocs' own default is 0.5).
+POLL_SECONDS = 0.2
+#: At most this many problem lines are shown on the page (all of them are printed in the terminal).
+SHOWN_PROBLEMS = 30
+
+
+def watched_paths(root: Path) -> list[Path]:
+    """What ``wugu serve`` watches: the YAML content, local additions, hand-written pages, mkdocs.yml."""
+    from .project import FOLDERS, GLOSSARY, PROFILE
+    from .render.sitebuild import CONFIG_FILE, DOCS_DIR
+
+    candidates = [root / PROFILE, root / GLOSSARY, root / CONFIG_FILE, root / DOCS_DIR, root / LOCAL,
+                  *(root / f for f in FOLDERS)]
+    return [p for p in candidates if p.exists()]
+
+
+class Preview:
+    """The site being previewed in ``serve_dir`` and what is kept between rebuilds to redo only what changed.
+
+    ``full=True`` is the old way, kept to compare against: every change checks every file and builds the whole
+    site (and every PDF) again.
+    """
+
+    def __init__(self, root: Path, serve_dir: Path, *, pdf: bool = False, echo: Echo = print,
+                 full: bool = False) -> None:
+        self.root = Path(root)
+        self.serve_dir = serve_dir
+        self.pdf = pdf
+        self.echo = echo
+        self.full = full
+        self.cache = None if full else DocumentCache()
+        self.live: Any = None  # wugu.render.sitelive.LiveSite of the last full build
+        self.built = False  # a site is being served
+        self.errors: list[str] = []  # problem lines of the last failed rebuild, shown on every page
+        self.publish: Callable[[], None] = lambda: None  # set by the server: show the pages now, PDFs follow
+
+    def rebuild(self) -> bool:
+        """Check, then bring the site up to date; False (problems printed and kept in :attr:`errors`) on errors.
+
+        Raises :class:`WuguError` only for usage problems (the project folder is gone …)."""
+        from .report import as_text
+
+        started = time.perf_counter()
+        report = check(self.root, cache=self.cache)
+        if report.handbook is None:
+            self.echo(as_text(report))
+            self._failed(report.problems)
+            if report.exit_code == 2:
+                raise WuguError(report.problems)
+            return False
+        try:
+            done = self._update(report, started) if self.live is not None and not self.full else False
+            if not done:
+                first = not self.built
+                result = build_project(report.root, report.handbook, self.serve_dir, pdf=self.pdf, echo=self.echo)
+                self.live, self.built = result.live, True
+                what = "网站已生成" if first else "整个网站已重新生成"
+                self.echo(f"{what}（用时 {time.perf_counter() - started:.2f} 秒）。")
+        except WuguError as exc:
+            self.live = None if self.live is None or self.live.broken else self.live
+            for p in exc.problems:
+                self.echo(p.format())
+            self._failed(exc.problems)
+            return False
+        self.errors = []
+        return True
+
+    def _failed(self, problems: list[Any]) -> None:
+        self.errors = [p.format() for p in problems] or ["检查没有通过（详见终端里的提示）"]
+
+    def _update(self, report: Report, started: float) -> bool:
+        """Update the served site in place; False when only a full build is correct."""
+        from .records.publish import record_files_inside, write_form_downloads
+
+        live, handbook = self.live, report.handbook
+        assert handbook is not None
+        if live.stamp != live.inputs_stamp():  # mkdocs.yml or a hand-written page changed
+            return False
+        records = record_files_inside(report.root, handbook)  # filled records must never be published
+        if records:
+            raise WuguError(records)
+        before: Handbook = live.handbook
+        update = live.update(handbook, self.serve_dir)
+        if update is None:
+            return False
+        old_forms = {f.id: f for f in before.forms}
+        forms = [f for f in handbook.forms if old_forms.get(f.id) != f]
+        for form in forms:
+            write_form_downloads(form, self.serve_dir / paths.DOWNLOADS)
+        what = "、".join(paths.html_url(p) for p in update.pages) or "内容和上次成功生成时相同"
+        self.echo(f"已更新 {len(update.pages)} 个页面：{what}（用时 {time.perf_counter() - started:.2f} 秒）")
+        if self.pdf:
+            self.publish()  # the pages are ready: show them while the PDFs are made
+            self._pdfs(handbook, report.root)
+        return True
+
+    def _pdfs(self, handbook: Handbook, root: Path) -> None:
+        """Make the PDFs in a staging folder (unchanged ones come from the cache) and replace those that changed."""
+        started = time.perf_counter()
+        renderer = _pdf_renderer()
+        downloads = self.serve_dir / paths.DOWNLOADS
+        staging = Path(tempfile.mkdtemp(prefix="pdf-", dir=self.serve_dir.parent))
+        try:
+            renderer(handbook, staging, cache_dir=root / paths.PDF_CACHE)
+            missing = _missing_downloads(handbook, staging)
+            if missing:
+                raise WuguError([problem("E602", display_path(downloads), name=n) for n in missing])
+            changed = []
+            for made in sorted(staging.iterdir()):
+                target = downloads / made.name
+                if not target.is_file() or target.read_bytes() != made.read_bytes():
+                    os.replace(made, target)
+                    changed.append(made.name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        self.echo(f"PDF 已更新：{'、'.join(changed) or '没有变化'}（用时 {time.perf_counter() - started:.2f} 秒）")
+
+    def banner(self) -> bytes:
+        """The error box shown at the top of every page while the content has errors (empty when it has none)."""
+        errors = self.errors
+        if not errors:
+            return b""
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in errors[:SHOWN_PROBLEMS])
+        more = f"<p>……另有 {len(errors) - SHOWN_PROBLEMS} 处，见终端。</p>" if len(errors) > SHOWN_PROBLEMS else ""
+        return (
+            '<div id="wugu-serve-error" role="alert" lang="zh-CN" style="position:fixed;z-index:10000;top:0;left:0;'
+            "right:0;max-height:60vh;overflow:auto;background:#fff4f4;color:#1a1a1a;border-bottom:4px solid #b71c1c;"
+            'padding:12px 20px;font:15px/1.6 sans-serif;box-shadow:0 2px 8px rgba(0,0,0,.3)">'
+            '<strong style="color:#b71c1c">内容有错误，没有更新：下面的网页还是上一次成功生成的样子。</strong>'
+            "按提示改正后保存，网页会自动刷新。"
+            f'<ul style="margin:6px 0 0;padding-left:20px;font-family:monospace;white-space:pre-wrap">{items}</ul>'
+            f"{more}</div>"
+        ).encode("utf-8")
+
+
+def _stop_on_sigterm() -> None:
+    """End the preview on SIGTERM as on Ctrl+C, so that its temporary folder is removed."""
+    import signal
+    import threading
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _preview_server() -> type:
+    import re
+
+    from mkdocs.livereload import LiveReloadServer
+
+    class PreviewServer(LiveReloadServer):
+        """mkdocs' preview server, answering 404 (not 500) to URLs no file can have (``/%00``, bad UTF-8 …),
+        showing the content's problems on every page, and able to show pages before a rebuild has finished."""
+
+        preview: Preview | None = None
+
+        def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Any:
+            raw = environ.get("PATH_INFO", "")
+            path = raw.encode("latin-1", "replace").decode("utf-8", "replace")
+            if "\ufffd" in path or any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+                return None
+            try:
+                return super()._serve_request(environ, start_response)
+            except (ValueError, OSError):
+                return None
+
+        def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+            content = super()._inject_js_into_html(content, epoch)
+            banner = self.preview.banner() if self.preview is not None else b""
+            if banner:
+                m = re.search(rb"<body[^>]*>", content)
+                at = m.end() if m else 0
+                content = content[:at] + banner + content[at:]
+            return content
+
+        def publish(self) -> None:
+            """Show the site as it is now (browsers reload) although the rebuild goes on (PDFs)."""
+            with self._epoch_cond:
+                self._visible_epoch = self._wanted_epoch
+                self._epoch_cond.notify_all()
+
+    return PreviewServer
+
+
+def _PreviewServer(**kwargs: Any) -> Any:  # noqa: N802 - built on first use (mkdocs' server imports a lot)
+    return _preview_server()(**kwargs)
+
+
+def serve_project(directory: str | Path, host: str = "127.0.0.1", port: int = 8000, *, pdf: bool = False,
+                  echo: Echo = print, open_browser: bool = False, full: bool = False) -> None:
+    """Preview the site at ``http://host:port/``; bring it up to date and reload the browser when content changes.
+
+    Every rebuild runs the check first; on errors the problem lines are printed (and shown on the pages) and the
+    last good site stays. ``full``: rebuild everything on every change (the old way). Raises :class:`WuguError`
+    if the first build fails.
+    """
+    root = Path(directory)
+    serve_dir = Path(tempfile.mkdtemp(prefix="wugu-serve-")) / "site"
+    preview = Preview(root, serve_dir, pdf=pdf, echo=echo, full=full)
+
+    def builder(config: Any = None) -> None:  # called by the server's watcher thread on every change
+        echo("检测到修改，重新生成……")
+        try:
+            if preview.rebuild():
+                echo("已更新，浏览器会自动刷新。")
+            else:
+                echo("有错误，网页仍是上一次成功生成的内容（页面顶部列出了错误）；改正后保存即可。")
+        except Exception as exc:  # keep serving whatever went wrong; never a traceback
+            found = exc.problems if isinstance(exc, WuguError) else [
+                problem("E430", display_path(root), detail=f"{type(exc).__name__}: {exc}")]
+            for p in found:
+                echo(p.format())
+            preview.live = None  # start again from a full build
+            preview.errors = [p.format() for p in found]
+
+    try:
+        if not preview.rebuild():
+            raise WuguError([problem("E601", display_path(root), detail="第一次生成没有成功，不能开始预览",
+                                     fix="按上面的提示改正后重新运行 wugu serve")])
+        server = _PreviewServer(builder=builder, host=host, port=port, root=str(serve_dir), mount_path="/",
+                                polling_interval=POLL_SECONDS)
+        server.preview = preview
+        preview.publish = server.publish
+        for path in watched_paths(root.resolve()):
+            server.watch(str(path))
+        echo(f"预览地址：http://{host}:{port}/　改了 YAML 或页面会自动刷新；按 Ctrl+C 结束。")
+        if not pdf:
+            echo("预览时不生成 PDF，表格页上的下载链接打不开；需要时加 --pdf。")
+        _stop_on_sigterm()
+        try:
+            server.serve(open_in_browser=open_browser)
+        except KeyboardInterrupt:
+            echo("预览已结束。")
+        finally:
+            server.shutdown()
+    finally:
+        shutil.rmtree(serve_dir.parent, ignore_errors=True)
