@@ -19,8 +19,9 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from . import paths
 from .build import Echo, _missing_downloads, _pdf_renderer, build_project
@@ -114,36 +115,39 @@ class Preview:
         update = live.update(handbook, self.serve_dir)
         if update is None:
             return False
-        old_forms = {f.id: f for f in before.forms}
-        forms = [f for f in handbook.forms if old_forms.get(f.id) != f]
-        for form in forms:
-            write_form_downloads(form, self.serve_dir / paths.DOWNLOADS)
         what = "、".join(paths.html_url(p) for p in update.pages) or "内容和上次成功生成时相同"
         self.echo(f"已更新 {len(update.pages)} 个页面：{what}（用时 {time.perf_counter() - started:.2f} 秒）")
+        self.publish()  # the pages are ready: show them while the files to download are made
+        old_forms = {f.id: f for f in before.forms}
+        forms = [f for f in handbook.forms if old_forms.get(f.id) != f]
+        with self._staging() as staging:
+            for form in forms:  # its record schema and Excel template
+                for made in write_form_downloads(form, staging):
+                    _replace(made, self.serve_dir / paths.DOWNLOADS / made.relative_to(staging))
         if self.pdf:
-            self.publish()  # the pages are ready: show them while the PDFs are made
             self._pdfs(handbook, report.root)
         return True
+
+    @contextmanager
+    def _staging(self) -> Iterator[Path]:
+        """A temporary folder next to the served site (same disk: files move over in one step)."""
+        staging = Path(tempfile.mkdtemp(prefix="new-", dir=self.serve_dir.parent))
+        try:
+            yield staging
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _pdfs(self, handbook: Handbook, root: Path) -> None:
         """Make the PDFs in a staging folder (unchanged ones come from the cache) and replace those that changed."""
         started = time.perf_counter()
         renderer = _pdf_renderer()
         downloads = self.serve_dir / paths.DOWNLOADS
-        staging = Path(tempfile.mkdtemp(prefix="pdf-", dir=self.serve_dir.parent))
-        try:
+        with self._staging() as staging:
             renderer(handbook, staging, cache_dir=root / paths.PDF_CACHE)
             missing = _missing_downloads(handbook, staging)
             if missing:
                 raise WuguError([problem("E602", display_path(downloads), name=n) for n in missing])
-            changed = []
-            for made in sorted(staging.iterdir()):
-                target = downloads / made.name
-                if not target.is_file() or target.read_bytes() != made.read_bytes():
-                    os.replace(made, target)
-                    changed.append(made.name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            changed = [made.name for made in sorted(staging.iterdir()) if _replace(made, downloads / made.name)]
         self.echo(f"PDF 已更新：{'、'.join(changed) or '没有变化'}（用时 {time.perf_counter() - started:.2f} 秒）")
 
     def banner(self) -> bytes:
@@ -162,6 +166,15 @@ class Preview:
             f'<ul style="margin:6px 0 0;padding-left:20px;font-family:monospace;white-space:pre-wrap">{items}</ul>'
             f"{more}</div>"
         ).encode("utf-8")
+
+
+def _replace(made: Path, target: Path) -> bool:
+    """Move ``made`` over ``target`` in one step if their bytes differ; True if it did."""
+    if target.is_file() and target.read_bytes() == made.read_bytes():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(made, target)
+    return True
 
 
 def _stop_on_sigterm() -> None:
