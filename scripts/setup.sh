@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Chinese fonts (Noto CJK SC), the HarfBuzz subsetter WeasyPrint uses for fast PDFs,
-# Pango (WeasyPrint's text layout), poppler (pdftotext/pdffonts in tests), Chromium (browser tests of the site).
-APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium libreoffice-calc-nogui)
+# Pango (WeasyPrint's text layout), poppler (pdftotext/pdffonts in tests), zbar-tools (tests scan the PDF QR codes),
+# Chromium (browser tests of the site).
+APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils zbar-tools chromium libreoffice-calc-nogui)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

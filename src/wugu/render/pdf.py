@@ -25,7 +25,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from importlib.metadata import PackageNotFoundError, version as _pkg_version
 from pathlib import Path
 from typing import Any, Callable
@@ -205,46 +205,105 @@ TEXT_WIDTH = {"portrait": 210 - 25 - 16, "landscape": 297 - 20 - 15}
 
 
 def header_lines(label: str, width_mm: float, size_pt: float) -> tuple[str, ...]:
-    """A column header as lines: kept whole when it fits, else split near the middle, after an even number of
-    characters where it can (Chinese words are mostly two characters: 服刑人员/家庭, 精神病/家庭, 事实/孤儿)."""
+    """A column header or grid label as lines that break between words, never inside one.
+
+    Kept whole when it fits. Otherwise it is cut into words (:func:`label_words`) and the words are put on as
+    few lines as fit the width, as evenly as possible, preferring a break after 的 and before 或/和/及/与 or a
+    bracket. No line is a single character. A word wider than the column keeps its own line whole (the
+    column should then be wider: :func:`_table_view` widens such columns).
+    """
     per_line = max(1, int((width_mm - 1.2) / (size_pt * 0.3528)))
     n = len(label)
     if n <= per_line or n < 4 or " " in label:
         return (label,)
-    if "（" in label:  # break before the bracket or after it, never inside it: 转交乡镇 / （街道）
-        cuts = [k for k in range(1, n) if _breakable(label, k) and k <= per_line and n - k <= per_line]
-        if cuts:
-            k = min(cuts, key=lambda k: (label[k] != "（", abs(2 * k - n)))
-            return (label[:k], label[k:])
-        return (label,)
-    k = (n + 1) // 2
-    if n % 2 == 0 and k % 2:
-        k += 1
-    if k <= per_line and n - k <= per_line:
-        fits = [j for j in range(1, n) if j <= per_line and n - j <= per_line and _breakable(label, j)]
-        if fits and not _breakable(label, k):
-            k = min(fits, key=lambda j: (j % 2 if n % 2 == 0 else 0, abs(2 * j - n)))
-        return (label[:k], label[k:])
-    step = max(2, per_line - per_line % 2)  # too narrow for two lines: pieces of two characters
-    return tuple(label[i:i + step] for i in range(0, n, step))
+    words = label_words(label)
+    best: dict[int, tuple[tuple[float, ...], tuple[str, ...]]] = {len(words): ((0, 0, 0), ())}
+    for start in range(len(words) - 1, -1, -1):  # the best split of words[start:], from the end
+        options = []
+        for end in range(start + 1, len(words) + 1):
+            line = "".join(words[start:end])
+            if len(line) > per_line and end > start + 1:
+                break
+            if len(line) == 1 and n > 1:
+                continue
+            if end not in best:
+                continue
+            (lines, badness, spread), rest = best[end]
+            cost = 0
+            if end < len(words):
+                cost += 0 if words[end - 1] in _AFTER or words[end][0] in _BEFORE else 1
+                head = "".join(words[:end])
+                cost += 3 if head.count("（") > head.count("）") else 0  # inside a bracket: only if need be
+                cost += 4 if words[end][0] in _AFTER else 0  # a line never starts with 的
+            width = max([len(line)] + [len(r) for r in rest])
+            narrow = min([len(line)] + [len(r) for r in rest])
+            over = badness // 100 + (len(line) > per_line)
+            options.append(((lines + 1, over * 100 + (badness % 100) + 2 * cost, width - narrow), (line, *rest)))
+        if options:
+            best[start] = min(options, key=lambda o: (o[0][0], o[0][1] // 100, o[0][1] % 100 + o[0][2]))
+    return best[0][1] if 0 in best else (label,)
 
 
-#: Words a label never breaks inside (乡镇/团, 儿童/主任 read wrong on paper).
-_WHOLE_WORDS = ("乡镇团", "儿童主任", "监护人", "志愿者", "服务团", "身份证", "联系电话", "小时", "街道", "社区",
-                "乡镇", "村（居）", "协调", "事项", "时长", "累计", "情况", "意见", "签名", "日期")
+#: Words a label never breaks inside (乡镇/团, 儿童/主任, 联系/方式 read wrong on paper), besides the handbook's
+#: own terms (the site's search words); shorter runs of Chinese are taken two characters at a time.
+_WHOLE_WORDS = ("乡镇团", "儿童主任", "监护人", "照护人", "抚养人", "志愿者", "服务团", "身份证", "联系电话",
+                "联系方式", "服刑人员", "大病患者", "精神病", "本年度", "志愿服务", "信息系统", "村（居）")
+#: One-character words a line may end with (的) or begin with (或 …).
+_AFTER = ("的", "、", "之")
+_BEFORE = ("或", "和", "及", "与", "并", "（")
 
 
-def _breakable(label: str, k: int) -> bool:
-    """True if a label may break before its k-th character: not inside brackets, not inside a word above."""
-    if label[:k].count("（") > label[:k].count("）"):
-        return False
-    for w in _WHOLE_WORDS:
-        at = label.find(w)
-        while at >= 0:
-            if at < k < at + len(w):
-                return False
-            at = label.find(w, at + 1)
-    return True
+@cache
+def _known_words() -> tuple[str, ...]:
+    """The words of :data:`_WHOLE_WORDS` and the handbook's search words, longest first."""
+    words = set(_WHOLE_WORDS)
+    try:
+        for line in (templates_dir() / "site" / "search-words.txt").read_text(encoding="utf-8").splitlines():
+            if line.split():
+                words.add(line.split()[0])
+    except OSError:  # pragma: no cover - a broken install: the built-in words still apply
+        pass
+    return tuple(sorted((w for w in words if len(w) > 1), key=len, reverse=True))
+
+
+def label_words(label: str) -> list[str]:
+    """A label cut into words: a bracket with what it holds, a known word, 的/或/和/及/与 alone, else pairs of
+    characters (most Chinese words have two): 正在/服用/的/药物/及/用法, 转交/乡镇/（街道）."""
+    known = _known_words()
+    words: list[str] = []
+    i, n = 0, len(label)
+
+    def word_at(k: int) -> str | None:
+        return next((w for w in known if label.startswith(w, k)), None)
+
+    while i < n:
+        ch = label[i]
+        if ch == "（" and label.find("）", i) > i + 1:  # a bracket: its own words, held by the brackets
+            end = label.find("）", i) + 1
+            inner = label_words(label[i + 1:end - 1])
+            inner[0] = "（" + inner[0]
+            inner[-1] += "）"
+            words += inner
+            i = end
+            continue
+        if ch == "（":
+            end = i + 1
+        elif (w := word_at(i)) is not None:
+            end = i + len(w)
+        elif ch in _AFTER or ch in _BEFORE[:-1] or not ch.strip():
+            end = i + 1
+        elif ch.isascii() and ch.isalnum():
+            end = i + 1
+            while end < n and label[end].isascii() and label[end].isalnum():
+                end += 1
+        else:
+            nxt = label[i + 1] if i + 1 < n else ""
+            pair = nxt and nxt not in _AFTER and nxt not in _BEFORE and nxt != "（" and word_at(i + 1) is None \
+                and not (nxt.isascii() and nxt.isalnum())
+            end = i + 2 if pair else i + 1
+        words.append(label[i:end])
+        i = end
+    return words
 
 
 def label_lines(label: str, landscape: bool = False, required: bool = False) -> tuple[str, ...]:
@@ -255,9 +314,8 @@ def label_lines(label: str, landscape: bool = False, required: bool = False) -> 
 
 def _table_view(f: Field, text_width: float = TEXT_WIDTH["portrait"]) -> DataTable:
     cols = f.columns
-    total = sum(c.width for c in cols)
-    widths = [round(100 * c.width / total, 3) for c in cols]
-    size = 8.5 if len(cols) > 12 else 9.0
+    size = 9.0  # print.css: table.data th
+    widths = _column_widths([c.width for c in cols], [c.label for c in cols], text_width, size)
     grouped = any(c.group for c in cols)
     top: list[tuple[tuple[str, ...], int, int]] = []
     below: list[tuple[tuple[str, ...], int, int]] = []
@@ -281,6 +339,20 @@ def _table_view(f: Field, text_width: float = TEXT_WIDTH["portrait"]) -> DataTab
     header = [top, below] if grouped else [top]
     writing = any("内容" in c.label for c in cols)
     return DataTable(f, header, widths, dense=f.rows > 10 and not writing, writing=writing)
+
+
+def _column_widths(weights: list[float], labels: list[str], text_width: float, size: float) -> list[float]:
+    """Column widths in per cent of the type area: as the form's weights say, except that a column too narrow
+    for the longest word of its header (服刑人员, 精神病 …) gets that much, taken from the columns with room to
+    spare (so that no header breaks inside a word)."""
+    total = sum(weights)
+    mm = [w * text_width / total for w in weights]
+    need = [max(len(w) for w in label_words(label)) * size * 0.3528 + 1.6 if label else 0.0 for label in labels]
+    short = sum(max(0.0, n - w) for n, w in zip(need, mm))
+    spare = sum(max(0.0, w - n) for n, w in zip(need, mm))
+    if short > 0 and spare > short:
+        mm = [n if w < n else w - (w - n) * short / spare for n, w in zip(need, mm)]
+    return [round(100 * w / text_width, 3) for w in mm]
 
 
 def layout_section(section: FormSection, orientation: str = "portrait") -> SectionView:
@@ -407,6 +479,7 @@ class Piece:
     items: list[Any]  # ("title", str), Grid or DataTable
     keep: bool = False
     stick: bool = False
+    lead: bool = False  # a heading with its opening rows only: never the last thing on a page (break-after: avoid)
 
 
 def _is_sign_row(row: list[Cell]) -> bool:
@@ -460,7 +533,8 @@ def pieces(sections: list[SectionView]) -> list[Piece]:
             head_items = items + [Grid(head, first.photo)]
             if not rest and blocks and blocks[0].kind != "grid" and blocks[0].field.rows <= 5:
                 head_items.append(blocks.pop(0))  # a heading and its explanation go with the table they explain
-            out.append(Piece(head_items, keep=True))
+            # a heading and an explanation whose table follows: they go to the page where the table starts
+            out.append(Piece(head_items, keep=True, lead=not rest and bool(blocks)))
             if rest:
                 blocks.insert(0, Grid(rest, first.photo))
         else:
@@ -559,6 +633,7 @@ class Part:
     page_css: str
     margins: str = ""  # the running header and footer alone (a pack adds its own fonts and page numbers)
     landscape: bool = False
+    texts: tuple[str, str, str] = ("", "", "")  # header left and right, footer left (a pack turns them)
 
     @cached_property
     def key(self) -> str:
@@ -707,7 +782,8 @@ class PdfBuilder:
         bottom_left = f"{self.profile.name}　{form.title}"  # code and version are in the header
         return Part(f"{form.code} {form.title}", body,
                     self._page_css(body, top_left, top_right, bottom_left, fillable),
-                    self._margins(top_left, top_right, bottom_left), form.orientation == "landscape")
+                    self._margins(top_left, top_right, bottom_left), form.orientation == "landscape",
+                    (top_left, top_right, bottom_left))
 
     def filled_bytes(self, form: Form, values: dict[str, Any]) -> bytes:
         """A filled record in the form's own layout, values in the writing space, marked 内部资料　注意保密.
@@ -789,12 +865,12 @@ class PdfBuilder:
         for key, pack in packs:
             cover, members = self._pack_parts(pack)
             for p in members:
-                parts[p.key] = (p.html, p.margins, p.landscape)
+                parts[p.key] = (p.html, p.margins, p.landscape, p.texts)
             specs.append((key, cover.html, cover.margins, [p.key for p in members]))
         singles = []
         for key, form in forms:
             p = self.form_part(form)
-            parts[p.key] = (p.html, p.margins, p.landscape)
+            parts[p.key] = (p.html, p.margins, p.landscape, p.texts)
             singles.append((key, p.key))
         blank = self.env.get_template("blank.html.j2").render(**self._common("", "", ""))
         group = PackGroup(self._shared_fonts, parts, specs, blank, singles)
@@ -807,7 +883,7 @@ class PdfBuilder:
         blank = self.env.get_template("blank.html.j2").render(**self._common(pack.title, "", ""))
         text = "".join(p.html + p.margins for p in (cover, *parts)) + blank + self.print_css + _PACK_TEXT
         fonts = self.fonts.stylesheet(text)
-        spec = PackSpec(fonts, cover.html, cover.margins, [(p.name, p.html, p.margins, p.landscape) for p in parts],
+        spec = PackSpec(fonts, cover.html, cover.margins, [(p.name, p.html, p.margins, p.landscape, p.texts) for p in parts],
                         blank)
         return ("pack", self.print_css, self.fonts.blobs_for(fonts), spec)
 
@@ -845,7 +921,7 @@ class PdfBuilder:
         if job[0] == "part":
             html = job[3]
         elif job[0] == "packs":
-            html = "".join(h for h, _m, _l in job[3].parts.values())
+            html = "".join(h for h, *_rest in job[3].parts.values())
         else:
             html = "".join(p[1] for p in job[3].parts)
         text = re.sub(r"<[^>]*>", "", html)
@@ -1114,7 +1190,7 @@ class PackGroup:
     landscape), and per pack (cache key, cover HTML, cover header and footer, its parts' keys)."""
 
     fonts: str
-    parts: dict[str, tuple[str, str, bool]]
+    parts: dict[str, tuple[str, str, bool, tuple[str, str, str]]]
     packs: list[tuple[str, str, str, list[str]]]
     blank: str
     forms: list[tuple[str, str]] = field(default_factory=list)  # (cache key, part key): forms on their own
@@ -1137,7 +1213,7 @@ def _render_packs(group: PackGroup, engine: Engine) -> list[tuple[str, bytes]]:
 
     def part(key: str):
         if key not in docs:
-            html, margins, _landscape = group.parts[key]
+            html, margins, _landscape, _texts = group.parts[key]
             docs[key] = engine.layout(html, group.fonts + "\n" + margins)
         return docs[key]
 
@@ -1147,11 +1223,14 @@ def _render_packs(group: PackGroup, engine: Engine) -> list[tuple[str, bytes]]:
     blank = engine.layout(group.blank, group.fonts + "\n" + _BLANK_PAGE_CSS)
     for pack_key, cover_html, cover_margins, keys in group.packs:
         body, starts, wide, page = [], [], set(), 3
+        turned: dict[int, tuple[tuple[str, str, str], int, int]] = {}
         for key in keys:
             doc = part(key)
             starts.append(page)
             if group.parts[key][2]:
                 wide.update(range(page - 1, page - 1 + len(doc.pages)))
+                turned.update({page - 1 + j: (group.parts[key][3], j + 1, len(doc.pages))
+                               for j in range(len(doc.pages))})
             body += doc.pages
             page += len(doc.pages)
             if len(doc.pages) % 2:
@@ -1166,9 +1245,10 @@ def _render_packs(group: PackGroup, engine: Engine) -> list[tuple[str, bytes]]:
                             [("", *group.parts[k]) for k in keys], group.blank)
             out.append((pack_key, _render_pack(spec, engine)))
             continue
-        stamps = engine.layout(_stamp_html(page - 1, wide), group.fonts + "\n" + _STAMP_CSS)
+        stamps = engine.layout(_stamp_html(page - 1, turned), group.fonts + "\n" + _STAMP_CSS + _turned_css(turned))
         try:
-            pages = list(cover.pages) + [_stamped(p, s) for p, s in zip(body, stamps.pages[2:])]
+            pages = list(cover.pages) + [_stamped(p, s, i + 2 in turned)
+                                         for i, (p, s) in enumerate(zip(body, stamps.pages[2:]))]
         except AttributeError:  # pragma: no cover - WeasyPrint internals changed
             spec = PackSpec(group.fonts, cover_html, cover_margins,
                             [("", *group.parts[k]) for k in keys], group.blank)
@@ -1178,19 +1258,46 @@ def _render_packs(group: PackGroup, engine: Engine) -> list[tuple[str, bytes]]:
     return out
 
 
-def _stamp_html(total: int, wide: set[int]) -> str:
-    """``total`` empty pages (landscape where the pack's page is), to carry the pack's page numbers."""
-    pages = "".join(f'<div class="stamp{" landscape" if i in wide else ""}"></div>' for i in range(total))
+def _stamp_html(total: int, turned: dict[int, Any] | set[int] = frozenset()) -> str:
+    """``total`` empty portrait pages to carry the pack's page numbers; a page in ``turned`` is the named page
+    of :func:`_turned_css` (it carries the running header and footer of a turned landscape page as well)."""
+    pages = "".join(f'<div class="stamp{f" turn{i}" if i in turned else ""}"></div>' for i in range(total))
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>{pages}</body></html>')
 
 
-def _stamped(page, stamp):
-    """``page`` with the margin boxes of ``stamp`` (the pack's page number) drawn over it."""
+def _turned_css(turned: dict[int, tuple[tuple[str, str, str], int, int]]) -> str:
+    """Margin boxes for the pack pages in ``turned`` (index → the part's header and footer texts, its own page
+    number and page count): laid out on a portrait page exactly where a portrait page has them, then drawn
+    turned onto the landscape page (:func:`_stamped`), so that a pack held upright shows every page's numbers
+    at the bottom right and its header at the top."""
+    rules = []
+    for i, ((top_left, top_right, bottom_left), own, count) in sorted(turned.items()):
+        numbers = css_string(f"第 {own} 页　共 {count} 页") + "\\A" + css_string(f"本包第 {i + 1} 页")
+        rules.append(f".turn{i} {{ page: turn{i}; }}\n@page turn{i} {{ @top-left {{ content: \"{css_string(top_left)}\"; }}"
+                     f" @top-right {{ content: \"{css_string(top_right)}\"; }}"
+                     f" @bottom-left {{ content: \"{css_string(bottom_left)}\"; }}"
+                     f" @bottom-right {{ content: \"{numbers}\"; padding-top: 2mm; }} }}")
+    return "\n".join(rules) + "\n"
+
+
+def _stamped(page, stamp, turned: bool = False):
+    """``page`` with the margin boxes of ``stamp`` (the pack's page number) drawn over it.
+
+    ``turned``: ``page`` is a landscape page shown a quarter turn anticlockwise (``/Rotate 270``); its own
+    margin boxes are left out and the portrait ``stamp``'s are drawn turned a quarter clockwise (x = W − y,
+    y = x), so that they come out where a portrait page of the pack has them.
+    """
     from weasyprint.document import Page
     from weasyprint.formatting_structure.boxes import MarginBox
+    from weasyprint.matrix import Matrix
 
     extra = [b for b in stamp._page_box.children if isinstance(b, MarginBox) and b.children]
-    return Page(page._page_box.copy_with_children(list(page._page_box.children) + extra))
+    own = list(page._page_box.children)
+    if turned:
+        own = [b for b in own if not isinstance(b, MarginBox)]
+        for box in extra:
+            box.transformation_matrix = Matrix(0, 1, -1, 0, page.width, 0)
+    return Page(page._page_box.copy_with_children(own + extra))
 
 
 @dataclass
@@ -1200,7 +1307,8 @@ class PackSpec:
     fonts: str
     cover: str
     cover_margins: str
-    parts: list[tuple[str, str, str, bool]]  # (name, HTML, running header and footer, landscape)
+    parts: list[tuple[str, str, str, bool, tuple[str, str, str]]]  # (name, HTML, running header and footer,
+    #                                                                  landscape, header and footer texts)
     blank: str
 
 
@@ -1222,15 +1330,15 @@ def _render_pack(spec: PackSpec, engine: Engine) -> bytes:
     all the pages as one PDF (fonts embedded once for the whole pack)."""
     def lay(cover_pages: int):
         docs, starts, page = [], [], cover_pages + 1
-        for _name, html, margins, _landscape in spec.parts:
+        for _name, html, margins, landscape, texts in spec.parts:
             doc = engine.layout(html, spec.fonts + "\n" + margins + "\n" + _pack_numbers(page))
-            docs.append((doc, _landscape))
+            docs.append((doc, texts if landscape else None))
             starts.append(page)
             page += len(doc.pages)
             if len(doc.pages) % 2:
                 blank = engine.layout(spec.blank,
                                       spec.fonts + "\n" + _BLANK_PAGE_CSS + _pack_numbers(page, own=False))
-                docs.append((blank, False))
+                docs.append((blank, None))
                 page += 1
         return docs, starts, page - 1
 
@@ -1250,12 +1358,15 @@ def _render_pack(spec: PackSpec, engine: Engine) -> bytes:
         filler = engine.layout(spec.blank,
                                spec.fonts + "\n" + _BLANK_PAGE_CSS + _pack_numbers(len(pages) + 1, own=False))
         pages += filler.pages * (cover_pages - len(pages))
-    landscape: set[int] = set()
-    for doc, wide in docs:
-        if wide:
-            landscape.update(range(len(pages), len(pages) + len(doc.pages)))
+    turned: dict[int, tuple[tuple[str, str, str], int, int]] = {}
+    for doc, texts in docs:
+        if texts is not None:
+            turned.update({len(pages) + j: (texts, j + 1, len(doc.pages)) for j in range(len(doc.pages))})
         pages += doc.pages
-    return engine.write(cover.copy(pages), landscape=landscape)
+    if turned:
+        stamps = engine.layout(_stamp_html(len(pages), turned), spec.fonts + "\n" + _STAMP_CSS + _turned_css(turned))
+        pages = [_stamped(p, stamps.pages[i], True) if i in turned else p for i, p in enumerate(pages)]
+    return engine.write(cover.copy(pages), landscape=set(turned))
 
 
 #: A page left blank so that the next part starts on the front of a sheet.
@@ -1268,7 +1379,7 @@ def _job_size(job: tuple) -> int:
     if job[0] == "pack":
         return sum(len(p[1]) for p in job[3].parts) + len(job[3].cover)
     if job[0] == "packs":
-        return sum(len(h) for h, _m, _l in job[3].parts.values()) + sum(len(p[1]) for p in job[3].packs)
+        return sum(len(h) for h, *_rest in job[3].parts.values()) + sum(len(p[1]) for p in job[3].packs)
     return len(job[3])
 
 
