@@ -1071,12 +1071,15 @@ class Engine:
     Font subsets are served by ``fonts`` (URL → bytes); nothing is fetched from the network.
     """
 
-    def __init__(self, print_css: str, fonts: Callable[[str], bytes | None], fast_css: str = "",
+    def __init__(self, print_css: str, fonts: Callable[[str], bytes | None], fast_css: str | None = None,
                  previous: bool | None = None):
+        """``fast_css``: the stylesheet of the speed-ups (forms, packs, regulations), with the XML parser and
+        the lighter compression; ``None``: WeasyPrint's own ways (other documents, e.g. exam papers).
+        ``previous``: the previous renderer whatever ``fast_css`` is (default: the ``WUGU_PDF_PLAIN`` switch)."""
         self.print_css = print_css
         self.fonts = fonts
-        self.previous = plain() if previous is None else previous  # the previous renderer (see plain())
-        self.fast_css = "" if self.previous else fast_css
+        self.previous = (fast_css is None or plain()) if previous is None else previous
+        self.fast_css = "" if self.previous else (fast_css or "")
 
     @cached_property
     def _wp(self):
