@@ -76,3 +76,33 @@ def test_the_xml_parser_gives_the_html5_tree():
     for bad in ("<p>未闭合", "<html><body><p>a</b></body></html>", "<svg xmlns='http://www.w3.org/2000/svg'/>"):
         with pytest.raises(ValueError):
             _xml_tree(bad)
+
+
+def test_the_benchmarks_typst_twin_is_the_same_form(pdf_build, tmp_path):
+    """scripts/bench_pdf.py compares wugu with a Typst document of the same form: same pages, QR code, header."""
+    import segno
+    import typst
+    from pypdf import PdfReader
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_pdf
+
+    from wugu.paths import form_page, html_url
+    from wugu.render.fonts import FontSet
+
+    handbook = load_handbook(ROOT)
+    form = handbook.form("F07")
+    url = bench_pdf.SITE + html_url(form_page(form))
+    segno.make(url, error="m", micro=False).save(str(tmp_path / "qr.svg"), border=0, dark="#000")
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    for path in {f.path for f in FontSet().faces.values()}:
+        (fonts / Path(path).name).symlink_to(path)
+    (tmp_path / "form.typ").write_text(bench_pdf.typst_source(form, handbook.profile.name, url), encoding="utf-8")
+    pdf = tmp_path / "typst.pdf"
+    pdf.write_bytes(typst.compile(str(tmp_path / "form.typ"), root=str(tmp_path), font_paths=[str(fonts)],
+                                  ignore_system_fonts=True))
+    assert len(PdfReader(pdf).pages) == len(PdfReader(pdf_build[1] / form_pdf(form)).pages)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = "".join(text.split())
+    assert "WG-F07" in text and "扫码" in text and "填表说明" in text and "共2页" in text, text[-200:]
