@@ -103,6 +103,7 @@ def test_updates_in_place_equal_a_clean_full_build(tmp_path):
     # what every page shows (a title in the navigation, the glossary): the whole site again
     step(lambda: _edit(reg, r"^(title: )(.+)$", r"\1\2（测试）"), expect="整个网站已重新生成")
     step(lambda: _edit(project / "glossary.yml", r"^(\s*definition: )", r"\1测试定义"), expect="整个网站")
+    step(lambda: _edit(project / "site" / "notes.md", "# 笔记", "# 笔记（测试）"), expect="整个网站")
     # bad content: nothing written, the problem kept for the page banner; then fixed in place again
     html = {p: p.read_bytes() for p in served.rglob("*.html")}
     good = reg.read_text(encoding="utf-8")
@@ -114,6 +115,51 @@ def test_updates_in_place_equal_a_clean_full_build(tmp_path):
     step(lambda: _edit(form, r"测试栏", "测试栏二"), expect="forms/F07.html")
     assert preview.banner() == b""
     assert _differences(served, _full_build(project, tmp_path / "full-2")) == []
+
+    # an unexpected failure: one problem line, the last good site kept, the next change builds it all again
+    def fail(*args):
+        raise RuntimeError("测试用的意外错误")
+
+    preview.live.update = fail
+    said.clear()
+    _edit(reg, r"（测试改动二）", "（测试改动三）")
+    preview.on_change()
+    assert any("error E430" in line for line in said) and b"E430" in preview.banner()
+    assert "Traceback" not in "\n".join(said) and preview.live is None
+    step(lambda: None, expect="整个网站")
+
+
+def test_pdfs_follow_the_pages_and_only_those_affected_are_made_again(tmp_path, pdf_build):
+    """With --pdf: a changed form field remakes that form's PDF and the packs that print it, nothing else."""
+    import shutil
+    import subprocess
+
+    from wugu import paths
+
+    project = copy_project(tmp_path / "project")
+    shutil.copytree(pdf_build[0] / paths.PDF_CACHE, project / paths.PDF_CACHE)  # the same content, rendered once
+    said: list[str] = []
+    served = tmp_path / "serve" / "site"
+    preview = Preview(project, served, pdf=True, echo=said.append)
+    assert preview.rebuild(), "\n".join(said)
+    downloads = served / paths.DOWNLOADS
+    before = {p.name: p.read_bytes() for p in downloads.glob("*.pdf")}
+    handbook = preview.live.handbook
+    form = next(f for f in handbook.forms if f.id == "F07")
+    printing = {paths.pack_pdf(p) for p in handbook.packs if "F07" in p.form_ids}
+    shown: list[str] = []
+    preview.publish = lambda: shown.append("pages")  # the server shows the pages here, before the PDFs
+    said.clear()
+    _edit(_one(project / "forms", "F07*.yml"), r"(\{key: \w+, type: text, label: )([^,}]+)", r"\1\2测试栏")
+    assert preview.rebuild(), "\n".join(said)
+    assert shown == ["pages"] and said.index(next(s for s in said if s.startswith("已更新 2 个页面"))) < \
+        said.index(next(s for s in said if s.startswith("PDF 已更新")))
+    after = {p.name: p.read_bytes() for p in downloads.glob("*.pdf")}
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {paths.form_pdf(form)} | printing and printing
+    text = subprocess.run(["pdftotext", str(downloads / paths.form_pdf(form)), "-"], capture_output=True,
+                          text=True).stdout
+    assert "测试栏" in text
 
 
 # ---- the real server ------------------------------------------------------------------------------------

@@ -97,6 +97,24 @@ class Preview:
         self.errors = []
         return True
 
+    def on_change(self) -> None:
+        """What the server runs on every change: rebuild, and say in the terminal how it went. Whatever goes
+        wrong, the preview keeps serving the last good site: an unexpected error is one problem line (E430),
+        never a traceback, and the next change builds the whole site again."""
+        self.echo("检测到修改，重新生成……")
+        try:
+            if self.rebuild():
+                self.echo("已更新，浏览器会自动刷新。")
+            else:
+                self.echo("有错误，网页仍是上一次成功生成的内容（页面顶部列出了错误）；改正后保存即可。")
+        except Exception as exc:  # noqa: BLE001 - keep serving whatever went wrong
+            found = exc.problems if isinstance(exc, WuguError) else [
+                problem("E430", display_path(self.root), detail=f"{type(exc).__name__}: {exc}")]
+            for p in found:
+                self.echo(p.format())
+            self.live = None
+            self._failed(found)
+
     def _failed(self, problems: list[Any]) -> None:
         self.errors = [p.format() for p in problems] or ["检查没有通过（详见终端里的提示）"]
 
@@ -245,19 +263,7 @@ def serve_project(directory: str | Path, host: str = "127.0.0.1", port: int = 80
     preview = Preview(root, serve_dir, pdf=pdf, echo=echo, full=full)
 
     def builder(config: Any = None) -> None:  # called by the server's watcher thread on every change
-        echo("检测到修改，重新生成……")
-        try:
-            if preview.rebuild():
-                echo("已更新，浏览器会自动刷新。")
-            else:
-                echo("有错误，网页仍是上一次成功生成的内容（页面顶部列出了错误）；改正后保存即可。")
-        except Exception as exc:  # keep serving whatever went wrong; never a traceback
-            found = exc.problems if isinstance(exc, WuguError) else [
-                problem("E430", display_path(root), detail=f"{type(exc).__name__}: {exc}")]
-            for p in found:
-                echo(p.format())
-            preview.live = None  # start again from a full build
-            preview.errors = [p.format() for p in found]
+        preview.on_change()
 
     try:
         if not preview.rebuild():
