@@ -116,6 +116,15 @@ def test_updates_in_place_equal_a_clean_full_build(tmp_path):
     assert preview.banner() == b""
     assert _differences(served, _full_build(project, tmp_path / "full-2")) == []
 
+    # a plugin wugu does not know may write anything after the pages: only full builds are then correct
+    from mkdocs.plugins import BasePlugin
+
+    plugins = preview.live.config.plugins
+    plugins["tags"] = BasePlugin()
+    assert not preview.live.supported()
+    del plugins["tags"]
+    assert preview.live.supported()
+
     # an unexpected failure: one problem line, the last good site kept, the next change builds it all again
     def fail(*args):
         raise RuntimeError("测试用的意外错误")

@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mkdocs.commands.build import _populate_page, get_context
+from mkdocs.commands.build import get_context
+
+try:  # mkdocs' own step (1.5, 1.6): read a page's Markdown, render it, run the plugins' page events
+    from mkdocs.commands.build import _populate_page
+except ImportError:  # pragma: no cover - another mkdocs: every change builds the whole site
+    _populate_page = None
 from mkdocs.exceptions import MkDocsException
 from mkdocs.structure.files import File
 
@@ -69,7 +74,8 @@ class LiveSite:
         self.broken = False  # an update failed half-way: the in-memory state no longer matches the site
         search = next((config.plugins[k] for k in SEARCH_PLUGINS if k in config.plugins), None)
         self.search_index = getattr(search, "search_index", None)
-        self.page_entries = group_entries(self.search_index.entries) if self.search_index is not None else {}
+        entries = getattr(self.search_index, "entries", None)
+        self.page_entries = group_entries(entries) if isinstance(entries, list) else {}
 
     def inputs_stamp(self) -> str:
         """:func:`inputs_stamp` now; differs from :attr:`stamp` when mkdocs.yml or a hand-written page changed."""
@@ -78,7 +84,9 @@ class LiveSite:
     def supported(self) -> bool:
         """True when an in-place update can equal a full build: only the plugins wugu knows, and the search
         index built (its entries are regrouped by page)."""
-        return (not self.broken and set(self.config.plugins) <= KNOWN_PLUGINS and self.search_index is not None
+        return (not self.broken and _populate_page is not None and set(self.config.plugins) <= KNOWN_PLUGINS
+                and isinstance(getattr(self.search_index, "entries", None), list)
+                and hasattr(self.search_index, "generate_search_index")
                 and self.plugin.nav is not None and self.plugin.env is not None)
 
     def _global_change(self, handbook: Handbook, pages: dict[str, str]) -> bool:
