@@ -136,12 +136,15 @@ def test_later_phases_wait_for_clean_schema(wugu, tmp_path):
     assert [p["code"] for p in report["problems"]] == ["E201"]
 
 
-def test_contact_block_may_hold_a_phone_number(wugu, tmp_path):
+def test_contact_phone_holds_a_landline_not_a_mobile(wugu, tmp_path):
     project = make_project(tmp_path)
     profile = project / "wugu.yml"
-    profile.write_text(profile.read_text(encoding="utf-8").replace("0539-0000000（示例）", f'"{PLACEHOLDERS["{MOBILE}"]}"'),
-                       encoding="utf-8")
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("0539-0000000（示例）", '"0539-0000001"'), encoding="utf-8")
     assert wugu("check", str(project)).returncode == 0
+    profile.write_text(text.replace("0539-0000000（示例）", f'"{PLACEHOLDERS["{MOBILE}"]}"'), encoding="utf-8")
+    result = wugu("check", str(project))
+    assert result.returncode == 1 and "E214" in result.stdout  # a person's number, printed on every form
 
 
 @pytest.mark.parametrize("args", [["check", "/no/such/folder"], ["check", "--format", "xml"], ["nosuchcommand"]])

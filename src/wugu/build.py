@@ -57,8 +57,9 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
     from .render.sitebuild import DOCS_DIR, build_site
 
     root = Path(root).resolve()
-    out = (Path(out) if out is not None else root / OUT).resolve()
-    check_output_dir(root, out, MARKER, "build/site", keep_apart=[root / DOCS_DIR])
+    out = Path(out) if out is not None else root / OUT
+    check_output_dir(root, out, MARKER, "build/site", keep_apart=[root / DOCS_DIR])  # before resolving: links
+    out = out.resolve()
     from .records.publish import record_files_inside, write_downloads
 
     records = record_files_inside(root, handbook)  # filled records must never be published
@@ -79,7 +80,7 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
             started = time.perf_counter()
             downloads = tmp / paths.DOWNLOADS
             downloads.mkdir(parents=True, exist_ok=True)
-            made = renderer(handbook, downloads, cache_dir=root / paths.PDF_CACHE,
+            made = renderer(handbook, downloads, cache_dir=paths.pdf_cache(root),
                             progress=lambda *args: echo("  " + " ".join(str(a) for a in args)))
             missing = _missing_downloads(handbook, downloads)
             if missing:

@@ -137,7 +137,7 @@ def pdf(directory: str, out: str | None, no_cache: bool) -> None:
     from pathlib import Path
 
     from .output import atomic_dir, check_output_dir
-    from .paths import PDF_CACHE
+    from .paths import pdf_cache
     from .render.pdf import MARKER, build_pdfs
 
     report = _checked(directory)
@@ -146,7 +146,7 @@ def pdf(directory: str, out: str | None, no_cache: bool) -> None:
     try:
         check_output_dir(report.root, target, MARKER, "build/pdf")
         with atomic_dir(target, MARKER, "wugu pdf 生成的 PDF。每次会整个替换这个目录，请不要在里面放别的文件。") as tmp:
-            made = build_pdfs(report.handbook, tmp, cache_dir=None if no_cache else report.root / PDF_CACHE,
+            made = build_pdfs(report.handbook, tmp, cache_dir=None if no_cache else pdf_cache(report.root),
                               progress=click.echo)
     except WuguError as exc:
         _fail(exc)

@@ -17,9 +17,10 @@ import yaml
 from . import __version__
 from .errors import WuguError, problem
 from .escape import has_control
+from .validate.privacy import scan_text
 from .model import BaseChange, Handbook
-from .output import write_atomic
-from .project import LOCAL, OVERRIDES, PROFILE, is_edition
+from .output import write_atomic, write_failed
+from .project import LOCAL, OVERRIDES, PROFILE, display_path, is_edition, link_on_path
 from .resources import base_dir, schemas_dir
 
 #: Where an edition records the state of the base it last reviewed (generated; do not edit by hand).
@@ -163,6 +164,11 @@ def init_edition(folder: Path, *, name: str, short_name: str | None, level: str,
     only what is missing is created. Option values are written with a YAML serializer, never pasted into text.
     """
     folder = Path(folder)
+    if (folder / PROFILE).is_symlink():
+        link = folder / PROFILE
+        raise WuguError([problem("E521", display_path(link), link=display_path(link), target=os.readlink(link),
+                                 what="wugu init 不会通过链接写文件（写到哪里由链接决定）",
+                                 fix="删掉这个链接（rm 链接名），或换一个新的空目录")])
     if (folder / PROFILE).exists():
         raise WuguError([problem("E503", str(folder / PROFILE), detail=f"“{folder}”里已经有一本手册（{PROFILE}）",
                                  fix="换一个新的空目录，或直接在这个目录里使用 wugu check / wugu build")])
@@ -175,6 +181,9 @@ def init_edition(folder: Path, *, name: str, short_name: str | None, level: str,
                           ("--address", address), ("--phone", phone), ("--email", email)):
         if value is not None and (has_control(value) or "\n" in value or not value.strip()):
             raise WuguError([problem("E517", option, option=option)])
+    if phone is not None and any(code == "E402" for code, _m, _at in scan_text(phone)):
+        raise WuguError([problem("E503", "--phone", detail="--phone 写的像是手机号：办公电话会印在网站和每张表格上",
+                                 fix="写单位的座机号码，例如 --phone 0539-1234567")])
     base = base_handbook()
     short_name = short_name or name
     today = _dt.date.today()
@@ -201,18 +210,31 @@ def init_edition(folder: Path, *, name: str, short_name: str | None, level: str,
         ".gitignore": "build/\n.venv/\n# 填好的表格记录和由它们生成的统计表、PDF：含个人信息，只留在本机，不提交、不发布\n/records/\n",
     }
     made, kept = [], []
-    for rel, text in files.items():
-        path = folder / rel
-        if rel in KEEP_IF_PRESENT and os.path.lexists(path):
-            kept.append(path)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as fd:  # never through a link, never over a file
-            fd.write(text)
-        made.append(path)
-    for sub in ("regulations", "forms", "packs"):
-        (folder / LOCAL / sub).mkdir(parents=True, exist_ok=True)
-    accept(folder, base)
+    for rel in [*files, *(f"{LOCAL}/{sub}" for sub in ("regulations", "forms", "packs")), SNAPSHOT, SCHEMA_COPY]:
+        link = link_on_path(folder / rel, folder)
+        if link is not None and not (rel in KEEP_IF_PRESENT and link == folder / rel):
+            raise WuguError([problem("E521", display_path(link), link=display_path(link), target=os.readlink(link),
+                                     what="wugu init 不会通过链接写文件（写到哪里由链接决定）",
+                                     fix="删掉这个链接（rm 链接名），或换一个新的空目录")])
+    try:
+        for rel, text in files.items():
+            path = folder / rel
+            if rel in KEEP_IF_PRESENT and os.path.lexists(path):
+                kept.append(path)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "x", encoding="utf-8") as fd:  # never through a link, never over a file
+                fd.write(text)
+            made.append(path)
+        for sub in ("regulations", "forms", "packs"):
+            (folder / LOCAL / sub).mkdir(parents=True, exist_ok=True)
+        accept(folder, base)
+    except FileExistsError as exc:
+        raise WuguError([problem("E522", str(exc.filename or folder),
+                                 what=f"“{exc.filename}”已经存在，wugu init 不会覆盖它",
+                                 fix="换一个新的空目录，或先把这个文件移走")]) from None
+    except OSError as exc:
+        raise write_failed(exc, folder) from None
     made += [folder / SNAPSHOT, folder / SCHEMA_COPY]
     assert is_edition(folder)
     return InitResult(made, kept)

@@ -28,6 +28,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E113": ("链接“{link}”指向手册目录以外（{target}）", "手册只能使用目录里的文件：删除这个链接，把需要的文件复制进来"),
     "E114": ("链接“{link}”{what}", "删除这个链接，或让它指向手册目录里存在的文件"),
     "E115": ("“{value}”不能按标签“{tag}”读成一个值", "删掉以 !! 开头的标签，直接写普通的文字或数字"),
+    # E116–E129 (hardening, second round): what the loader still let through
+    "E116": ("文字里有不能出现的字符 {char}（{what}）", "删掉这个字符；双引号里的 \\0、\\x1b、\\ud800 这类转义也会产生它，改成普通文字"),
+    "E117": ("“{name}”是一个{what}，不是 YAML 文件，wugu 不会读它", "把它改名（不要以 .yml 结尾），或移出这个目录；内容要写在 .yml 文件里"),
+    "E118": ("这里写了标签“!!timestamp”，wugu 不按标签读日期和时间", "删掉“!!timestamp”：日期直接写成 2026-01-05，文字直接写"),
+    # E211–E219 (hardening, second round): hand-written pages under site/ and the office phone
+    "E211": ("手写页面里有不允许的 HTML：{what}", "网站上的页面不能带脚本、事件处理（onclick=…）、javascript: 链接或嵌入的外部页面：删掉这一处，用普通的 Markdown 写"),
+    "E212": ("页面开头的设置“{key}”{what}", "{fix}"),
+    "E213": ("“{name}”{what}", "{fix}"),
+    "E214": ("办公电话“{masked}”像是手机号：contact.phone 只能写公开的办公座机", "写单位的座机号码，例如 0539-1234567；个人手机号不能发布在网站和表格上"),
     # E2xx: schema
     "E201": ("不认识的键“{key}”", "{suggestion}"),
     "E202": ("缺少必填项“{key}”（{title}）", "在这里添加一行“{key}: …”"),
@@ -96,6 +105,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E515": ("!ENV 不能读取环境变量“{name}”（CI 里的环境变量常有密钥，会被发布到网站上）",
              "只能读取以 {prefixes} 开头的变量；或者直接写出这个值"),
     "E517": ("{option} 的值里有换行或控制字符，或是空的", "只写一行普通文字"),
+    # E518–E529 (hardening, second round): mkdocs.yml allowlists, output paths, links where wugu writes
+    "E518": ("Markdown 扩展“{name}”不在 wugu 允许的清单里{why}", "删掉这一项；可以用的扩展：{allowed}"),
+    "E519": ("网站插件“{name}”不在 wugu 允许的清单里{why}", "删掉这一项；可以用的插件：{allowed}"),
+    "E520": ("网站设置“{key}”的值“{value}”不能用：{why}", "{fix}"),
+    "E521": ("“{link}”是一个符号链接（指向 {target}）：{what}", "{fix}"),
+    "E522": ("{what}", "{fix}"),
+    "E523": ("链接“{link}”指向“{target}”：{why}", "删除这个链接，把需要的文件复制到{where}里"),
     # E6xx: building the site and the PDFs
     "E601": ("生成网站时出错：{detail}", "{fix}"),
     "E602": ("没有生成 PDF 文件“{name}”，网页上的下载链接会失效", "查看上面 PDF 生成时的提示，修好后重新运行 wugu build"),
@@ -136,6 +152,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
 USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512",
                          "E505", "E507", "E517"})  # E505, E507, E517: hardening (environment, options)
+USAGE_CODES |= {"E521", "E522"}  # hardening, second round: links on the output path, init over a link
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
 USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
 

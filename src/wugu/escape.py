@@ -31,7 +31,8 @@ __all__ = ["html", "markdown", "script_json", "css_string", "file_name", "termin
 
 # Characters that must never reach a terminal or a one-line message as they are: C0 and C1 controls (ESC starts
 # terminal escape sequences), DEL, and the Unicode bidi controls that reorder what a reader sees ("Trojan Source").
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+                     "\ud800-\udfff]")  # lone surrogates: no encoder can write them
 _UNSAFE_OR_NEWLINE = re.compile(_UNSAFE.pattern[:-1] + "\n]")
 
 

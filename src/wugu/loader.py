@@ -143,6 +143,30 @@ def _yaml_error(exc: yaml.YAMLError, path: str, text: str = "") -> Problem:
     return problem("E101", path, line, col, detail=detail)
 
 
+#: Characters no text of a handbook may hold: C0 controls other than tab and line breaks, DEL, C1 controls, lone
+#: surrogates (``"\\ud800"`` in double quotes; they crash every encoder), non-characters and the bidi overrides that
+#: reorder what a reader sees. PyYAML refuses most of them written raw, but not when written as escapes.
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                       "\u202a-\u202e\u2066-\u2069]")
+
+
+def bad_character(text: str) -> tuple[str, str] | None:
+    """The first character of ``text`` that no handbook text may hold, as ``("U+0000", what it is)``; or None."""
+    m = _BAD_CHAR.search(text)
+    if m is None:
+        return None
+    code = ord(m.group())
+    if 0xD800 <= code <= 0xDFFF:
+        what = "不成对的代理字符，不是有效的 Unicode 文字"
+    elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        what = "改变文字显示方向的控制字符，会让看到的和实际写的不一样"
+    elif code >= 0xFDD0:
+        what = "Unicode 规定不能用于文字的字符"
+    else:
+        what = "不可见的控制字符"
+    return f"U+{code:04X}", what
+
+
 class _DepthError(Exception):
     def __init__(self, mark: Any):
         self.mark = mark
@@ -153,6 +177,13 @@ class _Loader(yaml.SafeLoader):
     and a file of ``[[[[…`` would end in a ``RecursionError``)."""
 
     depth = 0
+
+    def compose_scalar_node(self, anchor: Any) -> ScalarNode:
+        explicit = self.peek_event().tag  # None (or "!") when the tag comes from the value, not from the file
+        node = super().compose_scalar_node(anchor)
+        if explicit == _TIMESTAMP:
+            node.explicit_timestamp = True  # type: ignore[attr-defined]
+        return node
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
         self.depth += 1
@@ -230,7 +261,7 @@ class _Builder:
             self._seen.add(id(node))
         self.doc.positions.setdefault(at, _mark(node))
         if isinstance(node, ScalarNode):
-            return self._scalar(node)
+            return self._scalar(node) if self._check_chars(node) else node.value
         if id(node) in self._open:
             raise WuguError([problem("E104", self.path, *_mark(node), limit=MAX_NODES)])
         if len(at) > MAX_DEPTH:  # aliases nested in aliases
@@ -254,6 +285,8 @@ class _Builder:
                     self.problems.append(problem("E103", self.path, *_mark(key_node), tag="<< 合并键"))
                     continue
                 key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
+                if isinstance(key_node, ScalarNode):
+                    self._check_chars(key_node)
                 line = _mark(key_node)[0]
                 if key in seen:
                     self.problems.append(problem("E102", self.path, *_mark(key_node), key=key, first=seen[key]))
@@ -264,11 +297,21 @@ class _Builder:
             return out
         raise AssertionError(node)  # pragma: no cover
 
+    def _check_chars(self, node: ScalarNode) -> bool:
+        """False (and E116) when the value holds a character no text may hold."""
+        found = bad_character(node.value)
+        if found is not None:
+            self.problems.append(problem("E116", self.path, *_mark(node), char=found[0], what=found[1]))
+        return found is None
+
     def _check_tag(self, node: Node, expected: str) -> None:
         if node.tag != expected:
             self.problems.append(problem("E103", self.path, *_mark(node), tag=node.tag))
 
     def _scalar(self, node: ScalarNode) -> Any:
+        if getattr(node, "explicit_timestamp", False):
+            self.problems.append(problem("E118", self.path, *_mark(node)))
+            return node.value
         if node.tag in (_STR, _TIMESTAMP):
             return node.value
         if node.tag in _PLAIN_TAGS:

@@ -38,6 +38,7 @@ def check_output_dir(root: Path, out: Path, marker: str, example: str, keep_apar
     """
     from .project import display_path
 
+    refuse_links(root, out)
     root, out = Path(root).resolve(), Path(out).resolve()
 
     def bad(what: str, fix: str) -> WuguError:
@@ -57,6 +58,25 @@ def check_output_dir(root: Path, out: Path, marker: str, example: str, keep_apar
         raise bad("是一个文件，不是目录", "换一个目录名")
     if out.is_dir() and any(out.iterdir()) and not (out / marker).is_file():
         raise bad("里已经有别的文件，wugu 不会覆盖它", "换一个新的目录，或者先手动清空这个目录")
+
+
+def refuse_links(root: Path, out: Path) -> None:
+    """Refuse (E521, exit code 2) an output folder reached through a symbolic link: ``--out`` itself, its parent
+    (where the temporary folder and the swap happen) or any folder on its way inside the project. A link
+    committed to the repository (``build -> ~/.local/lib/python3/site-packages``) would have the build write
+    wherever it points."""
+    from .project import display_path, link_on_path
+
+    link = link_on_path(Path(out), Path(root))
+    if link is None:
+        return
+    try:
+        target = os.readlink(link)
+    except OSError:  # pragma: no cover - it was a link a moment ago
+        target = "?"
+    raise WuguError([problem("E521", display_path(link), link=display_path(link), target=target,
+                             what="生成的文件会经过这个链接写到别处（它可能来自别人提交的内容）",
+                             fix="删掉这个链接（rm 链接名，不会删掉它指向的东西），或用 --out 指定一个路径上没有链接的目录")])
 
 
 #: Content folders of a project that an output folder must never be in nor contain (it is replaced as a whole).

@@ -1,6 +1,8 @@
 """Names of generated pages and files, in one place so the site, the PDFs and the QR codes agree."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from .escape import file_name
 from .model import Form, Guide, NormSection, Pack, Regulation
 
@@ -8,6 +10,15 @@ from .model import Form, Guide, NormSection, Pack, Regulation
 DOWNLOADS = "downloads"
 #: Where `wugu pdf` and `wugu build` keep rendered PDFs between runs, relative to the project root.
 PDF_CACHE = "build/.cache/pdf"
+
+
+def pdf_cache(root: Path) -> Path | None:
+    """The PDF cache folder of a project, or None (no cache) when a link lies on its way: a link committed to
+    the repository (``build/.cache -> ~``) must not have the cache write or prune elsewhere."""
+    from .project import link_on_path
+
+    path = Path(root) / PDF_CACHE
+    return None if link_on_path(path, root) is not None else path
 
 
 def regulation_page(r: Regulation) -> str:

@@ -62,6 +62,27 @@ def display_path(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
+def link_on_path(path: Path, below: Path | None = None) -> Path | None:
+    """The first symbolic link among the parts of ``path`` (taken as written, made absolute, not resolved) that
+    lie below ``below``; without ``below`` (or when ``path`` is not under it), ``path`` itself and its parent.
+
+    Whatever reads or writes through such a link ends up wherever the link points: a link committed to a
+    repository (``build -> ~/.local/lib/…``) would have a build write outside the project.
+    """
+    path = Path(os.path.abspath(path))
+    if below is not None:
+        below = Path(os.path.abspath(below))
+    if below is not None and (path == below or below in path.parents):
+        parts = [path, *path.parents]
+        parts = parts[:parts.index(below)]
+    else:
+        parts = [path, path.parent]
+    for part in reversed(parts):
+        if part.is_symlink():
+            return part
+    return None
+
+
 def find_root(directory: str | Path) -> Path:
     """Return the project folder, or raise a usage error (exit 2) if it is missing or has no ``wugu.yml``."""
     root = Path(directory)

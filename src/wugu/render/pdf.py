@@ -39,6 +39,7 @@ from ..output import inside, write_atomic
 from ..paths import form_page, form_pdf, html_url, pack_pdf
 from ..resources import templates_dir
 from .fonts import FontSet
+from .sealed import seal, unseal
 
 #: The confidentiality notice of a sensitive form that has none of its own.
 _STANDARD_SECRET = ("本表含有敏感个人信息，只用于服务团内部工作；不得复印、拍照转发，不得存入个人手机、网盘或聊天群。"
@@ -657,6 +658,10 @@ def _wp_version() -> str:
         return "?"
 
 
+#: Largest cache entry read back (a pack is well under 2 MB, a fillable form ~13 MB).
+_MAX_CACHED = 64 * 1024 * 1024
+
+
 class PdfBuilder:
     """Renders a handbook's forms and packs; holds what is worth building only once per run."""
 
@@ -700,34 +705,48 @@ class PdfBuilder:
         return h.hexdigest()
 
     def _cached(self, key: str) -> bytes | None:
+        """A cached PDF, only if this machine's user sealed it for this key (see :mod:`wugu.render.sealed`): a
+        cache committed to the repository or copied from elsewhere is never trusted."""
         if self.cache_dir is None:
             return None
         path = self.cache_dir / f"{key[:2]}/{key}.pdf"
-        self._used.add(str(path))
         try:
-            return path.read_bytes()
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > _MAX_CACHED:
+                return None
+            data = unseal(key, path.read_bytes())
         except OSError:
             return None
+        if data is not None:
+            self._used.add(str(path))
+        return data
 
     def _store(self, key: str, data: bytes) -> None:
         if self.cache_dir is not None:
             path = self.cache_dir / f"{key[:2]}/{key}.pdf"
+            entry = seal(key, data)
+            if entry is None or path.parent.is_symlink():  # no secret to seal with; a planted link: no cache
+                return
             try:
-                write_atomic(path, data)
+                path.unlink(missing_ok=True)  # never write through a link planted in the cache
+                write_atomic(path, entry)
             except OSError:  # the cache is best-effort: unwritable or full, the PDFs are still made
                 return
             self._used.add(str(path))
 
     def prune_cache(self) -> None:
-        """Delete cached PDFs that this run did not use (content that no longer exists)."""
-        if self.cache_dir is None or not self.cache_dir.is_dir():
+        """Delete cached PDFs that this run did not use (content that no longer exists, entries not sealed here).
+        Links are never followed: a planted ``ab -> ~/Documents`` must not have wugu delete the PDFs there."""
+        if self.cache_dir is None or not self.cache_dir.is_dir() or self.cache_dir.is_symlink():
             return
-        for path in self.cache_dir.glob("*/*.pdf"):
-            if str(path) not in self._used:
-                try:
-                    path.unlink(missing_ok=True)
-                except OSError:
-                    pass
+        for sub in self.cache_dir.iterdir():
+            if sub.is_symlink() or not sub.is_dir():
+                continue
+            for path in sub.glob("*.pdf"):
+                if str(path) not in self._used:
+                    try:
+                        path.unlink(missing_ok=True)
+                    except OSError:
+                        pass
 
     # ---- HTML ----
 
@@ -1061,8 +1080,6 @@ class PdfBuilder:
             self.progress(f"{'已生成' if key in self._fresh else '未改动'}  {name}")
         return written
 
-    def _is_cached(self, key: str) -> bool:
-        return self.cache_dir is not None and (self.cache_dir / f"{key[:2]}/{key}.pdf").is_file()
 
 
 class Engine:

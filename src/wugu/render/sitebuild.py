@@ -32,6 +32,7 @@ from ..errors import Problem, WuguError, problem  # noqa: E402
 from ..model import Handbook  # noqa: E402
 from ..project import display_path  # noqa: E402
 from ..validate import siteconfig  # noqa: E402
+from ..validate.pages import unsafe_html  # noqa: E402
 from ..resources import templates_dir  # noqa: E402
 from . import search, site, terms  # noqa: E402
 from .sitelive import LiveSite, inputs_stamp  # noqa: E402
@@ -133,9 +134,11 @@ class WuguPlugin(BasePlugin):
         # Every text that lands in the page chrome is escaped here, once (templates that escape again leave
         # Markup alone); mkdocs.yml is untrusted input like the content.
         config.site_name = escape.html(config.site_name)
-        for key in ("site_description", "site_author"):
-            if config.get(key):
+        for key in ("site_description", "site_author", "repo_name", "repo_url", "edit_uri"):
+            if config.get(key):  # repo_url, edit_uri: checked to be http(s) and quote-free; escaped all the same
                 config[key] = escape.html(config[key])
+        _escape_strings(config.theme.get("palette"))
+        _escape_strings(extra.get("social"))
         if str(OVERRIDES) not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
         if config.nav is not None:
@@ -191,8 +194,29 @@ class WuguPlugin(BasePlugin):
         self.env = env
         return env
 
+    def _hand_written(self, page: Any) -> bool:
+        """A page from the docs folder (also one that replaces a generated page of the same name)."""
+        return page.file.src_uri not in self.generated or page.file.src_uri in self.overridden
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """A hand-written page's front matter lands in the page title, navigation and search index as it is:
+        escape it (the generated pages' front matter comes from the model, escaped when written)."""
+        if self._hand_written(page):
+            for key in ("title", "description"):
+                if isinstance(page.meta.get(key), str):
+                    page.meta[key] = escape.html(page.meta[key])
+            if isinstance(page.meta.get("tags"), list):
+                page.meta["tags"] = [escape.html(t) for t in page.meta["tags"] if isinstance(t, str)]
+        return markdown
+
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
-        """Glossary terms link to their definitions where they first appear on a page."""
+        """Glossary terms link to their definitions where they first appear on a page. A hand-written page with
+        active markup never gets this far (``wugu check`` refuses it, E211); checked again here all the same."""
+        if self._hand_written(page):
+            found = unsafe_html(html)
+            if found:
+                shown = display_path(Path(config.docs_dir) / page.file.src_uri)
+                raise WuguError([problem("E211", shown, what=what) for what in found])
         return terms.link_terms(html, page.file.src_uri, self.glossary) if self.glossary else html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -227,6 +251,16 @@ def _relative_404(site_dir: Path, prefix: str) -> None:
         prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
         text = page.read_text(encoding="utf-8")
         page.write_text(re.sub(r'(\b(?:href|src)=")' + re.escape(prefix), r"\1", text), encoding="utf-8")
+
+
+def _escape_strings(value: Any) -> None:
+    """HTML-escape, in place, every string inside a list or mapping of settings mkdocs-material shows raw."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in list(items):
+        if isinstance(item, str):
+            value[key] = escape.html(item)
+        else:
+            _escape_strings(item)
 
 
 def _escaped_nav(nav: Any) -> Any:
@@ -400,6 +434,15 @@ def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict:
                     problems = [problem("E601", config_label, detail=str(exc),
                                         fix="检查 mkdocs.yml 和 site/ 里的手写页面")]
                 raise WuguError(problems) from None
+            except (WuguError, OSError):  # OSError: the environment (full disk …), said by the caller as E505
+                raise
+            except Exception as exc:  # an extension or template choking on input: a problem line, not a traceback
+                problems = _problems(collected.records, config_label, docs_dir, display_path(docs_dir),
+                                     set(plugin.generated))
+                detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+                raise WuguError(problems + [problem("E601", config_label, detail=detail,
+                                                    fix=f"检查 {config_label} 和 {display_path(docs_dir)}/ 里的手写页面"
+                                                        "最近改动的地方")]) from None
     pages = sum(1 for p in plugin.generated if p not in plugin.overridden)
     live = LiveSite(config, plugin, stamp, config_file, config_label, docs_dir, display_path(docs_dir))
     return SiteResult(out_dir, pages, time.perf_counter() - started, live)

@@ -20,8 +20,9 @@ from .questions import check_coverage, check_questions, check_reviews
 from .refs import check_references
 from .schema import check_document
 from .limits import check_limits
-from .links import check_links
-from .siteconfig import check_site_config, docs_dir
+from .pages import check_pages
+from .links import check_links, check_not_files
+from .siteconfig import check_site_config, docs_dir, docs_path
 
 
 @dataclass
@@ -136,15 +137,16 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
     report = Report(root)
     site_config, site_problems = check_site_config(root)
     docs, report.problems, report.files = load_documents(root, cache=cache)
-    report.problems += site_problems + check_links(root, docs_dir(root, site_config))
+    report.problems += site_problems + check_links(root, docs_path(root, site_config)) + check_not_files(root)
     if not report.problems:
         report.problems = check_references(docs) + check_limits(docs) + check_keys(docs)
         report.problems += check_guides(docs)
         report.problems += check_overrides(docs) if not report.problems else []
         report.problems += check_questions(docs) if not report.problems else []
         report.problems += check_privacy(docs)
-        published = [root / "mkdocs.yml", *_files(docs_dir(root, site_config))]
-        report.problems += check_published_files(root, published)
+        pages = _files(docs_dir(root, site_config))
+        report.problems += check_published_files(root, [root / "mkdocs.yml", *pages])
+        report.problems += check_pages(root, pages, site_config)
     if not report.problems:
         handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
         bank = check_coverage(docs, handbook)

@@ -93,15 +93,16 @@ EXEMPT = ("contact", "phone")
 
 
 def check_privacy(docs: list[tuple[str, Document]]) -> list[Problem]:
-    """Scan every text value and key of the YAML content (only the profile's office phone is exempt)."""
+    """Scan every text value and key of the YAML content. The profile's office phone may hold a phone number,
+    but a landline only: a mobile number there is E214 (it is a person's, and it is printed on every form)."""
     problems = []
     for kind, doc in docs:
         for at, text in _strings(doc.data, ()):
-            if kind in ("profile", "base_profile") and at == EXEMPT:
-                continue
+            office = kind in ("profile", "base_profile") and at == EXEMPT
             for code, masked, _ in scan_text(text):
                 line, col = doc.pos(at)
-                problems.append(problem(code, doc.path, line, col, masked=masked))
+                problems.append(problem("E214" if office and code == "E402" else code, doc.path, line, col,
+                                        masked=masked))
     return problems
 
 

@@ -14,7 +14,9 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, WuguError, problem
-from ..loader import MAX_BYTES, _yaml_error, check_aliases, compose, decode
+from ..loader import MAX_BYTES, _yaml_error, bad_character, check_aliases, compose, decode
+from ..project import link_on_path
+from .sitepolicy import unsafe_settings
 
 CONFIG_FILE = "mkdocs.yml"
 #: ``!ENV`` may read only these variables (a CI job's other variables hold tokens that must not be published).
@@ -71,47 +73,88 @@ _SafeLoader.add_constructor("!relative", _relative)
 _SafeLoader.add_multi_constructor("", _unknown)
 
 
-def _find_line(text: str, key: str) -> int:
-    for n, line in enumerate(text.splitlines(), 1):
-        if line.lstrip().startswith(f"{key}:"):
-            return n
-    return 0
-
-
-#: Markdown extensions that read files named in a page (a page could pull in any file on the machine).
-_READS_FILES = {"pymdownx.snippets": "会把任意文件的内容插进页面"}
-
-
 def docs_dir(root: Path, data: dict[str, Any]) -> Path:
     """The folder of hand-written pages (``docs_dir``, default ``site``), resolved."""
-    return (Path(root) / str(data.get("docs_dir") or "site")).resolve()
+    return docs_path(root, data).resolve()
 
 
-def _dangerous(data: dict[str, Any], text: str, path: str, root: Path | None = None) -> list[Problem]:
+def docs_path(root: Path, data: dict[str, Any]) -> Path:
+    """The folder of hand-written pages as written (absolute, not resolved: a link on its way is a problem)."""
+    return Path(os.path.normpath(Path(root) / str(data.get("docs_dir") or "site")))
+
+
+def _positions(node: yaml.Node) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """Line and column of every key (of a mapping) and item (of a list) in ``mkdocs.yml``, by its path."""
+    found: dict[tuple[Any, ...], tuple[int, int]] = {}
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(node, ())]
+    while stack:
+        current, at = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode) and len(at) < 8:
+                    found.setdefault(at + (key.value,), (key.start_mark.line + 1, key.start_mark.column + 1))
+                    stack.append((value, at + (key.value,)))
+        elif isinstance(current, yaml.SequenceNode) and len(at) < 8:
+            for i, item in enumerate(current.value):
+                found.setdefault(at + (i,), (item.start_mark.line + 1, item.start_mark.column + 1))
+                stack.append((item, at + (i,)))
+    return found
+
+
+def _where(positions: dict[tuple[Any, ...], tuple[int, int]], at: tuple[Any, ...]) -> tuple[int, int]:
+    while at and at not in positions:
+        at = at[:-1]
+    return positions.get(at, (1, 1))
+
+
+def _dangerous(data: dict[str, Any], positions: dict[tuple[Any, ...], tuple[int, int]], path: str,
+               root: Path | None = None) -> list[Problem]:
     found = []
-    if root is not None:
+    if root is not None and link_on_path(docs_path(root, data), root) is None:  # a link: check_links says so
         docs = docs_dir(root, data)
-        if docs != root.resolve() and root.resolve() not in docs.parents:
-            found.append(problem("E514", path, _find_line(text, "docs_dir"), 1, key="docs_dir",
+        real = root.resolve()
+        hidden = docs != real and real in docs.parents and any(
+            p.startswith(".") or p in ("records", "build") for p in docs.relative_to(real).parts)
+        if docs != real and real not in docs.parents:
+            found.append(problem("E514", path, *_where(positions, ("docs_dir",)), key="docs_dir",
                                  what=f"指向手册目录以外（{docs}），会把那里的文件发布出去"))
-        elif docs == root.resolve():
-            found.append(problem("E514", path, _find_line(text, "docs_dir"), 1, key="docs_dir",
+        elif docs == real:
+            found.append(problem("E514", path, *_where(positions, ("docs_dir",)), key="docs_dir",
                                  what="是手册目录本身，会把整个目录（包括密钥和设置）发布出去"))
-    exts = data.get("markdown_extensions")
-    for ext in exts if isinstance(exts, list) else []:
-        name = ext if isinstance(ext, str) else next(iter(ext), "") if isinstance(ext, dict) else ""
-        if name in _READS_FILES:
-            found.append(problem("E514", path, _find_line(text, f"- {name}") or _find_line(text, name), 1,
-                                 key=f"markdown_extensions: {name}", what=_READS_FILES[name]))
+        elif hidden:
+            found.append(problem("E514", path, *_where(positions, ("docs_dir",)), key="docs_dir",
+                                 what="指向隐藏目录、records/ 或 build/，会把那里的文件（密钥、填好的记录）发布出去"))
     for key, what in _RUNS_CODE.items():
         if key in data:
-            found.append(problem("E514", path, _find_line(text, key), 1, key=key, what=what))
+            found.append(problem("E514", path, *_where(positions, (key,)), key=key, what=what))
     theme = data.get("theme")
     if isinstance(theme, dict):
         for key, what in _THEME_RUNS_CODE.items():
             if key in theme:
-                found.append(problem("E514", path, _find_line(text, key), 1, key=f"theme.{key}", what=what))
+                found.append(problem("E514", path, *_where(positions, ("theme", key)), key=f"theme.{key}", what=what))
+    for at, code, args in unsafe_settings(data):
+        if code == "E512":
+            args = {**args, "config": path}
+        found.append(problem(code, path, *_where(positions, at), **args))
     return found
+
+
+def _bad_characters(node: yaml.Node, path: str) -> list[Problem]:
+    """E116 for every key or value holding a character no text may hold (a NUL, a lone surrogate …)."""
+    found = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            bad = bad_character(current.value)
+            if bad is not None:
+                found.append(problem("E116", path, current.start_mark.line + 1, current.start_mark.column + 1,
+                                     char=bad[0], what=bad[1]))
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(n for pair in current.value for n in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return sorted(found, key=lambda p: (p.line, p.col))
 
 
 def _as_config_problem(p: Problem, path: str) -> Problem:
@@ -136,6 +179,9 @@ def parse(text: str, path: str, config: Any = None, root: Path | None = None) ->
         return {}, [_as_config_problem(_yaml_error(exc, path, text), path)]
     if node is None:
         return {}, []
+    chars = _bad_characters(node, path)
+    if chars:
+        return {}, chars
     loader = _SafeLoader("", path, config)
     try:
         data = loader.construct_document(node)
@@ -151,7 +197,7 @@ def parse(text: str, path: str, config: Any = None, root: Path | None = None) ->
         return {}, []
     if not isinstance(data, dict):
         return {}, [problem("E512", path, 1, 1, detail="最外层应该是“键: 值”的设置", config=path)]
-    return data, _dangerous(data, text, path, root)
+    return data, _dangerous(data, _positions(node), path, root)
 
 
 def read(config_file: Path, shown: str, config: Any = None) -> dict[str, Any]:

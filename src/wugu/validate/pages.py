@@ -1,0 +1,303 @@
+"""Hand-written pages under ``site/``: no script, no outside loads, no personal data, as they will be published.
+
+A page is checked the way a browser will see it: the Markdown is rendered to HTML (with the project's allowed
+extensions, ``attr_list`` included, which can add ``onclick=`` to any element), then read by an HTML parser, which
+decodes entities (``java&#115;cript:``) as a browser does. Refused, with the page and line and how to fix it:
+script elements and other active or embedding elements, event handlers, ``javascript:``/``data:`` addresses,
+resources loaded from outside hosts. The privacy scan runs on the text as shown (tags stripped, entities decoded,
+comments apart), so ``**138**0013…``, ``&#49;38…`` or ``138<!-- -->0013…`` cannot hide a number. Front matter may
+only hold the few keys wugu knows (``title``, ``description``, ``tags``, ``hide``, ``search``), and scripts,
+special files and anything but regular files are refused in the docs folder.
+"""
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import Problem, problem
+from ..loader import _BAD_CHAR, bad_character
+from .privacy import MAX_SCAN, scan_text
+
+#: Elements that run code, embed other documents, change where links go, or submit data.
+BANNED_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
+                         "link", "form", "style", "portal", "noscript", "template", "xmp", "plaintext"})
+#: Attributes holding an address.
+_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset",
+                        "background", "lowsrc", "ping", "cite", "longdesc", "dynsrc", "manifest", "codebase",
+                        "archive", "usemap", "profile", "icon"})
+#: Attributes that run code or load a document whatever their value.
+_ACTIVE_ATTRS = frozenset({"srcdoc", "http-equiv", "formaction"})
+_LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_BLOCK = frozenset({"p", "div", "li", "ul", "ol", "td", "th", "tr", "table", "thead", "tbody", "h1", "h2", "h3",
+                    "h4", "h5", "h6", "br", "hr", "pre", "blockquote", "section", "article", "dt", "dd", "dl",
+                    "details", "summary", "figure", "figcaption", "caption", "header", "footer", "nav", "aside"})
+#: Front matter keys a hand-written page may have, and the ``hide:`` values mkdocs-material knows.
+FRONT_MATTER = ("title", "description", "tags", "hide", "search")
+_HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
+#: Files in the docs folder that would be published as scripts.
+_SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".wasm", ".php", ".py", ".sh", ".exe", ".bat", ".cmd", ".ps1"})
+_HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".xml", ".shtml"})
+_SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
+
+
+def _scheme(url: str) -> str:
+    """The scheme of an address as a browser reads it (whitespace and controls inside are ignored)."""
+    url = _SPACE.sub("", url).lower()
+    m = re.match(r"([a-z][a-z0-9+.\-]*):", url)
+    return m.group(1) if m else ("//" if url.startswith("//") else "")
+
+
+class _Scanner(HTMLParser):
+    """Finds active markup in a page's HTML and collects its text as shown (for the privacy scan)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []  # (what, a needle to find the source line)
+        self.text: list[str] = []
+        self.comments: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BANNED_TAGS:
+            self.found.append((f"<{tag}> 元素", f"<{tag}"))
+        if tag in _BLOCK:
+            self.text.append("\n")
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self.found.append((f"事件处理属性 {name}=", name))
+            elif name in _ACTIVE_ATTRS:
+                self.found.append((f"属性 {name}=", name))
+            elif name == "style" and re.search(r"url\s*\(|expression\s*\(|@import|behavior\s*:",
+                                              _SPACE.sub(" ", value), re.I):
+                self.found.append(("style 里加载外部资源或运行代码（url(…)、expression(…)）", "style"))
+            elif name in _URL_ATTRS:
+                for url in value.split(",") if name == "srcset" else [value]:
+                    scheme = _scheme(url)
+                    if scheme and scheme != "//" and scheme not in _LINK_SCHEMES:
+                        self.found.append((f"{scheme}: 地址（{name}=）", url.strip()[:30] or f"{scheme}:"))
+                    elif name not in ("href", "cite") and scheme in ("http", "https", "//"):
+                        self.found.append((f"从外网加载的资源（{name}={url.strip()[:60]}），离线打不开，还会泄露访问记录",
+                                           url.strip()[:20] or name))
+            if name in ("title", "alt", "href", "value", "content", "placeholder", "aria-label") and value:
+                self.text.append("\n" + value + "\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK:
+            self.text.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.comments.append(data)
+
+    def handle_pi(self, data: str) -> None:
+        self.found.append(("<? … ?> 处理指令", "<?"))
+
+    def unknown_decl(self, data: str) -> None:
+        self.found.append(("<![ … ]> 声明", "<!["))
+
+
+def scan_html(markup: str) -> _Scanner:
+    """Parse ``markup``; the result holds what is refused (``found``), the shown text and the comments."""
+    scanner = _Scanner()
+    try:
+        scanner.feed(markup)
+        scanner.close()
+    except (AssertionError, ValueError):  # pragma: no cover - html.parser is lenient
+        scanner.found.append(("读不懂的 HTML", "<"))
+    return scanner
+
+
+def unsafe_html(markup: str) -> list[str]:
+    """What in ``markup`` is refused, in Chinese (empty when the HTML is safe to publish)."""
+    return [what for what, _ in scan_html(markup).found]
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The first line of ``text`` holding ``needle`` (case and entities ignored); 1 when none does."""
+    needle = needle.lower()
+    for n, line in enumerate(text.splitlines(), 1):
+        if needle in line.lower() or needle in html.unescape(line).lower():
+            return n
+    squeezed = _SPACE.sub("", needle)  # Markdown turned tabs into spaces
+    for n, line in enumerate(text.splitlines(), 1):
+        if squeezed and squeezed in _SPACE.sub("", html.unescape(line)).lower():
+            return n
+    return 1
+
+
+_FLAT = re.compile(r"<!--.*?-->|<[^>]*>|[*_~=^`]", re.S)
+
+
+def _line_of_number(text: str, masked: str) -> int:
+    """The line where a number found in the rendered text starts (its first three digits, markup removed)."""
+    head = masked[:3]
+    for n, line in enumerate(text.splitlines(), 1):
+        digits = re.sub(r"\D", "", _flat(line))
+        if head in digits:
+            return n
+    return 1
+
+
+def _flat(line: str) -> str:
+    """One source line as it reads on the page: comments, tags, emphasis marks and backslashes gone, entities
+    decoded (``**138**0013…``, ``&#49;38…`` and ``138<!-- -->0013…`` all read as one number)."""
+    return html.unescape(_FLAT.sub("", line.replace("\\", "")))
+
+
+def _hidden_numbers(text: str, scanner: _Scanner, shown: str) -> list[Problem]:
+    """Numbers the scan of the source text (:func:`wugu.validate.privacy.scan_file`) cannot see: first line by
+    line as shown (exact lines), then in the whole page as shown (numbers split over lines, at their first line)."""
+    lines = text.splitlines()
+    reported = {(n, masked) for n, line in enumerate(lines, 1) for _c, masked, _a in scan_text(line)}
+    masks = {masked for _n, masked in reported}
+    problems = []
+    for n, line in enumerate(lines, 1):
+        if not any(c.isdigit() for c in line) and "&#" not in line:
+            continue
+        for code, masked, _at in scan_text(_flat(line)):
+            if (n, masked) not in reported:
+                reported.add((n, masked))
+                masks.add(masked)
+                problems.append(problem(code, shown, n, 1, masked=masked))
+    shown_text = re.sub(r"[ \t\r\f\v]+", " ", "".join(scanner.text))
+    for piece in [shown_text, *scanner.comments]:
+        for code, masked, _at in scan_text(piece):
+            if masked not in masks:
+                masks.add(masked)
+                problems.append(problem(code, shown, _line_of_number(text, masked), 1, masked=masked))
+    return problems
+
+
+def _markdown(data: dict[str, Any]) -> Any:
+    """A Markdown converter like the site's: the project's allowed extensions plus wugu's own."""
+    import markdown
+
+    from .sitepolicy import EXTENSIONS, extension_name
+
+    names: list[str] = []
+    configs: dict[str, Any] = {}
+    raw = data.get("markdown_extensions")
+    items = [{k: v} for k, v in raw.items()] if isinstance(raw, dict) else raw if isinstance(raw, list) else []
+    for item in [*items, "toc", "attr_list", "md_in_html", "admonition", "tables", "pymdownx.tasklist"]:
+        name = extension_name(item)
+        if name not in EXTENSIONS or name in names:
+            continue
+        names.append(name)
+        options = next(iter(item.values()), None) if isinstance(item, dict) else None
+        if isinstance(options, dict):
+            configs[name] = {k: v for k, v in options.items() if k != "slugify"}
+    try:
+        return markdown.Markdown(extensions=names, extension_configs=configs)
+    except Exception:  # a bad option: the build says so; scan with wugu's own extensions
+        return markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", "admonition", "tables"])
+
+
+def _front_matter(text: str, shown: str) -> tuple[str, list[Problem]]:
+    """The page without its front matter, and the problems with the front matter (as mkdocs reads it)."""
+    from mkdocs.utils.meta import get_data
+
+    try:
+        body, meta = get_data(text)
+    except Exception:  # mkdocs ignores front matter it cannot read
+        return text, []
+    head = text[:len(text) - len(body)] if text.endswith(body) else text[:2000]
+    problems = []
+    for key, value in meta.items():
+        line = _line_of(head, f"{key}:")
+        if key not in FRONT_MATTER:
+            problems.append(problem("E212", shown, line, 1, key=key, what="wugu 不认识（有的设置会换页面模板、加载脚本）",
+                                    fix=f"删掉这一行；页面开头只能写 {'、'.join(FRONT_MATTER)}"))
+        elif key in ("title", "description") and not isinstance(value, str):
+            problems.append(problem("E212", shown, line, 1, key=key, what="应该是一行文字",
+                                    fix=f"写成 {key}: 一行文字"))
+        elif key == "tags" and (not isinstance(value, list) or not all(isinstance(t, str) for t in value)):
+            problems.append(problem("E212", shown, line, 1, key=key, what="应该是搜索关键词的列表",
+                                    fix="写成 tags: [报警, 紧急情况]"))
+        elif key == "hide" and (not isinstance(value, list) or not set(map(str, value)) <= _HIDE):
+            problems.append(problem("E212", shown, line, 1, key=key, what="只能隐藏 " + "、".join(sorted(_HIDE)),
+                                    fix="写成 hide: [toc]"))
+        elif key == "search" and (not isinstance(value, dict) or not set(value) <= {"exclude", "boost"}):
+            problems.append(problem("E212", shown, line, 1, key=key, what="只能写 exclude 和 boost",
+                                    fix="写成 search: {boost: 2}"))
+    return body, problems
+
+
+def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = True) -> list[Problem]:
+    """The problems of one hand-written page (Markdown, or an HTML/SVG file published as it is)."""
+    problems: list[Problem] = []
+    bad = bad_character(text.replace("\r", ""))
+    if bad is not None:
+        at = _BAD_CHAR.search(text.replace("\r", "")).start()
+        problems.append(problem("E116", shown, text.count("\n", 0, at) + 1, 1, char=bad[0], what=bad[1]))
+    body = text
+    if markdown_page:
+        body, problems = _front_matter(text, shown)
+        converter.reset()
+        try:
+            markup = converter.convert(body)
+        except Exception as exc:  # an extension choking on the page: say so here rather than in the build
+            return problems + [problem("E211", shown, 1, 1, what=f"Markdown 读不懂（{type(exc).__name__}）")]
+    else:
+        markup = text
+    scanner = scan_html(markup)
+    for what, needle in scanner.found:
+        problems.append(problem("E211", shown, _line_of(text, needle), 1, what=what))
+    problems += _hidden_numbers(text, scanner, shown)
+    return problems
+
+
+def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> list[Problem]:
+    """Every file of the docs folder: pages as they will be published; scripts and special files refused.
+
+    ``files`` are the docs folder's files (links were checked before); ``settings`` is ``mkdocs.yml``'s data.
+    The source text of pages has been scanned for personal data already (:mod:`wugu.validate.privacy`): numbers
+    found here again are not reported twice.
+    """
+    import stat
+
+    problems: list[Problem] = []
+    converter = None
+    for path in files:
+        try:
+            shown = path.relative_to(root).as_posix()
+        except ValueError:
+            shown = str(path)
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISLNK(mode):
+            continue  # checked by check_links
+        if not stat.S_ISREG(mode):
+            problems.append(problem("E213", shown, name=shown, what="不是普通文件（管道、设备或套接字），生成网站时会卡住",
+                                    fix="删掉它"))
+            continue
+        suffix = path.suffix.lower()
+        if suffix in _SCRIPT_SUFFIXES:
+            problems.append(problem("E213", shown, name=shown, what="是脚本或程序文件，会随网站原样发布",
+                                    fix="删掉它：手册网站不用自己的脚本"))
+            continue
+        if suffix not in (".md", ".markdown") and suffix not in _HTML_SUFFIXES:
+            continue
+        try:
+            text = path.read_bytes()[:MAX_SCAN].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            problems.append(problem("E107", shown, 1, 1, guess=""))
+            continue
+        except OSError:
+            continue
+        if suffix in _HTML_SUFFIXES:
+            problems += check_page(text, shown, None, markdown_page=False)
+            continue
+        if converter is None:
+            converter = _markdown(settings)
+        problems += check_page(text, shown, converter)
+    return problems

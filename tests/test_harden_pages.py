@@ -1,0 +1,147 @@
+"""Hardening, second round: hand-written pages under ``site/``, the office phone, and the PDF cache.
+
+Findings of the attacker review closed here: 3 (a cache committed to the repository poisons the PDFs), 5 (numbers
+hidden from the privacy scan by entities, comments or emphasis; a mobile number as the office phone) and the
+page part of 6 (raw ``<script>``, event handlers and front matter in ``site/*.md``). Every test drives the real CLI
+on a copy of the shipped content. Phone-like and ID-like numbers are generated at run time, never stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wugu.cli import main
+from wugu.render import sealed
+
+from conftest import copy_project
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path / "p")
+
+
+def _problems(project: Path) -> list[dict]:
+    result = CliRunner().invoke(main, ["check", str(project), "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return json.loads(result.output)["problems"]
+
+
+def _mobile() -> str:
+    """A mobile-like number, made here (the repository stores none)."""
+    return "1" + "38" + "0013" + "8" + "000"
+
+
+def _line(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+# ---- finding 5: the privacy scan reads pages as they are shown ---------------------------------------------
+
+def test_numbers_hidden_by_markup_entities_and_comments_are_found(project):
+    m = _mobile()
+    entity = "".join(f"&#{ord(c)};" for c in m[:3]) + m[3:]
+    page = (f"# 联系我们\n\n"
+            f"值班：**{m[:3]}**{m[3:]}\n\n"                              # emphasis split
+            f"备用：{entity}\n\n"                                          # HTML entities
+            f"热线：{m[:4]}<!-- 备注 -->{m[4:]}\n\n"                       # a comment in the middle
+            f"<!-- 旧号码 {m} -->\n\n"                                     # a whole number in a comment
+            f"<span title=\"{m}\">悬停可见</span>\n")                      # an attribute
+    (project / "site" / "contact.md").write_text(page, encoding="utf-8")
+    problems = _problems(project)
+    assert {p["code"] for p in problems} == {"E402"}
+    assert {p["path"] for p in problems} == {"site/contact.md"}
+    lines = sorted(p["line"] for p in problems)
+    assert _line(page, "值班") in lines and _line(page, "备用") in lines and _line(page, "热线") in lines
+    assert all(m not in p["message"] for p in problems)  # never echoed in full
+
+
+def test_a_mobile_number_as_the_office_phone_is_refused(project, wugu, tmp_path):
+    profile = project / "wugu.yml"
+    text = profile.read_text(encoding="utf-8")
+    phone = re.search(r"^  phone: .*$", text, re.M)
+    profile.write_text(text.replace(phone.group(), f'  phone: "{_mobile()}"'), encoding="utf-8")
+    problems = _problems(project)
+    assert [(p["code"], Path(p["path"]).name, p["line"]) for p in problems] == [
+        ("E214", "wugu.yml", text[:phone.start()].count("\n") + 1)]
+    assert "座机" in problems[0]["fix"]
+    result = wugu("init", str(tmp_path / "county"), "--name", "示例县手牵手服务团", "--level", "县",
+                  "--phone", _mobile())
+    assert result.returncode == 2 and "E503" in result.stderr and not (tmp_path / "county").exists()
+
+
+# ---- finding 6 (pages): no script from a hand-written page reaches the site ------------------------------------
+
+def test_active_markup_in_pages_is_refused_at_its_line(project):
+    page = ("# 说明\n\n"
+            "<script>alert(1)</script>\n\n"
+            "[点这里](java&#115;cript:alert(2))\n\n"
+            "[也点这里](https://example.org/){: onclick=\"alert(3)\" }\n\n"
+            "<img src=\"https://tracker.example/p.gif\" alt=\"\">\n\n"
+            "<iframe src=\"about:blank\"></iframe>\n\n"
+            "<a href=\"  JAVA\tSCRIPT:alert(4)\">x</a>\n")
+    (project / "site" / "about.md").write_text(page, encoding="utf-8")
+    (project / "site" / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(5)"><circle r="1"/></svg>\n', encoding="utf-8")
+    (project / "site" / "extra.js").write_text("alert(6)\n", encoding="utf-8")
+    problems = _problems(project)
+    found = sorted((p["code"], p["path"], p["line"]) for p in problems)
+    assert found == sorted([
+        ("E211", "site/about.md", _line(page, "<script>")),
+        ("E211", "site/about.md", _line(page, "java&#115;cript")),
+        ("E211", "site/about.md", _line(page, "onclick")),
+        ("E211", "site/about.md", _line(page, "tracker.example")),
+        ("E211", "site/about.md", _line(page, "<iframe")),
+        ("E211", "site/about.md", _line(page, "<iframe")),  # about: is no web address either
+        ("E211", "site/about.md", _line(page, "JAVA")),
+        ("E211", "site/logo.svg", 1),
+        ("E213", "site/extra.js", 0),
+    ]), problems
+
+
+def test_front_matter_may_hold_only_what_wugu_knows(project):
+    page = "---\ntitle: 说明\ntemplate: main.html\ntags: [报警]\nhide: [toc]\n---\n\n# 说明\n"
+    (project / "site" / "about.md").write_text(page, encoding="utf-8")
+    problems = _problems(project)
+    assert [(p["code"], p["line"]) for p in problems] == [("E212", _line(page, "template"))]
+
+
+def test_plain_hand_written_pages_still_pass(project):
+    (project / "site" / "about.md").write_text(
+        "---\ntitle: 关于本县服务团\ntags: [联系]\n---\n\n# 关于\n\n办公电话见首页。[首页](index.md)\n\n"
+        "<div markdown>**加粗**和 [外链](https://example.org/)</div>\n", encoding="utf-8")
+    assert _problems(project) == []
+
+
+# ---- finding 3: a cache from the repository never reaches the output -----------------------------------------
+
+def test_a_poisoned_pdf_cache_is_never_trusted(pdf_build, tmp_path, wugu):
+    source, good, _result, _seconds = pdf_build
+    project = tmp_path / "p"
+    shutil.copytree(source, project)  # with the cache its first build left in build/.cache/pdf
+    entries = sorted((project / "build" / ".cache" / "pdf").glob("*/*.pdf"))
+    assert entries, "the first build filled the cache"
+    poison = (good / "WG-F02.pdf").read_bytes()
+    other = b"a secret of another machine".ljust(32, b".")
+    for i, entry in enumerate(entries):
+        if i % 2:  # a plain PDF under the right key, as a pull request could commit it
+            entry.write_bytes(poison)
+        else:  # sealed, but with another machine's secret
+            key = entry.stem
+            mac = hmac.new(other, key.encode() + b"\0" + poison, hashlib.sha256).digest()
+            entry.write_bytes(sealed.MAGIC + mac + poison)
+    out = tmp_path / "out"
+    result = wugu("pdf", str(project), "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "未改动" not in result.stdout  # nothing taken from the poisoned cache
+    for pdf in sorted(good.glob("*.pdf")):
+        assert (out / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
+    result = wugu("pdf", str(project), "--out", str(out))  # the cache it wrote itself is used again
+    assert result.returncode == 0 and "已生成" not in result.stdout
