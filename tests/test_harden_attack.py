@@ -287,3 +287,32 @@ def test_timestamp_tag_on_a_text_field_is_refused(project, value):
     problems = _problems(project)
     line = text[:title.start()].count("\n") + 1
     assert [(p["code"], p["path"], p["line"]) for p in problems] == [("E118", f"regulations/{path.name}", line)]
+
+
+def test_records_output_never_goes_through_a_link(project, tmp_path, wugu):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (project / "records").symlink_to(victim)
+    result = wugu("records", "template", "WG-F04", cwd=project)
+    assert result.returncode == 2 and _codes(result.stderr) == ["E521"], result.stdout + result.stderr
+    assert list(victim.iterdir()) == []
+    (project / "records").unlink()
+    (project / "records" / "templates").mkdir(parents=True)
+    precious = victim / "precious.xlsx"
+    precious.write_bytes(b"keep")
+    (project / "records" / "templates" / "WG-F04.xlsx").symlink_to(precious)  # a planted file link
+    result = wugu("records", "template", "WG-F04", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert precious.read_bytes() == b"keep"
+    assert not (project / "records" / "templates" / "WG-F04.xlsx").is_symlink()
+
+
+def test_a_site_url_with_markup_is_refused(project):
+    profile = project / "wugu.yml"
+    text = profile.read_text(encoding="utf-8")
+    url = re.search(r"^site_url: .*$", text, re.M)
+    assert url is not None
+    profile.write_text(text.replace(url.group(), 'site_url: "https://example.org/\\"><script>alert(1)</script>/"'),
+                       encoding="utf-8")
+    problems = _problems(project)
+    assert [(p["code"], p["line"]) for p in problems] == [("E205", text[:url.start()].count("\n") + 1)]

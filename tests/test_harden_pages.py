@@ -145,3 +145,24 @@ def test_a_poisoned_pdf_cache_is_never_trusted(pdf_build, tmp_path, wugu):
         assert (out / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
     result = wugu("pdf", str(project), "--out", str(out))  # the cache it wrote itself is used again
     assert result.returncode == 0 and "已生成" not in result.stdout
+
+
+def test_stylesheets_load_nothing_from_outside_hosts(project):
+    (project / "site" / "local.css").write_text(
+        "/* url(https://in.a.comment/) */\n.md-header { color: teal; }\n"
+        ".x { background: \\75 rl( 'https://tracker.example/p.gif'); }\n", encoding="utf-8")
+    (project / "site" / "ok.css").write_text(".y { background: url(images/bg.png); }\n", encoding="utf-8")
+    problems = _problems(project)
+    assert [(p["code"], p["path"], p["line"]) for p in problems] == [("E213", "site/local.css", 3)]
+
+
+@pytest.mark.parametrize("markup", [
+    "<!--> <img src=x onerror=alert(1)> -->",      # comments a browser closes early
+    "<!-- a --!> <img src=x onerror=alert(2)> -->",
+    "<img/src=x/onerror=alert(1)>",                # slashes between attributes
+    "<svg><set attributeName=href to=javascript:alert(1) /></svg>",
+])
+def test_markup_that_python_and_browsers_read_differently_is_refused(project, markup):
+    (project / "site" / "odd.md").write_text(f"# 说明\n\n{markup}\n", encoding="utf-8")
+    problems = _problems(project)
+    assert problems and {(p["code"], p["path"], p["line"]) for p in problems} == {("E211", "site/odd.md", 3)}

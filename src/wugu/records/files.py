@@ -28,7 +28,15 @@ def project_root(start: Path) -> Path | None:
 
 
 def check_out_dir(out: Path) -> Path:
-    """``out`` resolved, or a usage error (E743) when it lies in a published or committed part of a project."""
+    """``out`` resolved, or a usage error (E743) when it lies in a published or committed part of a project, or
+    (E521) when a link lies on its way inside the project (``records -> ~/.ssh`` committed to the repository)."""
+    from ..output import refuse_links
+
+    written = Path(os.path.abspath(out))
+    for folder in (written, *written.parents):
+        if (folder / PROFILE).is_file():
+            refuse_links(folder, written)
+            break
     out = out.resolve()
     root = project_root(out)
     if root is not None:
@@ -43,7 +51,9 @@ def check_out_dir(out: Path) -> Path:
 def private_file(path: Path) -> Path:
     """Create (or truncate) ``path`` readable and writable by its owner only, before anything is written to it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if path.is_symlink():  # a link planted in the output folder: remove it, never write (or truncate) through it
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
     return path

@@ -23,7 +23,10 @@ from .privacy import MAX_SCAN, scan_text
 
 #: Elements that run code, embed other documents, change where links go, or submit data.
 BANNED_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
-                         "link", "form", "style", "portal", "noscript", "template", "xmp", "plaintext"})
+                         "link", "form", "style", "portal", "noscript", "template", "xmp", "plaintext",
+                         # SVG elements that set attributes or run handlers (<set attributeName=href to=javascript:…>)
+                         "set", "animate", "animatemotion", "animatetransform", "animatecolor", "handler",
+                         "listener", "discard", "foreignobject"})
 #: Attributes holding an address.
 _URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset",
                         "background", "lowsrc", "ping", "cite", "longdesc", "dynsrc", "manifest", "codebase",
@@ -104,14 +107,44 @@ class _Scanner(HTMLParser):
         self.found.append(("<![ … ]> 声明", "<!["))
 
 
+#: Comments a browser ends earlier than Python's parser does (``<!-->``, ``<!--->``, ``--!>``): what follows them
+#: would be live markup in the page but a comment to the scanner.
+_ODD_COMMENT = re.compile(r"<!---?>|--!>")
+#: Inside any tag, whatever the parser made of it: an event handler after a space, slash or quote
+#: (``<img/src=x/onerror=…>``), or a script address.
+_TAG = re.compile(r"<[a-zA-Z!/?][^>]*>?")
+_HANDLER = re.compile(r"(?:^|[\s/\"'\x00-\x20])(on[a-z]+)\s*=", re.I)
+_SCRIPT_URL = re.compile(r"(?:java|vb|live)script:|data:text/html", re.I)
+
+
 def scan_html(markup: str) -> _Scanner:
-    """Parse ``markup``; the result holds what is refused (``found``), the shown text and the comments."""
+    """Parse ``markup``; the result holds what is refused (``found``), the shown text and the comments.
+
+    Python's HTML parser does not read every odd construct as a browser does, so every tag is also searched as
+    plain text (entities decoded, whitespace dropped) for event handlers and script addresses, and comments that
+    browsers close early are refused outright.
+    """
     scanner = _Scanner()
     try:
         scanner.feed(markup)
         scanner.close()
     except (AssertionError, ValueError):  # pragma: no cover - html.parser is lenient
         scanner.found.append(("读不懂的 HTML", "<"))
+    seen = {what for what, _ in scanner.found}
+    odd = _ODD_COMMENT.search(markup)
+    if odd is not None:
+        scanner.found.append(("浏览器会提前结束的注释（<!-->、<!--->、--!>），后面的内容会变成网页代码", odd.group()))
+    for tag in _TAG.finditer(markup):
+        chunk = html.unescape(tag.group())
+        for m in _HANDLER.finditer(chunk):
+            what = f"事件处理属性 {m.group(1).lower()}="
+            if what not in seen:
+                seen.add(what)
+                scanner.found.append((what, m.group(1)))
+        url = _SCRIPT_URL.search(_SPACE.sub("", chunk))
+        if url is not None and not any("javascript" in w or "vbscript" in w or "data:" in w for w in seen):
+            seen.add("javascript:")
+            scanner.found.append((f"{url.group().lower()} 地址", url.group()))
     return scanner
 
 
@@ -254,6 +287,28 @@ def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = T
     return problems
 
 
+#: What in a stylesheet loads from outside hosts or runs code (old IE ``expression()``, ``behavior``, XBL).
+_CSS_OUTSIDE = re.compile(r"""url\(\s*['"]?\s*(?:https?:|//|ftp:)|@import\s+['"]\s*(?:https?:|//)"""
+                          r"|expression\s*\(|behavior\s*:|-moz-binding", re.I)
+
+
+def _check_css(path: Path, shown: str) -> list[Problem]:
+    """A stylesheet of the docs folder loads nothing from outside hosts (the site works offline, tells no one who
+    reads it) and runs no code."""
+    try:
+        text = path.read_bytes()[:MAX_SCAN].decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    text = re.sub(r"\\([0-9a-fA-F]{1,6})\s?", lambda m: chr(int(m.group(1), 16)) if int(m.group(1), 16) < 0x110000
+                  else "", text)  # CSS escapes (\75 rl) read as the characters they stand for
+    m = _CSS_OUTSIDE.search(re.sub(r"/\*.*?\*/", "", text, flags=re.S))
+    if m is None:
+        return []
+    return [problem("E213", shown, _line_of(text, m.group().strip()[:12]), 1, name=shown,
+                    what=f"从外网加载资源或运行代码（{m.group().strip()[:30]}…），离线打不开，还会泄露访问记录",
+                    fix="把图片、字体放进 site/，用相对路径引用；删掉 expression()、behavior 这类写法")]
+
+
 def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> list[Problem]:
     """Every file of the docs folder: pages as they will be published; scripts and special files refused.
 
@@ -284,6 +339,9 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
         if suffix in _SCRIPT_SUFFIXES:
             problems.append(problem("E213", shown, name=shown, what="是脚本或程序文件，会随网站原样发布",
                                     fix="删掉它：手册网站不用自己的脚本"))
+            continue
+        if suffix == ".css":
+            problems += _check_css(path, shown)
             continue
         if suffix not in (".md", ".markdown") and suffix not in _HTML_SUFFIXES:
             continue
