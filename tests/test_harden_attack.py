@@ -316,3 +316,16 @@ def test_a_site_url_with_markup_is_refused(project):
                        encoding="utf-8")
     problems = _problems(project)
     assert [(p["code"], p["line"]) for p in problems] == [("E205", text[:url.start()].count("\n") + 1)]
+
+
+def test_an_unforeseen_failure_is_one_chinese_line_not_a_traceback(project, monkeypatch):
+    import wugu.cli
+
+    def broken(directory):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(wugu.cli, "run_check", broken)
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert _codes(result.output) == ["E524"] and "RuntimeError: boom" in result.output
+    assert "Traceback" not in result.output

@@ -166,3 +166,10 @@ def test_markup_that_python_and_browsers_read_differently_is_refused(project, ma
     (project / "site" / "odd.md").write_text(f"# 说明\n\n{markup}\n", encoding="utf-8")
     problems = _problems(project)
     assert problems and {(p["code"], p["path"], p["line"]) for p in problems} == {("E211", "site/odd.md", 3)}
+
+
+def test_a_page_file_name_with_markup_is_refused(project):
+    # a page without a heading is titled by its file name, and the title lands in every page's navigation
+    (project / "site" / "x<img src=x onerror=alert(1)>.md").write_text("普通文字，没有标题。\n", encoding="utf-8")
+    problems = _problems(project)
+    assert [(p["code"], p["path"]) for p in problems] == [("E213", "site/x<img src=x onerror=alert(1)>.md")]

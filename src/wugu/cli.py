@@ -14,7 +14,30 @@ from .validate import Report
 from .validate import check as run_check
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The command group, with a last line of defence: whatever a command did not foresee ends as one Chinese
+    problem line (E524, exit code 1), never a traceback. ``WUGU_DEBUG=1`` shows the traceback instead."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except WuguError as exc:
+            _fail(exc)
+        except Exception as exc:  # noqa: BLE001 - the point of this class
+            import os
+
+            if os.environ.get("WUGU_DEBUG"):
+                raise
+            from .errors import problem
+
+            detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+            click.echo(problem("E524", "wugu", detail=detail).format(), err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="wugu", message="%(prog)s %(version)s")
 def main() -> None:
     """wugu（无孤）：把服务团的制度、规范和表格从 YAML 检查并生成手册网站和可打印的 PDF。"""

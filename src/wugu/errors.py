@@ -111,6 +111,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E520": ("网站设置“{key}”的值“{value}”不能用：{why}", "{fix}"),
     "E521": ("“{link}”是一个符号链接（指向 {target}）：{what}", "{fix}"),
     "E522": ("{what}", "{fix}"),
+    "E524": ("wugu 内部出错：{detail}", "这不是内容写错了，是 wugu 自己的问题：请把这一行和刚才运行的命令报告给手册维护人"
+             "（设置环境变量 WUGU_DEBUG=1 再运行，可以看到详细信息）。上一次生成的结果没有改动"),
     "E523": ("链接“{link}”指向“{target}”：{why}", "删除这个链接，把需要的文件复制到{where}里"),
     # E6xx: building the site and the PDFs
     "E601": ("生成网站时出错：{detail}", "{fix}"),

@@ -44,6 +44,9 @@ _HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
 _SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".wasm", ".php", ".py", ".sh", ".exe", ".bat", ".cmd", ".ps1"})
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".xml", ".shtml"})
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
+#: Characters a file name in the docs folder may not hold: a page without a heading is titled by its file name,
+#: and the title lands in the navigation of every page.
+_BAD_NAME = re.compile(r"[<>\"'&`\\\x00-\x1f\x7f]")
 
 
 def _scheme(url: str) -> str:
@@ -334,6 +337,11 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
         if not stat.S_ISREG(mode):
             problems.append(problem("E213", shown, name=shown, what="不是普通文件（管道、设备或套接字），生成网站时会卡住",
                                     fix="删掉它"))
+            continue
+        bad_name = _BAD_NAME.search(path.name)
+        if bad_name is not None:
+            problems.append(problem("E213", shown, name=shown, what=f"的文件名里有“{bad_name.group()}”这样的字符",
+                                    fix="改个文件名，只用汉字、字母、数字和 - _ . ：文件名会成为网页的标题和链接"))
             continue
         suffix = path.suffix.lower()
         if suffix in _SCRIPT_SUFFIXES:
