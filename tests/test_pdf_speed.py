@@ -106,3 +106,13 @@ def test_the_benchmarks_typst_twin_is_the_same_form(pdf_build, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     text = "".join(text.split())
     assert "WG-F07" in text and "扫码" in text and "填表说明" in text and "共2页" in text, text[-200:]
+
+
+def test_the_character_map_read_with_harfbuzz_is_fonttools_own():
+    """Which characters the fonts have (for the warning about characters they lack, and for fillable forms) is
+    read with HarfBuzz, ten times faster than with fontTools: the same set."""
+    from wugu.render.fonts import FontSet, _cmap_fonttools, _cmap_harfbuzz
+
+    face = FontSet().faces["serif"]
+    fast = _cmap_harfbuzz(face.path, face.index)
+    assert fast is not None and fast == _cmap_fonttools(face.path, face.index) and ord("孤") in fast

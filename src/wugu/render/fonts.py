@@ -168,6 +168,11 @@ void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
 hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
 hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
 uint32_t hb_tag_from_string(const char *str, int len);
+hb_set_t *hb_set_create(void);
+void hb_set_destroy(hb_set_t *set);
+void hb_face_collect_unicodes(hb_face_t *face, hb_set_t *out);
+unsigned int hb_set_get_population(const hb_set_t *set);
+unsigned int hb_set_next_many(const hb_set_t *set, hb_codepoint_t codepoint, hb_codepoint_t *out, unsigned int size);
 """
 _HB_SUBSET_SETS_DROP_TABLE_TAG = 3
 #: Tables a horizontal Simplified-Chinese document does not need: glyph substitutions (the SC face's default
@@ -336,6 +341,31 @@ class FontSet:
 
 @cache
 def _cmap(path: str, index: int) -> frozenset[int]:
+    """The characters a face has (read with HarfBuzz: ~10 ms; fontTools, the fallback, takes ~100 ms)."""
+    return _cmap_harfbuzz(path, index) or _cmap_fonttools(path, index)
+
+
+def _cmap_harfbuzz(path: str, index: int) -> frozenset[int] | None:
+    lib = _harfbuzz()
+    if lib is None or _blob(path) is None:
+        return None
+    ffi, hb, _ = lib
+    face = hb.hb_face_create(_blob(path), index)
+    found = hb.hb_set_create()
+    try:
+        hb.hb_face_collect_unicodes(face, found)
+        size = hb.hb_set_get_population(found)
+        out = ffi.new("hb_codepoint_t[]", max(size, 1))
+        got = hb.hb_set_next_many(found, 0xFFFFFFFF, out, size)  # from "before the first" (HB_SET_VALUE_INVALID)
+        return frozenset(ffi.unpack(out, got)) or None
+    except AttributeError:  # pragma: no cover - a HarfBuzz older than 4.2
+        return None
+    finally:
+        hb.hb_set_destroy(found)
+        hb.hb_face_destroy(face)
+
+
+def _cmap_fonttools(path: str, index: int) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     return frozenset(TTFont(path, fontNumber=index, lazy=True).getBestCmap())
