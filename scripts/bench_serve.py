@@ -7,7 +7,10 @@ and a form field, then polls the served page until the new text is there; the ti
 is what a maintainer waits for the browser. Prints best and median of each, and the ratio. With ``--pdf`` both
 serve with PDFs, and the form edit is also timed until the served form PDF has changed.
 
-    python scripts/bench_serve.py [--rounds 7] [--pdf]
+    python scripts/bench_serve.py [--rounds 7] [--pdf] [--browser]
+
+``--browser`` times until headless Chromium, with the page open, shows the change: mkdocs' live-reload script
+reloads it once the rebuild is done, as in a maintainer's browser.
 
 Both servers poll for saved files every 0.2 s (mkdocs' own default, and the old ``wugu serve``, polled every
 0.5 s: ~0.15 s more on average before any rebuild starts).
@@ -17,6 +20,7 @@ Both servers are stopped, and the copies removed, whatever happens.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import unicodedata
@@ -77,6 +81,37 @@ class Server:
     proc: subprocess.Popen | None = None
     log: Path | None = None
     times: dict[str, list[float]] = field(default_factory=dict)
+    tabs: dict[str, Any] = field(default_factory=dict)  # --browser: page → a Chromium tab showing it
+
+    def open_tabs(self, browser: Any) -> None:
+        """A tab on each edited page: mkdocs' live-reload script in it reloads the page after a rebuild."""
+        for _name, _glob, page, *_ in EDITS:
+            tab = browser.page()
+            tab.goto(self.url(page))
+            self.tabs[page] = tab
+
+    def look_at(self, page: str) -> None:
+        """Bring the page's tab to the front (--browser): the live-reload script only listens in a visible tab."""
+        tab = self.tabs.get(page)
+        if tab is not None:
+            tab.browser.send("Target.activateTarget", {"targetId": tab.target})
+            deadline = time.monotonic() + 10
+            while tab.js("document.visibilityState") != "visible" and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)  # its request for the next reload is on its way
+
+    def shows(self, page: str, mark: str) -> bool:
+        """Whether ``page`` shows ``mark``: in its browser tab (--browser), else as served over HTTP."""
+        tab = self.tabs.get(page)
+        if tab is None:
+            return mark in _get(self.url(page))
+        from cdp import CDPError
+
+        try:
+            return bool(tab.js(f"!!document.body && document.body.innerText.includes({json.dumps(mark)})",
+                               timeout=10))
+        except CDPError:  # the page is being reloaded
+            return False
 
     def url(self, page: str) -> str:
         return f"http://127.0.0.1:{self.port}/{page}"
@@ -123,11 +158,11 @@ class Server:
         text, count = re.subn(pattern, lambda m: m.group(1) + mark, path.read_text(encoding="utf-8"), count=1,
                               flags=re.M)
         assert count == 1, f"{pattern!r} not in {path}"
-        url = self.url(page)
         old_pdf = _get_bytes(self.url(pdf_page)) if pdf and pdf_page else None
+        self.look_at(page)
         path.write_text(text, encoding="utf-8")
         saved = time.perf_counter()
-        self._until(lambda: mark in _get(url), saved, timeout, name)
+        self._until(lambda: self.shows(page, mark), saved, timeout, name)
         seconds = time.perf_counter() - saved
         self.times.setdefault(name, []).append(seconds)
         if old_pdf is None:
@@ -148,9 +183,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="edits of each kind per server (default 7)")
     parser.add_argument("--pdf", action="store_true", help="serve with --pdf (PDFs are made after the pages)")
+    parser.add_argument("--browser", action="store_true",
+                        help="time until headless Chromium shows the change (live reload), not an HTTP request")
     args = parser.parse_args()
     extra = ["--pdf"] if args.pdf else []
     work = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    browser = None
     servers = [Server("now", copy_project(work / "now"), extra),
                Server("full", copy_project(work / "full"), ["--full-rebuild", *extra])]
     try:
@@ -158,8 +196,14 @@ def main() -> int:
             s.start(work)
         for s in servers:
             s.wait_ready()
-        print(f"wugu serve, {args.rounds} rounds, each save timed until the served page shows it"
-              f"{'（带 --pdf）' if args.pdf else ''}:")
+        if args.browser:
+            from cdp import Browser
+
+            browser = Browser(shutil.which("chromium") or "chromium", work / "chromium-profile")
+            for s in servers:
+                s.open_tabs(browser)
+        where = "Chromium shows it" if args.browser else "the served page has it (HTTP)"
+        print(f"wugu serve, {args.rounds} rounds, each save timed until {where}{'（带 --pdf）' if args.pdf else ''}:")
         n = 0
         for r in range(args.rounds):
             for edit in EDITS:
@@ -170,6 +214,8 @@ def main() -> int:
                     # let it finish what follows a visible change (data files, PDFs) before the next save
                     time.sleep(8.0 if args.pdf else 0.6)
     finally:
+        if browser is not None:
+            browser.close()
         for s in servers:
             s.stop()
         shutil.rmtree(work, ignore_errors=True)
