@@ -135,11 +135,18 @@ def changes(directory: str, accept: bool) -> None:
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="输出目录，默认是手册目录下的 build/site。")
 @click.option("--no-pdf", is_flag=True, help="只生成网站，不生成 PDF（表格页的下载链接会打不开）。")
-def build(directory: str, out: str | None, no_pdf: bool) -> None:
+@click.option("--editions", type=click.Path(), metavar="目录或清单",
+              help="一次生成许多地方版的 PDF：一个放着各地方版目录的目录，或每行写一个地方版目录的清单文件；"
+                   "输出默认在它旁边的 build/editions/地方版目录名/。")
+def build(directory: str, out: str | None, no_pdf: bool, editions: str | None) -> None:
     """先检查，再生成手册网站和全部 PDF 表格（默认放在 build/site）。"""
     from pathlib import Path
 
     from .build import build_project
+
+    if editions is not None:
+        _build_editions(editions, out)
+        return
 
     report = _checked(directory)
     try:
@@ -148,6 +155,34 @@ def build(directory: str, out: str | None, no_pdf: bool) -> None:
     except WuguError as exc:
         _fail(exc)
     click.echo(f"完成：用浏览器打开 {result.out_dir / 'index.html'}（整个目录可以复制到 U 盘离线使用）")
+
+
+def _build_editions(source: str, out: str | None) -> None:
+    """``wugu build --editions``: every edition's PDFs; failed editions named at the end (exit 1)."""
+    from .editions import build_editions
+    from .errors import problem
+
+    try:
+        result = build_editions(Path(source), Path(out) if out else None, echo=click.echo)
+    except WuguError as exc:
+        _fail(exc)
+    failed = result.failed
+    for o in failed:
+        for p in o.problems:
+            click.echo(p.format(), err=True)
+        kept = "，上一次生成的 PDF 原样保留" if o.kept_previous else ""
+        code = "E414" if any(p.code == "E414" for p in o.problems) else "E413"
+        if code == "E413":
+            click.echo(problem("E413", o.source.where, edition=o.source.name, kept=kept).format(), err=True)
+    reused = sum(o.reused for o in result.outcomes)
+    click.echo(f"完成：{len(result.outcomes) - len(failed)} 个地方版，{result.files} 个 PDF 在 {result.out_dir}"
+               f"（用时 {result.seconds:.1f} 秒；共用排版 {result.groups} 组，单独生成 {result.alone} 个，"
+               f"沿用上次的 {reused} 个文件）")
+    if failed:
+        names = "、".join(o.source.name for o in failed[:10]) + ("……" if len(failed) > 10 else "")
+        click.echo(problem("E415", str(result.out_dir), failed=len(failed), total=len(result.outcomes),
+                           names=names).format(), err=True)
+        sys.exit(1)
 
 
 @main.command()

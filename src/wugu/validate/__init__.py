@@ -87,6 +87,15 @@ class DocumentCache:
             self._entries[key] = (raw, doc, problems)
         return doc, problems
 
+    def documents(self) -> list[Document]:
+        """The documents the cache holds (to recognise them)."""
+        return [doc for _raw, doc, _problems in self._entries.values() if doc is not None]
+
+
+#: The installed base's files, read and schema-checked once per process for every edition that reads them
+#: (``wugu build --editions`` checks many editions, all on the same base).
+_BASE_DOCS = DocumentCache()
+
 
 def _load_checked(f: SourceFile) -> tuple[Document | None, list[Problem]]:
     try:
@@ -106,16 +115,40 @@ def load_documents(root: Path, kinds: frozenset[str] | None = None, cache: Docum
     problems: list[Problem] = []
     files = [f for f in source_files(root) if kinds is None or f.kind in kinds]
     inside = (root.resolve(), base_dir().resolve())
+    shared = cache is None and is_edition(root)
     for f in files:
         real = f.path.resolve()
         if not any(real == r or r in real.parents for r in inside):
             continue  # a link out of the project: never read, reported by check_links
-        doc, found = cache.load(f) if cache is not None else _load_checked(f)
+        if cache is not None:
+            doc, found = cache.load(f)
+        elif shared and not f.local and inside[1] in real.parents:  # the base, as every other edition reads it
+            doc, found = _BASE_DOCS.load(f)
+        else:
+            doc, found = _load_checked(f)
         if doc is None:
             problems += found
         else:
             docs.append((f.kind, doc))
     return docs, problems, len(files)
+
+
+#: The privacy scan of each shared base document (see ``_BASE_DOCS``): id → (document, problems).
+_BASE_SCANS: dict[int, tuple[Document, list[Problem]]] = {}
+
+
+def _privacy(docs: list[tuple[str, Document]]) -> list[Problem]:
+    """:func:`check_privacy`, each shared base document scanned once per process."""
+    shared = {id(doc) for doc in _BASE_DOCS.documents()}
+    problems: list[Problem] = []
+    for kind, doc in docs:
+        if id(doc) not in shared:
+            problems += check_privacy([(kind, doc)])
+            continue
+        if id(doc) not in _BASE_SCANS or _BASE_SCANS[id(doc)][0] is not doc:
+            _BASE_SCANS[id(doc)] = (doc, check_privacy([(kind, doc)]))
+        problems += _BASE_SCANS[id(doc)][1]
+    return problems
 
 
 def _files(folder: Path) -> list[Path]:
@@ -143,7 +176,7 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += check_guides(docs)
         report.problems += check_overrides(docs) if not report.problems else []
         report.problems += check_questions(docs) if not report.problems else []
-        report.problems += check_privacy(docs)
+        report.problems += _privacy(docs)
         pages = _files(docs_dir(root, site_config))
         report.problems += check_published_files(root, [root / "mkdocs.yml", *pages])
         report.problems += check_pages(root, pages, site_config)

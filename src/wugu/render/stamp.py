@@ -1,0 +1,533 @@
+"""Stamping: the forms, regulations and packs laid out once for many editions, each edition's name added on top.
+
+A city keeps one edition per county and township (169 of them): the same forms and regulations, each printed with
+its own group's name in the footer of every page and on the pack covers. Laying every edition out anew costs
+4–5 s each. Instead:
+
+1. **Body** (:class:`BodyBuilder`): the PDFs rendered from :func:`body_handbook` — the edition's content with the
+   group's name left out (the footer's left box empty, the cover's name lines blank). Editions whose content is
+   the same have the same body handbook, so they share one body, rendered once.
+2. **Stamp** (:func:`stamp_document`): per edition one small WeasyPrint document: a page per part (form,
+   regulation, red lines) that holds only that part's footer, with the same text, box and page as when the
+   edition is built on its own; and per pack its cover, with everything but the group's name hidden.
+3. **Merge** (:func:`stamp_pdf`): each stamp page becomes a form XObject drawn over the body pages it belongs to,
+   appended to the body's bytes as an incremental update (new page dictionaries, the XObjects and their fonts,
+   the document information with the group's name): the body is copied, never parsed and written again.
+
+Every page of a stamped PDF looks exactly like the same page of the edition built on its own (the tests compare
+them as images) and its text reads the same (``pdftotext`` finds the group's name).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from io import BytesIO
+from typing import Any, Callable
+
+from ..escape import css_string
+from ..model import Contact, Form, Handbook, Pack, Profile
+from .pdf import Engine, PdfBuilder, Part, _fillable, has_real_site
+
+#: What the PDFs print of the profile besides the name (the body keeps these; anything else is left out so that
+#: editions differing only in contacts, parents or short names still share their bodies).
+BODY_PROFILE_FIELDS = ("content_version", "effective_date", "site_url")
+#: A group name longer than this may take a second line at the foot of a pack's cover; such an edition is built
+#: on its own (the cover's layout would depend on the name).
+MAX_STAMPED_NAME = 36
+
+_BOTTOM_LEFT = re.compile(r"@bottom-left\s*\{\s*content:\s*(\"(?:[^\"\\]|\\.)*\")\s*;\s*\}")
+_COVER = re.compile(r"<section class=\"cover\">.*?</section>", re.S)
+
+
+def body_handbook(handbook: Handbook) -> Handbook:
+    """The handbook as its bodies are printed: the content, and of the profile only what the PDFs print besides
+    the group's name. Two editions with equal body handbooks share every body."""
+    p = handbook.profile
+    profile = Profile(name="", short_name="", level="", parent=None, contact=Contact(),
+                      site_url=p.site_url if has_real_site(p.site_url) else None,
+                      content_version=p.content_version, effective_date=p.effective_date)
+    return Handbook(profile=profile, regulations=handbook.regulations, sections=handbook.sections,
+                    forms=handbook.forms, packs=handbook.packs, vocabs=handbook.vocabs, glossary=handbook.glossary)
+
+
+def body_key(handbook: Handbook) -> str:
+    """A digest of the body handbook: editions with the same key share their bodies."""
+    return hashlib.sha256(repr(body_handbook(handbook)).encode("utf-8")).hexdigest()[:20]
+
+
+def stampable(handbook: Handbook) -> bool:
+    """True if the edition's PDFs can be made by stamping (else it is built on its own): no fillable form (those
+    carry whole fonts of their own) and a name short enough to keep to one line at the foot of a cover."""
+    return len(handbook.profile.name) <= MAX_STAMPED_NAME and not any(_fillable(f) for f in handbook.forms)
+
+
+class BodyBuilder(PdfBuilder):
+    """The PDF builder for bodies: every running footer's left box (the group's name and the part's title) is left
+    empty; the stamp draws it."""
+
+    def __init__(self, handbook: Handbook, *args: Any, **kwargs: Any):
+        super().__init__(body_handbook(handbook), *args, **kwargs)
+
+    def _margins(self, top_left: str, top_right: str, bottom_left: str) -> str:
+        return super()._margins(top_left, top_right, "")
+
+
+# ---- the stamp document ---------------------------------------------------------------------------------------
+
+_STAMP_CSS = """@page { @top-left { content: none; } @top-right { content: none; } @bottom-right { content: none; }
+  @bottom-left { content: string(wugufoot); } }
+.cover * { visibility: hidden; }
+.cover .group, .cover .foot .name { visibility: visible; }
+"""
+
+
+@dataclass
+class StampSpec:
+    """An edition's stamp pages: the footer of each part (a CSS string, as in the edition's own page CSS), and
+    the cover of each pack (its HTML section, the pack's page total filled in)."""
+
+    name: str
+    footers: dict[str, tuple[str, bool]] = field(default_factory=dict)  # part id → (CSS string, landscape)
+    covers: dict[str, str] = field(default_factory=dict)  # pack id → <section class="cover">…</section>
+
+    @cached_property
+    def order(self) -> list[str]:
+        """Stamp page order: part ids, then ``pack:<id>``."""
+        return list(self.footers) + [f"pack:{k}" for k in self.covers]
+
+    @cached_property
+    def key(self) -> str:
+        """A digest of everything the stamp prints."""
+        return hashlib.sha256(repr((self.name, sorted(self.footers.items()), sorted(self.covers.items())))
+                              .encode("utf-8")).hexdigest()[:20]
+
+
+def footer_string(part: Part) -> str | None:
+    """The CSS string of a part's footer left box (``"<name>　<title>"``), as its page CSS has it."""
+    m = _BOTTOM_LEFT.search(part.margins)
+    return m.group(1) if m else None
+
+
+def stamp_document(builder: PdfBuilder, spec: StampSpec, engine: Engine | None = None) -> bytes:
+    """The stamp pages of ``spec`` as one PDF (page order: :attr:`StampSpec.order`)."""
+    rules, pages = [], []
+    for i, (pid, (css, landscape)) in enumerate(spec.footers.items()):
+        rules.append(f"#s{i} {{ string-set: wugufoot {css}; }}")
+        pages.append(f'<div class="stamp{" landscape" if landscape else ""}" id="s{i}"></div>')
+    pages += list(spec.covers.values())
+    html = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>stamp</title></head><body>'
+            + "".join(pages) + "</body></html>")
+    text = spec.name + "".join(c for c, _l in spec.footers.values()) + "".join(spec.covers.values())
+    fonts = builder.fonts.stylesheet(text + builder.print_css)
+    engine = engine or builder.engine
+    doc = engine.layout(html, fonts + "\n" + _STAMP_CSS + "\n".join(rules))
+    if len(doc.pages) != len(spec.order):
+        raise ValueError(f"stamp pages: {len(doc.pages)} for {len(spec.order)} stamps")
+    return engine.write(doc)
+
+
+# ---- merging: an incremental update -----------------------------------------------------------------------------
+#
+# Objects are turned into "chunks" once: PDF bytes, with a *key* wherever an object of the update is referred to
+# (its number is known only per file). Writing a file then only joins chunks.
+
+Chunks = list  # of bytes, and keys that stand for "<number> 0 R"
+
+#: Placeholders in a body page: the stream that opens the page's own drawing, the one that closes it and draws the
+#: stamp, and the stamp's XObject.
+_OPEN, _DRAW, _XO = -1, -2, -3
+
+
+def _chunks(obj: Any, ref: Callable[[Any], Any], out: Chunks) -> None:
+    """Append ``obj`` (a pypdf object) to ``out`` as PDF bytes; an indirect reference becomes ``ref(reference)``
+    (bytes, or a key)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    if isinstance(obj, IndirectObject):
+        out.append(ref(obj))
+    elif isinstance(obj, DictionaryObject):
+        out.append(b"<<")
+        for k, v in obj.items():
+            if isinstance(obj, StreamObject) and k == "/Length":
+                continue
+            out.append(_name(k) + b" ")
+            _chunks(v, ref, out)
+            out.append(b" ")
+        if isinstance(obj, StreamObject):
+            data = obj._data
+            out.append(b"/Length %d>>\nstream\n" % len(data) + data + b"\nendstream")
+        else:
+            out.append(b">>")
+    elif isinstance(obj, ArrayObject):
+        out.append(b"[")
+        for v in obj:
+            _chunks(v, ref, out)
+            out.append(b" ")
+        out.append(b"]")
+    else:
+        buf = BytesIO()
+        obj.write_to_stream(buf)
+        out.append(buf.getvalue())
+
+
+def _render(chunks: Chunks, numbers: dict[Any, int]) -> bytes:
+    return b"".join(c if isinstance(c, bytes) else b"%d 0 R" % numbers[c] for c in chunks)
+
+
+def _name(key: str) -> bytes:
+    from pypdf.generic import NameObject
+
+    out = BytesIO()
+    NameObject(key).write_to_stream(out)
+    return out.getvalue()
+
+
+def _key(num: int) -> Any:
+    """A placeholder reference (see ``_OPEN``, ``_DRAW``, ``_XO``)."""
+    from pypdf.generic import IndirectObject
+
+    return IndirectObject(num, 0, None)
+
+
+def _stream(entries: bytes, data: bytes, compress: bool = True) -> bytes:
+    if compress:
+        data = zlib.compress(data, 6)
+        entries += b"/Filter /FlateDecode"
+    return b"<<" + entries + b"/Length %d>>\nstream\n" % len(data) + data + b"\nendstream"
+
+
+class Body:
+    """A PDF made by WeasyPrint, read lazily: only the trailer, the page tree and the objects asked for are parsed
+    (pypdf parses every object of an object stream to reach one, and WeasyPrint puts thousands in one)."""
+
+    def __init__(self, data: bytes):
+        from pypdf import PdfReader
+
+        self.data = data
+        self.reader = PdfReader(BytesIO(data))
+        self._streams: dict[int, tuple[bytes, int, list[int]]] = {}
+        self._objects: dict[int, Any] = {}
+        self._pages: dict[int, Chunks] = {}
+
+    def obj(self, ref: Any) -> Any:
+        """The object an indirect reference points to (anything else: itself). Do not change what it returns."""
+        from pypdf.generic import IndirectObject, read_object
+
+        if not isinstance(ref, IndirectObject):
+            return ref
+        num = ref.idnum
+        if num in self._objects:
+            return self._objects[num]
+        if num not in self.reader.xref_objStm:
+            found = self.reader.get_object(num)
+        else:
+            stm, index = self.reader.xref_objStm[num]
+            if stm not in self._streams:
+                stream = self.reader.get_object(stm)
+                data, first = stream.get_data(), int(stream["/First"])
+                self._streams[stm] = (data, first, [int(x) for x in data[:first].split()[1::2]])
+            data, first, offsets = self._streams[stm]
+            end = first + offsets[index + 1] if index + 1 < len(offsets) else len(data)
+            found = read_object(BytesIO(data[first + offsets[index]:end]), self.reader)
+        self._objects[num] = found
+        return found
+
+    @cached_property
+    def pages(self) -> list[tuple[int, Any]]:
+        """(object number, dictionary) of every page, in order."""
+        out: list[tuple[int, Any]] = []
+
+        def walk(ref: Any) -> None:
+            node = self.obj(ref)
+            if node.get("/Type") == "/Pages":
+                for kid in node.raw_get("/Kids"):
+                    walk(kid)
+            else:
+                out.append((ref.idnum, node))
+
+        walk(self.obj(self.reader.trailer.raw_get("/Root")).raw_get("/Pages"))
+        return out
+
+    @cached_property
+    def prev(self) -> int:
+        """Where the body's own cross-reference section starts."""
+        at = self.data.rfind(b"startxref")
+        return int(self.data[at + 9:].split()[0])
+
+    def stamped_page(self, index: int) -> Chunks:
+        """Page ``index`` drawing its own content, then the stamp (``_XO``), as a new page dictionary."""
+        from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+        if index not in self._pages:
+            _num, page = self.pages[index]
+            resources = DictionaryObject(self.obj(page.raw_get("/Resources")))
+            xo = DictionaryObject(self.obj(resources.raw_get("/XObject")) if "/XObject" in resources else {})
+            xo[NameObject("/WuguStamp")] = _key(_XO)
+            resources[NameObject("/XObject")] = xo
+            raw = page.raw_get("/Contents")
+            found = self.obj(raw)
+            contents = list(found) if isinstance(found, ArrayObject) else [raw]
+            entries = DictionaryObject(page)
+            entries[NameObject("/Resources")] = resources
+            entries[NameObject("/Contents")] = ArrayObject([_key(_OPEN), *contents, _key(_DRAW)])
+            out: Chunks = []
+            _chunks(entries, lambda r: r.idnum if r.idnum < 0 else b"%d 0 R" % r.idnum, out)
+            self._pages[index] = out
+        return self._pages[index]
+
+
+class StampPages:
+    """The pages of a stamp PDF as form XObjects, with the objects they use, ready to be copied into other PDFs."""
+
+    def __init__(self, data: bytes):
+        self.pdf = Body(data)
+        self.objects: dict[int, tuple[Chunks, set[int]]] = {}  # object number → (chunks, numbers it refers to)
+        self._xobjects: dict[int, tuple[Chunks, set[int]]] = {}
+
+    def _copy(self, obj: Any) -> tuple[Chunks, set[int]]:
+        refs: set[int] = set()
+        out: Chunks = []
+
+        def ref(r: Any) -> Any:
+            refs.add(r.idnum)
+            if r.idnum not in self.objects:
+                self.objects[r.idnum] = ([], set())  # (cycles)
+                self.objects[r.idnum] = self._copy(self.pdf.obj(r))
+            return ("s", r.idnum)
+
+        _chunks(obj, ref, out)
+        return out, refs
+
+    def closure(self, numbers: set[int]) -> set[int]:
+        """The objects ``numbers`` refer to, directly or not, with themselves."""
+        seen, todo = set(), list(numbers)
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                todo += self.objects[n][1]
+        return seen
+
+    def xobject(self, index: int) -> tuple[Chunks, set[int]]:
+        """Stamp page ``index`` as a form XObject (chunks, objects it refers to): marked content that refers to the
+        stamp's own structure tree becomes an artifact; only the fonts the page uses are kept."""
+        from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+
+        if index in self._xobjects:
+            return self._xobjects[index]
+        _num, page = self.pdf.pages[index]
+        raw = page.raw_get("/Contents")
+        found = self.pdf.obj(raw)
+        parts = list(found) if isinstance(found, ArrayObject) else [raw]
+        content = b"".join(self.pdf.obj(p).get_data() for p in parts)
+        content = re.sub(rb"/[A-Za-z0-9]+\s*<<\s*/MCID\s+\d+\s*>>\s*BDC", b"/Artifact BMC", content)
+        used = set(re.findall(rb"/([^\s/\[\]()<>{}]+)\s+[\d.]+\s+Tf", content))
+        resources = DictionaryObject()
+        for key, value in self.pdf.obj(page.raw_get("/Resources")).items():
+            value = self.pdf.obj(value)
+            if key == "/Font":
+                value = DictionaryObject({NameObject(k): v for k, v in value.items()
+                                          if k[1:].encode("latin-1") in used})
+            resources[NameObject(key)] = value
+        entries = DictionaryObject({NameObject("/Type"): NameObject("/XObject"),
+                                    NameObject("/Subtype"): NameObject("/Form"),
+                                    NameObject("/BBox"): ArrayObject(FloatObject(x) for x in page["/MediaBox"]),
+                                    NameObject("/Resources"): resources})
+        head, refs = self._copy(entries)
+        data = zlib.compress(content, 6)
+        chunks = head[:-1] + [b"/Filter /FlateDecode/Length %d>>\nstream\n" % len(data) + data + b"\nendstream"]
+        self._xobjects[index] = (chunks, refs)
+        return self._xobjects[index]
+
+
+def stamp_pdf(body: Body, stamps: StampPages, page_stamps: list[int | None], author: str) -> bytes:
+    """``body`` with stamp page ``page_stamps[i]`` drawn over its page ``i`` (``None``: left as it is) and
+    ``author`` as the document's author, as an incremental update of the body's bytes: the body's bytes come
+    first, unchanged; then the new objects, and a cross-reference stream pointing back to the body's."""
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    trailer = body.reader.trailer
+    nxt = int(trailer.raw_get("/Size"))
+    numbers: dict[Any, int] = {}
+
+    def reserve(key: Any) -> int:
+        nonlocal nxt
+        numbers[key] = nxt
+        nxt += 1
+        return numbers[key]
+
+    objects: dict[int, bytes] = {}
+    used = sorted({s for s in page_stamps if s is not None})
+    xobjects = {s: stamps.xobject(s) for s in used}
+    needed = stamps.closure(set().union(*(refs for _c, refs in xobjects.values())))
+    for n in sorted(needed):
+        reserve(("s", n))
+    for s in used:
+        reserve(("x", s))
+    for n in sorted(needed):
+        objects[numbers["s", n]] = _render(stamps.objects[n][0], numbers)
+    for s, (chunks, _refs) in xobjects.items():
+        objects[numbers["x", s]] = _render(chunks, numbers)
+    objects[reserve(_OPEN)] = _stream(b"", b"q\n", compress=False)
+    objects[reserve(_DRAW)] = _stream(b"", b"Q\nq /WuguStamp Do Q\n", compress=False)
+    for i, (num, _page) in enumerate(body.pages):
+        if page_stamps[i] is not None:
+            numbers[_XO] = numbers["x", page_stamps[i]]
+            objects[num] = _render(body.stamped_page(i), numbers)
+    info = DictionaryObject(body.obj(trailer.raw_get("/Info"))) if "/Info" in trailer else DictionaryObject()
+    info[NameObject("/Author")] = TextStringObject(author)
+    chunks: Chunks = []
+    _chunks(info, lambda r: b"%d 0 R" % r.idnum, chunks)
+    info_num = reserve("info")
+    objects[info_num] = b"".join(chunks)
+    ids = trailer.get("/ID")
+    first = bytes(ids[0].original_bytes) if ids else hashlib.md5(body.data).hexdigest().encode()
+    second = hashlib.md5(first + author.encode("utf-8")).hexdigest().encode()
+    fields = b"/Root %d 0 R/Info %d 0 R/ID [<%s> <%s>]" % (trailer.raw_get("/Root").idnum, info_num,
+                                                          first.hex().encode(), second.hex().encode())
+    return _append(body.data, objects, nxt, fields, body.prev)
+
+
+def _append(original: bytes, objects: dict[int, bytes], size: int, fields: bytes, prev: int) -> bytes:
+    """``original`` with ``objects`` appended and a cross-reference stream (object ``size``) pointing back to
+    ``prev``."""
+    out = BytesIO()
+    out.write(original)
+    if not original.endswith(b"\n"):
+        out.write(b"\n")
+    offsets = {}
+    for num in sorted(objects):
+        offsets[num] = out.tell()
+        out.write(b"%d 0 obj\n" % num + objects[num] + b"\nendobj\n")
+    offsets[size] = out.tell()
+    index: list[list[int]] = []
+    rows = []
+    for n in sorted(offsets):
+        if index and index[-1][0] + index[-1][1] == n:
+            index[-1][1] += 1
+        else:
+            index.append([n, 1])
+        rows.append(b"\x01" + offsets[n].to_bytes(4, "big") + b"\x00\x00")
+    entries = b"/Type /XRef/Size %d/Index [%s]/W [1 4 2]/Prev %d" % (
+        size + 1, b" ".join(b"%d %d" % (a, b) for a, b in index), prev) + fields
+    out.write(b"%d 0 obj\n" % size + _stream(entries, b"".join(rows)) + b"\nendobj\n")
+    out.write(b"startxref\n%d\n%%%%EOF\n" % offsets[size])
+    return out.getvalue()
+
+
+# ---- the bodies of a group of editions --------------------------------------------------------------------------
+
+#: Stands for the group's name while the stamp texts are worked out (a private-use character no name has).
+PROBE = "\ue000"
+
+
+def part_ids(handbook: Handbook, pack: Pack) -> list[str]:
+    """The parts of a pack in print order, by id (forms, regulations, ``red-lines``)."""
+    ids = [f.id for f in handbook.pack_forms(pack)] + [r.id for r in handbook.pack_regulations(pack)]
+    if pack.red_lines and any(n.red_line for n in handbook.norms):
+        ids.append("red-lines")
+    return ids
+
+
+def _part(builder: PdfBuilder, part_id: str) -> Part:
+    if part_id == "red-lines":
+        return builder.red_lines_part()
+    if part_id in {f.id for f in builder.handbook.forms}:
+        return builder.form_part(builder.handbook.form(part_id))
+    return builder.regulation_part(builder.handbook.regulation(part_id))
+
+
+def pack_layout(pack_pages: int, part_pages: list[int]) -> list[int] | None:
+    """Which part each page of a pack prints: the cover (``-1``), its contents (``-2``), part ``i``, or a page
+    left blank (``-3``). ``None`` if the pages do not add up (then the pack is not stamped)."""
+    body = sum(n + n % 2 for n in part_pages)
+    cover = pack_pages - body
+    if cover < 2 or cover % 2:
+        return None
+    pages = [-1] + [-2] * (cover - 1)
+    for i, n in enumerate(part_pages):
+        pages += [i] * n + [-3] * (n % 2)
+    return pages
+
+
+@dataclass
+class BodySet:
+    """The bodies a group of editions shares, and what stamping them needs: per file its body and the stamp of each
+    page (a part id, ``pack:<id>`` for a cover, ``None``); the footers and covers with :data:`PROBE` for the name."""
+
+    files: dict[str, tuple[Body, list[str | None]]]
+    footers: dict[str, tuple[str, bool]]
+    covers: dict[str, str]
+
+    def spec(self, name: str) -> StampSpec:
+        """The stamp pages of the edition called ``name``."""
+        from markupsafe import escape
+
+        css, html = css_string(name), str(escape(name))
+        return StampSpec(name, {k: (v.replace(PROBE, css), wide) for k, (v, wide) in self.footers.items()},
+                         {k: v.replace(PROBE, html) for k, v in self.covers.items()})
+
+    def stamp(self, spec: StampSpec, stamps: bytes, only: set[str] | None = None) -> dict[str, bytes]:
+        """Every file (or those in ``only``) of the edition of ``spec``, stamped with ``stamps`` (the PDF that
+        :func:`stamp_document` made for ``spec``)."""
+        pages = StampPages(stamps)
+        order = {k: i for i, k in enumerate(spec.order)}
+        return {file: stamp_pdf(body, pages, [None if s is None else order[s] for s in marks], spec.name)
+                for file, (body, marks) in self.files.items() if only is None or file in only}
+
+
+def prepare_bodies(handbook: Handbook, out_dir: Any, cache_dir: Any = None,
+                   progress: Any = None) -> tuple[BodySet | None, PdfBuilder]:
+    """Render the bodies of ``handbook``'s PDFs into ``out_dir`` (from ``cache_dir`` when unchanged) and work out
+    where an edition's name goes. The set is ``None`` if this content cannot be stamped (the name would appear
+    where no stamp reaches); its editions are then built on their own. Also returns the body builder (its cache
+    entries, its fonts)."""
+    from pathlib import Path
+
+    from ..paths import form_pdf, pack_pdf
+
+    out_dir = Path(out_dir)
+    bb = BodyBuilder(handbook, cache_dir, progress)
+    h = bb.handbook
+    probe = PdfBuilder(replace(h, profile=replace(h.profile, name=PROBE)), fonts=bb.fonts)
+    ids = [f.id for f in h.forms]
+    for pack in h.packs:
+        ids += [i for i in part_ids(h, pack) if i not in ids]
+    footers: dict[str, tuple[str, bool]] = {}
+    for pid in ids:
+        part = _part(probe, pid)
+        css = footer_string(part)
+        if css is None or PROBE not in css or PROBE in part.html.split("</head>", 1)[-1] \
+                or PROBE in part.margins.replace(css, ""):
+            return None, bb
+        footers[pid] = (css, part.landscape)
+    form_ids = {f.id for f in h.forms}
+    others = {i: _part(bb, i) for i in ids if i not in form_ids}
+    bb.render_parts([(p, False) for p in others.values()])  # regulations, red lines: their pages in a pack
+    bb.build(out_dir)  # (and closes the process pool that render_parts may have opened)
+    pages: dict[str, int] = {}
+    files: dict[str, tuple[Body, list[str | None]]] = {}
+    for form in h.forms:
+        body = Body((out_dir / form_pdf(form)).read_bytes())
+        pages[form.id] = len(body.pages)
+        files[form_pdf(form)] = (body, [form.id] * len(body.pages))
+    for pid, part in others.items():
+        pages[pid] = len(Body(bb._parts[bb._part_key(part, False)][0]).pages)
+    covers: dict[str, str] = {}
+    for pack in h.packs:
+        body = Body((out_dir / pack_pdf(pack)).read_bytes())
+        members = part_ids(h, pack)
+        layout = pack_layout(len(body.pages), [pages[i] for i in members])
+        cover, _parts = probe._pack_parts(pack)
+        html = cover.html.replace("@@TOTAL@@", str(len(body.pages)))
+        m = _COVER.search(html)
+        if layout is None or m is None or m.group(0).count(PROBE) != 2 \
+                or html.split("</head>", 1)[-1].count(PROBE) != 2:
+            return None, bb
+        covers[pack.id] = m.group(0)
+        marks = [f"pack:{pack.id}" if x == -1 else (members[x] if x >= 0 else None) for x in layout]
+        files[pack_pdf(pack)] = (body, marks)
+    return BodySet(files, footers, covers), bb
