@@ -47,8 +47,9 @@ def _wugu() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "wugu"]
 
 
-def make_editions(folder: Path) -> list[Path]:
-    """169 editions under ``folder``: ``city``, ``county-01`` … ``county-12``, ``county-01-town-01`` …"""
+def make_editions(folder: Path, counties: int = 12, towns: int = 13, own: str = "county-03") -> list[Path]:
+    """``1 + counties × (1 + towns)`` editions under ``folder`` (169 by default): ``city``, ``county-01`` …,
+    ``county-01-town-01`` …; the edition ``own`` rewrites a clause (content of its own)."""
     from wugu.edition import init_edition
 
     city = folder / "city"
@@ -66,14 +67,14 @@ def make_editions(folder: Path) -> list[Path]:
         (target / "wugu.yml").write_text(text, encoding="utf-8")
         return target
 
-    for i, county in enumerate(COUNTIES, 1):
+    for i, county in enumerate(COUNTIES[:counties], 1):
         cname = f"{county}县{SUFFIX}"
         made.append(copy(f"county-{i:02d}", cname, f"{county}县手牵手", "县", f"{CITY}市{SUFFIX}",
                          f"0000-{i:02d}00000"))
-        for j, town in enumerate(TOWNS, 1):
+        for j, town in enumerate(TOWNS[:towns], 1):
             made.append(copy(f"county-{i:02d}-town-{j:02d}", f"{county}县{town}镇{SUFFIX}",
                              f"{town}镇手牵手", "乡镇", cname, f"0000-{i:02d}{j:02d}000"))
-    (folder / "county-03" / "local" / "overrides.yml").write_text(
+    (folder / own / "local" / "overrides.yml").write_text(
         "clauses:\n  - regulation: R10\n    clause: 1\n"
         "    text: 本县山区路远，结对志愿者每季度至少走访一次，每次不少于 2 小时。\n    reason: 山区交通不便\n",
         encoding="utf-8")

@@ -115,9 +115,8 @@ def _read_list(path: Path) -> tuple[Path, list[Source], list[Outcome]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise WuguError([problem("E411", display_path(path), entry=path.name, line=0,
-                                 what=f"读不出来（{exc.__class__.__name__}）",
-                                 fix="清单文件要用 UTF-8 编码保存，每行写一个地方版目录")]) from None
+        reason = "不是 UTF-8 编码" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+        raise WuguError([problem("E416", display_path(path), file=display_path(path), reason=reason)]) from None
     sources, bad = [], []
     for n, raw in enumerate(text.splitlines(), 1):
         entry = raw.split("#", 1)[0].strip()
@@ -131,10 +130,10 @@ def _read_list(path: Path) -> tuple[Path, list[Source], list[Outcome]]:
             name = folder.name
         src = Source(folder, name, where)
         if not folder.is_dir():
-            bad.append(Outcome(src, [problem("E411", display_path(path), n, 1, entry=entry, line=n,
+            bad.append(Outcome(src, [problem("E411", display_path(path), n, 1, entry=entry, n=n,
                                              what="不存在或不是目录", fix="改正目录名（相对于清单文件所在的目录）")]))
         elif not (folder / PROFILE).is_file():
-            bad.append(Outcome(src, [problem("E411", display_path(path), n, 1, entry=entry, line=n,
+            bad.append(Outcome(src, [problem("E411", display_path(path), n, 1, entry=entry, n=n,
                                              what=f"里没有 {PROFILE}，不是手册目录",
                                              fix="写地方版的目录（用 wugu init 建立的那一层）")]))
         else:

@@ -86,10 +86,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
              "wugu serve，并把这一行报告给手册维护人"),
     # E410–E429: many editions at once (wugu build --editions)
     "E410": ("“{source}”里没有找到地方版（有 wugu.yml 的目录）", "写一个放着各地方版目录的目录，或一个每行写一个地方版目录的清单文件，例如 wugu build --editions 各地方版/"),
-    "E411": ("清单第 {line} 行“{entry}”{what}", "{fix}"),
+    "E411": ("清单第 {n} 行“{entry}”{what}", "{fix}"),
     "E412": ("地方版目录“{name}”{what}", "{fix}"),
     "E413": ("地方版“{edition}”没有通过检查，这次没有生成{kept}", "按上面以它的目录开头的各行改正，再运行一次"),
     "E414": ("地方版“{edition}”生成 PDF 时出错：{detail}", "在这个地方版的目录里运行 wugu pdf，单独生成它，看具体的错误"),
+    "E416": ("清单文件“{file}”读不出来：{reason}", "清单文件用 UTF-8 编码保存，每行写一个地方版目录（相对于清单文件所在的目录），# 后面是说明"),
     "E415": ("{failed} 个地方版没有生成（共 {total} 个）：{names}", "按上面的提示改正这些地方版后再运行一次；其他地方版的 PDF 已经生成"),
     # E5xx: usage and environment (exit code 2)
     "E501": ("这里不是 wugu 手册目录：找不到 {missing}", "进入手册所在目录再运行，或写明目录：wugu check 目录名"),
@@ -162,7 +163,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512",
                          "E505", "E507", "E517"})  # E505, E507, E517: hardening (environment, options)
 USAGE_CODES |= {"E521", "E522"}  # hardening, second round: links on the output path, init over a link
-USAGE_CODES |= {"E410", "E412"}  # many editions: nothing to build, an output folder name unusable
+USAGE_CODES |= {"E410", "E412", "E416"}  # many editions: nothing to build, an output folder name unusable
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
 USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
 
