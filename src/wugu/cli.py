@@ -171,7 +171,10 @@ def _build_editions(source: str, out: str | None) -> None:
         for p in o.problems:
             click.echo(p.format(), err=True)
         kept = "，上一次生成的 PDF 原样保留" if o.kept_previous else ""
-        if not any(p.code in ("E411", "E414") for p in o.problems):  # those name the edition themselves
+        if o.error is not None:
+            click.echo(problem("E414", o.source.where, edition=o.source.name, detail=o.error, kept=kept).format(),
+                       err=True)
+        elif not any(p.code == "E411" for p in o.problems):  # a bad line of a list names the edition itself
             click.echo(problem("E413", o.source.where, edition=o.source.name, kept=kept).format(), err=True)
     reused = sum(o.reused for o in result.outcomes)
     click.echo(f"完成：{len(result.outcomes) - len(failed)} 个地方版，{result.files} 个 PDF 在 {result.out_dir}"

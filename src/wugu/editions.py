@@ -60,13 +60,14 @@ class Outcome:
 
     source: Source
     problems: list[Problem] = field(default_factory=list)
+    error: str | None = None  # what went wrong while making its PDFs (not a problem of its content)
     files: int = 0
     reused: int = 0
     kept_previous: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and self.error is None
 
 
 @dataclass
@@ -207,7 +208,7 @@ def _stamp_one(item: tuple[str, str, str]) -> tuple[str, dict[str, str], int, st
     """Stamp every file of one edition into the new output: (name, file → key, files reused, stamp cache entry,
     error)."""
     name, group, title = item
-    bodies, builder = _JOB["groups"][group]
+    bodies, builder, fonts = _JOB["groups"][group]
     entry = ""
     try:
         spec = bodies.spec(title)
@@ -226,7 +227,7 @@ def _stamp_one(item: tuple[str, str, str]) -> tuple[str, dict[str, str], int, st
             else:
                 todo.add(f)
         if todo:
-            stamps = _stamp_doc(builder, spec, entry)
+            stamps = _stamp_doc(builder, spec, entry, fonts)
             for f, data in bodies.stamp(spec, stamps, todo).items():
                 inside(target, f).write_bytes(data)
         return name, keys, reused, entry, None
@@ -239,7 +240,7 @@ def _stamp_entry(spec: Any) -> str:
     return hashlib.sha256((_JOB["salt"] + "\0" + spec.key).encode()).hexdigest() + ".pdf"
 
 
-def _stamp_doc(builder: Any, spec: Any, entry: str) -> bytes:
+def _stamp_doc(builder: Any, spec: Any, entry: str, fonts: str) -> bytes:
     """The stamp document of ``spec``, from the cache when it was made before."""
     from .output import write_atomic
     from .render.stamp import stamp_document
@@ -249,7 +250,7 @@ def _stamp_doc(builder: Any, spec: Any, entry: str) -> bytes:
         return cache.read_bytes()
     except OSError:
         pass
-    data = stamp_document(builder, spec)
+    data = stamp_document(builder, spec, fonts)
     try:
         write_atomic(cache, data)
     except OSError:
@@ -326,9 +327,19 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print)
                 for src, _t in members:
                     results[src.name].problems = report.problems
                 continue
-            bodies, builder = prepare_bodies(report.handbook, bodies_dir / str(i), cache / "bodies",
-                                             lambda msg: None)
+            began = time.perf_counter()
+            try:
+                bodies, builder = prepare_bodies(report.handbook, bodies_dir / str(i), cache / "bodies",
+                                                 lambda msg: None)
+            except WuguError:
+                raise
+            except Exception as exc:  # this content cannot be rendered: its editions fail, the others go on
+                for src, _t in members:
+                    results[src.name].error = f"{exc.__class__.__name__}: {exc}"
+                continue
             used_bodies |= builder._used
+            echo(f"  {i + 1}/{len(groups)}：{len(members)} 个地方版共用（{first.name} 等），"
+                 f"用时 {time.perf_counter() - began:.1f} 秒")
             if bodies is None:
                 alone += [src for src, _t in members]
                 continue
@@ -343,9 +354,16 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print)
                 results[src.name].files = len(own.build(tmp / src.name))
                 used_bodies |= own._used
             except WuguError as exc:
+                if any(p.is_usage for p in exc.problems):
+                    raise
                 results[src.name].problems = exc.problems
+            except Exception as exc:  # noqa: BLE001 - one edition failing must not stop the others
+                results[src.name].error = f"{exc.__class__.__name__}: {exc}"
         items = [(src.name, key, title) for key, members in groups.items() if key in prepared
                  for src, title in members]
+        for key, (bodies, builder) in list(prepared.items()):  # fonts cut and WeasyPrint set up before forking
+            prepared[key] = (bodies, builder, bodies.fonts(builder, [t for _s, t in groups[key]]))
+            builder.engine._wp  # noqa: B018
         if items:
             echo(f"给 {len(items)} 个地方版加印各自的名称……")
             _JOB.update(groups=prepared, tmp=tmp, old=out, manifest=old_manifest, cache=cache, used=set(),
@@ -358,8 +376,7 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print)
             _prune(cache / "stamps", {entry for _n, _k, _r, entry, _e in stamped})
             for name, keys, reused, _entry, error in stamped:
                 if error:
-                    results[name].problems = [problem("E414", results[name].source.where,
-                                                      edition=name, detail=error)]
+                    results[name].error = error
                 else:
                     new_manifest[name] = keys
                     results[name].files = len(keys)

@@ -89,7 +89,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E411": ("清单第 {n} 行“{entry}”{what}", "{fix}"),
     "E412": ("地方版目录“{name}”{what}", "{fix}"),
     "E413": ("地方版“{edition}”没有通过检查，这次没有生成{kept}", "按上面以它的目录开头的各行改正，再运行一次"),
-    "E414": ("地方版“{edition}”生成 PDF 时出错：{detail}", "在这个地方版的目录里运行 wugu pdf，单独生成它，看具体的错误"),
+    "E414": ("地方版“{edition}”生成 PDF 时出错：{detail}{kept}", "在这个地方版的目录里运行 wugu pdf，单独生成它，看具体的错误"),
     "E416": ("清单文件“{file}”读不出来：{reason}", "清单文件用 UTF-8 编码保存，每行写一个地方版目录（相对于清单文件所在的目录），# 后面是说明"),
     "E415": ("{failed} 个地方版没有生成（共 {total} 个）：{names}", "按上面的提示改正这些地方版后再运行一次；其他地方版的 PDF 已经生成"),
     # E5xx: usage and environment (exit code 2)

@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 from ..escape import css_string
 from ..model import Contact, Form, Handbook, Pack, Profile
-from .pdf import Engine, PdfBuilder, Part, _fillable, has_real_site
+from .pdf import PdfBuilder, Part, _fillable, has_real_site
 
 #: What the PDFs print of the profile besides the name (the body keeps these; anything else is left out so that
 #: editions differing only in contacts, parents or short names still share their bodies).
@@ -111,8 +111,9 @@ def footer_string(part: Part) -> str | None:
     return m.group(1) if m else None
 
 
-def stamp_document(builder: PdfBuilder, spec: StampSpec, engine: Engine | None = None) -> bytes:
-    """The stamp pages of ``spec`` as one PDF (page order: :attr:`StampSpec.order`)."""
+def stamp_document(builder: PdfBuilder, spec: StampSpec, fonts: str | None = None) -> bytes:
+    """The stamp pages of ``spec`` as one PDF (page order: :attr:`StampSpec.order`). ``fonts``: a font
+    stylesheet that covers the stamp's text (one for many editions: the faces are cut and loaded once)."""
     rules, pages = [], []
     for i, (pid, (css, landscape)) in enumerate(spec.footers.items()):
         rules.append(f"#s{i} {{ string-set: wugufoot {css}; }}")
@@ -120,13 +121,13 @@ def stamp_document(builder: PdfBuilder, spec: StampSpec, engine: Engine | None =
     pages += list(spec.covers.values())
     html = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>stamp</title></head><body>'
             + "".join(pages) + "</body></html>")
-    text = spec.name + "".join(c for c, _l in spec.footers.values()) + "".join(spec.covers.values())
-    fonts = builder.fonts.stylesheet(text + builder.print_css)
-    engine = engine or builder.engine
-    doc = engine.layout(html, fonts + "\n" + _STAMP_CSS + "\n".join(rules))
+    if fonts is None:
+        text = spec.name + "".join(c for c, _l in spec.footers.values()) + "".join(spec.covers.values())
+        fonts = builder.fonts.stylesheet(text + builder.print_css)
+    doc = builder.engine.layout(html, fonts + "\n" + _STAMP_CSS + "\n".join(rules))
     if len(doc.pages) != len(spec.order):
         raise ValueError(f"stamp pages: {len(doc.pages)} for {len(spec.order)} stamps")
-    return engine.write(doc)
+    return doc.write_pdf()  # no tags: the stamp's marked content becomes artifacts (see StampPages.xobject)
 
 
 # ---- merging: an incremental update -----------------------------------------------------------------------------
@@ -461,6 +462,14 @@ class BodySet:
     files: dict[str, tuple[Body, list[str | None]]]
     footers: dict[str, tuple[str, bool]]
     covers: dict[str, str]
+
+    def fonts(self, builder: PdfBuilder, names: list[str]) -> str:
+        """One font stylesheet for the stamps of every edition called one of ``names``, its faces cut now (before
+        the work is shared out between processes)."""
+        text = "".join(names) + "".join(c for c, _l in self.footers.values()) + "".join(self.covers.values())
+        stylesheet = builder.fonts.stylesheet(text + builder.print_css)
+        builder.fonts.blobs_for(stylesheet)
+        return stylesheet
 
     def spec(self, name: str) -> StampSpec:
         """The stamp pages of the edition called ``name``."""
