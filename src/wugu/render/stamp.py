@@ -142,6 +142,11 @@ Chunks = list  # of bytes, and keys that stand for "<number> 0 R"
 _OPEN, _DRAW, _XO = -1, -2, -3
 
 
+_REF = re.compile(rb"(\d+) 0 R\b")
+_OBJ = re.compile(rb"\s*\d+\s+\d+\s+obj\s*")
+_LENGTH = re.compile(rb"/Length\s+(\d+)")
+
+
 def _chunks(obj: Any, ref: Callable[[Any], Any], out: Chunks) -> None:
     """Append ``obj`` (a pypdf object) to ``out`` as PDF bytes; an indirect reference becomes ``ref(reference)``
     (bytes, or a key)."""
@@ -236,6 +241,33 @@ class Body:
         self._objects[num] = found
         return found
 
+    def raw(self, num: int) -> tuple[bytes, bytes] | None:
+        """Object ``num`` as it is written: (the part that may hold references, the stream that follows it if
+        any); ``None`` if it is not written the way WeasyPrint writes objects."""
+        from pypdf.generic import IndirectObject
+
+        if num in self.reader.xref_objStm:
+            self.obj(IndirectObject(num, 0, self.reader))  # (reads the object stream)
+            stm, index = self.reader.xref_objStm[num]
+            data, first, offsets = self._streams[stm]
+            end = first + offsets[index + 1] if index + 1 < len(offsets) else len(data)
+            return data[first + offsets[index]:end].strip(), b""
+        offset = self.reader.xref.get(0, {}).get(num)
+        m = _OBJ.match(self.data, offset) if offset is not None else None
+        if m is None:
+            return None
+        start = m.end()
+        end = self.data.find(b"endobj", start)
+        stream = self.data.find(b"stream", start, end)
+        if stream < 0:
+            return self.data[start:end].strip(), b""
+        head = self.data[start:stream].strip()
+        length = _LENGTH.search(head)
+        if length is None or _REF.search(head[length.start():]):
+            return None
+        begin = stream + 6 + (2 if self.data[stream + 6:stream + 8] == b"\r\n" else 1)
+        return head, b"\nstream\n" + self.data[begin:begin + int(length.group(1))] + b"\nendstream"
+
     @cached_property
     def pages(self) -> list[tuple[int, Any]]:
         """(object number, dictionary) of every page, in order."""
@@ -294,13 +326,37 @@ class StampPages:
 
         def ref(r: Any) -> Any:
             refs.add(r.idnum)
-            if r.idnum not in self.objects:
-                self.objects[r.idnum] = ([], set())  # (cycles)
-                self.objects[r.idnum] = self._copy(self.pdf.obj(r))
+            self._copy_raw(r.idnum)
             return ("s", r.idnum)
 
         _chunks(obj, ref, out)
         return out, refs
+
+    def _copy_raw(self, num: int) -> None:
+        """Object ``num`` (a font and what it refers to) as chunks of its own bytes: only its references are
+        found and renumbered, nothing is parsed (fonts carry long arrays of glyph widths)."""
+        if num in self.objects:
+            return
+        self.objects[num] = ([], set())  # (cycles)
+        raw = self.pdf.raw(num)
+        if raw is None:  # not in the shape WeasyPrint writes: the slow way
+            from pypdf.generic import IndirectObject
+
+            self.objects[num] = self._copy(self.pdf.obj(IndirectObject(num, 0, self.pdf.reader)))
+            return
+        head, tail = raw
+        chunks: Chunks = []
+        refs: set[int] = set()
+        at = 0
+        for m in _REF.finditer(head):
+            n = int(m.group(1))
+            chunks += [head[at:m.start()], ("s", n)]
+            refs.add(n)
+            at = m.end()
+        chunks.append(head[at:] + tail)
+        self.objects[num] = (chunks, refs)
+        for n in refs:
+            self._copy_raw(n)
 
     def closure(self, numbers: set[int]) -> set[int]:
         """The objects ``numbers`` refer to, directly or not, with themselves."""
