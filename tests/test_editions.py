@@ -35,7 +35,7 @@ def _text(pdf: Path) -> str:
 def city(tmp_path_factory):
     """(editions folder, the CLI result of `wugu build --editions`, the editions)."""
     folder = tmp_path_factory.mktemp("editions") / "city"
-    editions = make_editions(folder, counties=1, towns=2, own="county-01")
+    editions = make_editions(folder, counties=1, towns=2, own="county-01", sites=True)  # the city has none
     broken = folder / "county-01-town-03"
     shutil.copytree(editions[-1], broken)
     (broken / "local" / "overrides.yml").write_text("hide_forms: [F11\nhide_packs: []\n", encoding="utf-8")
@@ -55,11 +55,12 @@ def test_every_good_edition_is_built_and_the_broken_one_is_named(city):
     assert re.search(r"county-01-town-03/local/overrides\.yml:\d+:\d+: error E101", result.stderr), result.stderr
     assert "error E413" in result.stderr and "county-01-town-03" in result.stderr
     assert "error E415: 1 个地方版没有生成（共 5 个）" in result.stderr
-    assert "共用排版 2 组" in result.stdout  # the county with its own clause has bodies of its own
+    # the city (no site: no QR codes), the county (a clause of its own), the townships (QR codes to their sites)
+    assert "共用排版 3 组" in result.stdout
     assert "已检查 5/5" in result.stdout and "已完成 4/4" in result.stdout
 
 
-@pytest.mark.parametrize("edition", ["county-01-town-01", "county-01"])
+@pytest.mark.parametrize("edition", ["county-01-town-01", "county-01", "city"])
 def test_stamped_pdfs_are_the_edition_built_on_its_own(city, edition, tmp_path):
     folder, _result, _editions = city
     own = tmp_path / "own"
@@ -70,6 +71,8 @@ def test_stamped_pdfs_are_the_edition_built_on_its_own(city, edition, tmp_path):
     assert names == sorted(p.name for p in stamped.glob("*.pdf"))
     if edition == "county-01":  # its own bodies: the files that print the rewritten clause are enough
         names = ["pack-monthly-report.pdf", "pack-pairing.pdf", "WG-F05.pdf"]
+    if edition == "city":  # no site, no QR codes: a form in both orientations and a pack
+        names = ["WG-F04.pdf", "WG-F05.pdf", "pack-screening.pdf"]
     for name in names:
         a = _pages(own / name, tmp_path, "a-" + name)
         b = _pages(stamped / name, tmp_path, "b-" + name)

@@ -165,16 +165,16 @@ def _check_names(sources: list[Source]) -> None:
 
 # ---- checking (in parallel) -----------------------------------------------------------------------------------
 
-def _check_one(root: Path) -> tuple[list[Problem], str | None, str, bool]:
-    """Check one edition: (problems, body key, name, stampable)."""
+def _check_one(root: Path) -> tuple[list[Problem], str | None, tuple[str, str | None], bool]:
+    """Check one edition: (problems, body key, (name, site), stampable)."""
     from .render.stamp import body_key, stampable
     from .validate import check
 
     report = check(root)
     if report.handbook is None:
-        return report.problems or [problem("E501", display_path(root), missing=PROFILE)], None, "", False
+        return report.problems or [problem("E501", display_path(root), missing=PROFILE)], None, ("", None), False
     h = report.handbook
-    return [], body_key(h), h.profile.name, stampable(h)
+    return [], body_key(h), (h.profile.name, h.profile.site_url), stampable(h)
 
 
 def _pool_map(fn: Callable[[Any], Any], items: list[Any], progress: Callable[[int], None]) -> list[Any]:
@@ -204,14 +204,14 @@ def _pool_map(fn: Callable[[Any], Any], items: list[Any], progress: Callable[[in
 _JOB: dict[str, Any] = {}
 
 
-def _stamp_one(item: tuple[str, str, str]) -> tuple[str, dict[str, str], int, str, str | None]:
+def _stamp_one(item: tuple[str, str, tuple[str, str | None]]) -> tuple[str, dict[str, str], int, str, str | None]:
     """Stamp every file of one edition into the new output: (name, file → key, files reused, stamp cache entry,
     error)."""
-    name, group, title = item
+    name, group, who = item
     bodies, builder, fonts = _JOB["groups"][group]
     entry = ""
     try:
-        spec = bodies.spec(title)
+        spec = bodies.spec(*who)
         salt = _JOB["salt"]
         entry = _stamp_entry(spec)
         keys = {f: hashlib.sha256(f"{salt}\0{_JOB['digests'][group][f]}\0{spec.key}\0{marks}".encode()).hexdigest()
@@ -303,12 +303,12 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print)
     results: dict[str, Outcome] = {o.source.name: o for o in outcomes}
     groups: dict[str, list[tuple[Source, str]]] = {}
     alone: list[Source] = []
-    for src, (problems, key, title, stampable) in zip(sources, checked):
+    for src, (problems, key, who, stampable) in zip(sources, checked):
         results[src.name] = Outcome(src, problems)
         if problems:
             continue
         if stampable:
-            groups.setdefault(key, []).append((src, title))
+            groups.setdefault(key, []).append((src, who))
         else:
             alone.append(src)
     old_manifest = _read_manifest(out)
@@ -359,10 +359,10 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print)
                 results[src.name].problems = exc.problems
             except Exception as exc:  # noqa: BLE001 - one edition failing must not stop the others
                 results[src.name].error = f"{exc.__class__.__name__}: {exc}"
-        items = [(src.name, key, title) for key, members in groups.items() if key in prepared
-                 for src, title in members]
+        items = [(src.name, key, who) for key, members in groups.items() if key in prepared
+                 for src, who in members]
         for key, (bodies, builder) in list(prepared.items()):  # fonts cut and WeasyPrint set up before forking
-            prepared[key] = (bodies, builder, bodies.fonts(builder, [t for _s, t in groups[key]]))
+            prepared[key] = (bodies, builder, bodies.fonts(builder, [t for _s, (t, _u) in groups[key]]))
             builder.engine._wp  # noqa: B018
         if items:
             echo(f"给 {len(items)} 个地方版加印各自的名称……")

@@ -27,13 +27,20 @@ from functools import cached_property
 from io import BytesIO
 from typing import Any, Callable
 
+from markupsafe import escape
+
 from ..escape import css_string
 from ..model import Contact, Form, Handbook, Pack, Profile
 from .pdf import PdfBuilder, Part, _fillable, has_real_site
 
-#: What the PDFs print of the profile besides the name (the body keeps these; anything else is left out so that
-#: editions differing only in contacts, parents or short names still share their bodies).
+#: What the PDFs print of the profile besides the name (the body keeps these — of the site only whether there is
+#: one: its QR codes are stamped; anything else is left out so that editions differing only in contacts, parents,
+#: short names or sites share their bodies).
 BODY_PROFILE_FIELDS = ("content_version", "effective_date", "site_url")
+#: The site of every body whose editions have one (their forms print a QR code, left blank in the body).
+QR_SITE = "https://stamp.wugu.cn/"
+#: The QR code in a body: nothing to see, in the box of the real one (whose size the stylesheet sets).
+BLANK_QR = "data:image/svg+xml," + "%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'/%3E"
 #: A group name longer than this may take a second line at the foot of a pack's cover; such an edition is built
 #: on its own (the cover's layout would depend on the name).
 MAX_STAMPED_NAME = 36
@@ -47,7 +54,7 @@ def body_handbook(handbook: Handbook) -> Handbook:
     the group's name. Two editions with equal body handbooks share every body."""
     p = handbook.profile
     profile = Profile(name="", short_name="", level="", parent=None, contact=Contact(),
-                      site_url=p.site_url if has_real_site(p.site_url) else None,
+                      site_url=QR_SITE if has_real_site(p.site_url) else None,
                       content_version=p.content_version, effective_date=p.effective_date)
     return Handbook(profile=profile, regulations=handbook.regulations, sections=handbook.sections,
                     forms=handbook.forms, packs=handbook.packs, vocabs=handbook.vocabs, glossary=handbook.glossary)
@@ -74,6 +81,16 @@ class BodyBuilder(PdfBuilder):
     def _margins(self, top_left: str, top_right: str, bottom_left: str) -> str:
         return super()._margins(top_left, top_right, "")
 
+    def qr_uri(self, form: Form) -> str | None:
+        return BLANK_QR if has_real_site(self.profile.site_url) else None
+
+
+def qr_code(site_url: str | None, form: Form) -> str | None:
+    """The QR code an edition with the site ``site_url`` prints on ``form`` (as :meth:`PdfBuilder.qr_uri`)."""
+    from types import SimpleNamespace
+
+    return PdfBuilder.qr_uri(SimpleNamespace(profile=SimpleNamespace(site_url=site_url)), form)  # type: ignore
+
 
 # ---- the stamp document ---------------------------------------------------------------------------------------
 
@@ -81,6 +98,7 @@ _STAMP_CSS = """@page { @top-left { content: none; } @top-right { content: none;
   @bottom-left { content: string(wugufoot); } }
 .cover * { visibility: hidden; }
 .cover .group, .cover .foot .name { visibility: visible; }
+.stamp .qr div { visibility: hidden; }
 """
 
 
@@ -92,17 +110,18 @@ class StampSpec:
     name: str
     footers: dict[str, tuple[str, bool]] = field(default_factory=dict)  # part id → (CSS string, landscape)
     covers: dict[str, str] = field(default_factory=dict)  # pack id → <section class="cover">…</section>
+    qrs: dict[str, str] = field(default_factory=dict)  # form id → its QR code (a data URI), on its first page
 
     @cached_property
     def order(self) -> list[str]:
-        """Stamp page order: part ids, then ``pack:<id>``."""
-        return list(self.footers) + [f"pack:{k}" for k in self.covers]
+        """Stamp page order: part ids, ``<form id>:qr`` (first pages with a QR code), ``pack:<id>``."""
+        return list(self.footers) + [f"{k}:qr" for k in self.qrs] + [f"pack:{k}" for k in self.covers]
 
     @cached_property
     def key(self) -> str:
         """A digest of everything the stamp prints."""
-        return hashlib.sha256(repr((self.name, sorted(self.footers.items()), sorted(self.covers.items())))
-                              .encode("utf-8")).hexdigest()[:20]
+        return hashlib.sha256(repr((self.name, sorted(self.footers.items()), sorted(self.covers.items()),
+                                    sorted(self.qrs.items()))).encode("utf-8")).hexdigest()[:20]
 
 
 def footer_string(part: Part) -> str | None:
@@ -118,12 +137,17 @@ def stamp_document(builder: PdfBuilder, spec: StampSpec, fonts: str | None = Non
     for i, (pid, (css, landscape)) in enumerate(spec.footers.items()):
         rules.append(f"#s{i} {{ string-set: wugufoot {css}; }}")
         pages.append(f'<div class="stamp{" landscape" if landscape else ""}" id="s{i}"></div>')
+    for i, (pid, qr) in enumerate(spec.qrs.items(), len(spec.footers)):
+        css, landscape = spec.footers[pid]
+        rules.append(f"#s{i} {{ string-set: wugufoot {css}; }}")
+        pages.append(f'<div class="stamp{" landscape" if landscape else ""}" id="s{i}"><header class="form-head '
+                     f'has-qr"><div class="qr"><img src="{escape(qr)}" alt=""><div>扫码看说明</div></div></header></div>')
     pages += list(spec.covers.values())
     html = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>stamp</title></head><body>'
             + "".join(pages) + "</body></html>")
     if fonts is None:
         text = spec.name + "".join(c for c, _l in spec.footers.values()) + "".join(spec.covers.values())
-        fonts = builder.fonts.stylesheet(text + builder.print_css)
+        fonts = builder.fonts.stylesheet(text + builder.print_css + "扫码看说明")
     doc = builder.engine.layout(html, fonts + "\n" + _STAMP_CSS + "\n".join(rules))
     if len(doc.pages) != len(spec.order):
         raise ValueError(f"stamp pages: {len(doc.pages)} for {len(spec.order)} stamps")
@@ -518,22 +542,24 @@ class BodySet:
     files: dict[str, tuple[Body, list[str | None]]]
     footers: dict[str, tuple[str, bool]]
     covers: dict[str, str]
+    qr_forms: list[Form] = field(default_factory=list)  # forms whose first page carries a QR code
 
     def fonts(self, builder: PdfBuilder, names: list[str]) -> str:
         """One font stylesheet for the stamps of every edition called one of ``names``, its faces cut now (before
         the work is shared out between processes)."""
         text = "".join(names) + "".join(c for c, _l in self.footers.values()) + "".join(self.covers.values())
-        stylesheet = builder.fonts.stylesheet(text + builder.print_css)
+        stylesheet = builder.fonts.stylesheet(text + builder.print_css + "扫码看说明")
         builder.fonts.blobs_for(stylesheet)
         return stylesheet
 
-    def spec(self, name: str) -> StampSpec:
-        """The stamp pages of the edition called ``name``."""
-        from markupsafe import escape
-
+    def spec(self, name: str, site_url: str | None = None) -> StampSpec:
+        """The stamp pages of the edition called ``name`` (with the site ``site_url``)."""
         css, html = css_string(name), str(escape(name))
+        qrs = {f.id: qr_code(site_url, f) for f in self.qr_forms}
+        if any(v is None for v in qrs.values()):
+            raise ValueError("an edition without a site in a group of editions with one")
         return StampSpec(name, {k: (v.replace(PROBE, css), wide) for k, (v, wide) in self.footers.items()},
-                         {k: v.replace(PROBE, html) for k, v in self.covers.items()})
+                         {k: v.replace(PROBE, html) for k, v in self.covers.items()}, qrs)  # type: ignore[arg-type]
 
     def stamp(self, spec: StampSpec, stamps: bytes, only: set[str] | None = None) -> dict[str, bytes]:
         """Every file (or those in ``only``) of the edition of ``spec``, stamped with ``stamps`` (the PDF that
@@ -575,10 +601,12 @@ def prepare_bodies(handbook: Handbook, out_dir: Any, cache_dir: Any = None,
     bb.build(out_dir)  # (and closes the process pool that render_parts may have opened)
     pages: dict[str, int] = {}
     files: dict[str, tuple[Body, list[str | None]]] = {}
+    qr_forms = [f for f in h.forms if bb.qr_uri(f) is not None]
+    first = {f.id: f"{f.id}:qr" for f in qr_forms}
     for form in h.forms:
         body = Body((out_dir / form_pdf(form)).read_bytes())
         pages[form.id] = len(body.pages)
-        files[form_pdf(form)] = (body, [form.id] * len(body.pages))
+        files[form_pdf(form)] = (body, [first.get(form.id, form.id)] + [form.id] * (len(body.pages) - 1))
     for pid, part in others.items():
         pages[pid] = len(Body(bb._parts[bb._part_key(part, False)][0]).pages)
     covers: dict[str, str] = {}
@@ -594,5 +622,8 @@ def prepare_bodies(handbook: Handbook, out_dir: Any, cache_dir: Any = None,
             return None, bb
         covers[pack.id] = m.group(0)
         marks = [f"pack:{pack.id}" if x == -1 else (members[x] if x >= 0 else None) for x in layout]
+        for k, x in enumerate(layout):  # the first page of a form with a QR code
+            if x >= 0 and members[x] in first and (k == 0 or layout[k - 1] != x):
+                marks[k] = first[members[x]]
         files[pack_pdf(pack)] = (body, marks)
-    return BodySet(files, footers, covers), bb
+    return BodySet(files, footers, covers, qr_forms), bb
