@@ -81,8 +81,23 @@ class BodyBuilder(PdfBuilder):
     def _margins(self, top_left: str, top_right: str, bottom_left: str) -> str:
         return super()._margins(top_left, top_right, "")
 
+    def form_part(self, form: Form, fillable: bool = False) -> Part:
+        return _no_footer(super().form_part(form, fillable))
+
+    def regulation_part(self, reg: Any) -> Part:
+        return _no_footer(super().regulation_part(reg))
+
+    def red_lines_part(self) -> Part:
+        return _no_footer(super().red_lines_part())
+
     def qr_uri(self, form: Form) -> str | None:
         return BLANK_QR if has_real_site(self.profile.site_url) else None
+
+
+def _no_footer(part: Part) -> Part:
+    """``part`` without the footer's left box on the pages a pack turns (they draw header and footer apart)."""
+    part.texts = (*part.texts[:2], "")
+    return part
 
 
 def qr_code(site_url: str | None, form: Form) -> str | None:
@@ -100,6 +115,8 @@ _STAMP_CSS = """@page { @top-left { content: none; } @top-right { content: none;
 .cover .group, .cover .foot .name { visibility: visible; }
 .stamp .qr div { visibility: hidden; }
 """
+#: The caption beside a QR code (in the body; laid out, not drawn, in the stamp).
+_QR_CAPTION = "扫码看说明"
 
 
 @dataclass
@@ -111,17 +128,20 @@ class StampSpec:
     footers: dict[str, tuple[str, bool]] = field(default_factory=dict)  # part id → (CSS string, landscape)
     covers: dict[str, str] = field(default_factory=dict)  # pack id → <section class="cover">…</section>
     qrs: dict[str, str] = field(default_factory=dict)  # form id → its QR code (a data URI), on its first page
+    #: the part pages to stamp: ``<part id>``, with ``:qr`` (a form's first page, with its QR code) and
+    #: ``:turned`` (a landscape page in a pack: its footer drawn turned, where a portrait page has it)
+    pages: tuple[str, ...] = ()
 
     @cached_property
     def order(self) -> list[str]:
-        """Stamp page order: part ids, ``<form id>:qr`` (first pages with a QR code), ``pack:<id>``."""
-        return list(self.footers) + [f"{k}:qr" for k in self.qrs] + [f"pack:{k}" for k in self.covers]
+        """Stamp page order: :attr:`pages`, then ``pack:<id>`` (the covers)."""
+        return list(self.pages) + [f"pack:{k}" for k in self.covers]
 
     @cached_property
     def key(self) -> str:
         """A digest of everything the stamp prints."""
         return hashlib.sha256(repr((self.name, sorted(self.footers.items()), sorted(self.covers.items()),
-                                    sorted(self.qrs.items()))).encode("utf-8")).hexdigest()[:20]
+                                    sorted(self.qrs.items()), self.pages)).encode("utf-8")).hexdigest()[:20]
 
 
 def footer_string(part: Part) -> str | None:
@@ -133,25 +153,35 @@ def footer_string(part: Part) -> str | None:
 def stamp_document(builder: PdfBuilder, spec: StampSpec, fonts: str | None = None) -> bytes:
     """The stamp pages of ``spec`` as one PDF (page order: :attr:`StampSpec.order`). ``fonts``: a font
     stylesheet that covers the stamp's text (one for many editions: the faces are cut and loaded once)."""
+    from .pdf import _stamped
+
     rules, pages = [], []
-    for i, (pid, (css, landscape)) in enumerate(spec.footers.items()):
-        rules.append(f"#s{i} {{ string-set: wugufoot {css}; }}")
-        pages.append(f'<div class="stamp{" landscape" if landscape else ""}" id="s{i}"></div>')
-    for i, (pid, qr) in enumerate(spec.qrs.items(), len(spec.footers)):
+    plan: list[tuple[int, int | None]] = []  # per stamp: its page, and the portrait page of a turned footer
+    for k, key in enumerate(spec.pages):
+        pid = key.split(":")[0]
         css, landscape = spec.footers[pid]
-        rules.append(f"#s{i} {{ string-set: wugufoot {css}; }}")
-        pages.append(f'<div class="stamp{" landscape" if landscape else ""}" id="s{i}"><header class="form-head '
-                     f'has-qr"><div class="qr"><img src="{escape(qr)}" alt=""><div>扫码看说明</div></div></header></div>')
-    pages += list(spec.covers.values())
+        head = (f'<header class="form-head has-qr"><div class="qr"><img src="{escape(spec.qrs[pid])}" alt="">'
+                f'<div>扫码<br>看说明</div></div></header>') if ":qr" in key else ""
+        rules.append(f"#s{k} {{ string-set: wugufoot {css}; }}")
+        if ":turned" in key:  # the page as it is, then its footer laid out on a portrait page (as a pack does)
+            pages += [f'<div class="stamp landscape">{head}</div>', f'<div class="stamp" id="s{k}"></div>']
+            plan.append((len(pages) - 2, len(pages) - 1))
+        else:
+            pages.append(f'<div class="stamp{" landscape" if landscape else ""}" id="s{k}">{head}</div>')
+            plan.append((len(pages) - 1, None))
+    for cover in spec.covers.values():
+        pages.append(cover)
+        plan.append((len(pages) - 1, None))
     html = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>stamp</title></head><body>'
             + "".join(pages) + "</body></html>")
     if fonts is None:
         text = spec.name + "".join(c for c, _l in spec.footers.values()) + "".join(spec.covers.values())
-        fonts = builder.fonts.stylesheet(text + builder.print_css + "扫码看说明")
+        fonts = builder.fonts.stylesheet(text + builder.print_css + _QR_CAPTION)
     doc = builder.engine.layout(html, fonts + "\n" + _STAMP_CSS + "\n".join(rules))
-    if len(doc.pages) != len(spec.order):
-        raise ValueError(f"stamp pages: {len(doc.pages)} for {len(spec.order)} stamps")
-    return doc.write_pdf()  # no tags: the stamp's marked content becomes artifacts (see StampPages.xobject)
+    if len(doc.pages) != len(pages):
+        raise ValueError(f"stamp pages: {len(doc.pages)} for {len(pages)}")
+    done = [doc.pages[a] if b is None else _stamped(doc.pages[a], doc.pages[b], True) for a, b in plan]
+    return doc.copy(done).write_pdf()  # no tags: marked content becomes artifacts (see StampPages.xobject)
 
 
 # ---- merging: an incremental update -----------------------------------------------------------------------------
@@ -544,11 +574,17 @@ class BodySet:
     covers: dict[str, str]
     qr_forms: list[Form] = field(default_factory=list)  # forms whose first page carries a QR code
 
+    @cached_property
+    def pages(self) -> tuple[str, ...]:
+        """Every part page stamp the files use (see :attr:`StampSpec.pages`)."""
+        marks = {m for _body, marks in self.files.values() for m in marks if m and not m.startswith("pack:")}
+        return tuple(sorted(marks))
+
     def fonts(self, builder: PdfBuilder, names: list[str]) -> str:
         """One font stylesheet for the stamps of every edition called one of ``names``, its faces cut now (before
         the work is shared out between processes)."""
         text = "".join(names) + "".join(c for c, _l in self.footers.values()) + "".join(self.covers.values())
-        stylesheet = builder.fonts.stylesheet(text + builder.print_css + "扫码看说明")
+        stylesheet = builder.fonts.stylesheet(text + builder.print_css + _QR_CAPTION)
         builder.fonts.blobs_for(stylesheet)
         return stylesheet
 
@@ -559,7 +595,8 @@ class BodySet:
         if any(v is None for v in qrs.values()):
             raise ValueError("an edition without a site in a group of editions with one")
         return StampSpec(name, {k: (v.replace(PROBE, css), wide) for k, (v, wide) in self.footers.items()},
-                         {k: v.replace(PROBE, html) for k, v in self.covers.items()}, qrs)  # type: ignore[arg-type]
+                         {k: v.replace(PROBE, html) for k, v in self.covers.items()}, qrs,  # type: ignore[arg-type]
+                         self.pages)
 
     def stamp(self, spec: StampSpec, stamps: bytes, only: set[str] | None = None) -> dict[str, bytes]:
         """Every file (or those in ``only``) of the edition of ``spec``, stamped with ``stamps`` (the PDF that
@@ -621,9 +658,13 @@ def prepare_bodies(handbook: Handbook, out_dir: Any, cache_dir: Any = None,
                 or html.split("</head>", 1)[-1].count(PROBE) != 2:
             return None, bb
         covers[pack.id] = m.group(0)
-        marks = [f"pack:{pack.id}" if x == -1 else (members[x] if x >= 0 else None) for x in layout]
-        for k, x in enumerate(layout):  # the first page of a form with a QR code
-            if x >= 0 and members[x] in first and (k == 0 or layout[k - 1] != x):
-                marks[k] = first[members[x]]
+        marks: list[str | None] = []
+        for k, x in enumerate(layout):
+            if x < 0:
+                marks.append(f"pack:{pack.id}" if x == -1 else None)
+                continue
+            pid = members[x]
+            mark = first[pid] if pid in first and (k == 0 or layout[k - 1] != x) else pid
+            marks.append(mark + (":turned" if footers[pid][1] else ""))  # a pack turns landscape pages
         files[pack_pdf(pack)] = (body, marks)
     return BodySet(files, footers, covers, qr_forms), bb
