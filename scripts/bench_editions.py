@@ -15,6 +15,9 @@ Generates, at run time in a temporary folder, 169 editions of one fictional city
 * **naive**: `wugu pdf --no-cache` in `--sample` editions one after the other (each a fresh process, as a build
   of 169 editions would run it), extrapolated to all 169.
 
+With `--sites` every county and township has a site of its own, so every form prints a QR code to it (stamped
+too); the city keeps the example address (no QR code), so its bodies are its own.
+
 The machine's load average is printed with the figures: this machine may be shared, so the best of several runs
 is what is reported.
 """
