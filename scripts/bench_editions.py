@@ -88,13 +88,23 @@ def make_editions(folder: Path, counties: int = 12, towns: int = 13, own: str = 
     return made
 
 
+_LAST: list[str] = [""]
+
+
 def _run(args: list[str], cwd: Path | None = None) -> float:
     started = time.perf_counter()
     result = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(args)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    _LAST[0] = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     return seconds
+
+
+def _reused() -> str:
+    """How many files the last build took over from the one before (its closing line says)."""
+    m = re.search(r"沿用上次的 (\d+) 个文件", _LAST[0])
+    return f"{m.group(1)} files reused" if m else "?"
 
 
 def _load() -> str:
@@ -140,10 +150,10 @@ def main() -> None:
             print(f"  editions, cold, run {i + 1}: {cold[-1]:.1f} s   ({_load()})")
         files = sum(1 for _ in out.rglob("*.pdf"))
         warm = _run(cmd)
-        print(f"  editions, nothing changed: {warm:.1f} s")
+        print(f"  editions, nothing changed: {warm:.1f} s ({_reused()})")
         change_one_regulation(editions)
         changed = _run(cmd)
-        print(f"  editions, one regulation changed: {changed:.1f} s")
+        print(f"  editions, one regulation changed: {changed:.1f} s ({_reused()} of {files}; the rest stamped again)")
         naive = []
         sample = editions[1:1 + args.sample]
         for ed in sample:
