@@ -294,7 +294,7 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print)
     _check_names(sources + [o.source for o in outcomes])
     out = (Path(out) if out is not None else base / OUT).resolve()
     check_output_dir(base, out, MARKER, str(OUT))
-    cache = out.parent / ".cache" / "editions" if out == (base / OUT).resolve() else base / CACHE
+    cache = base / CACHE  # (beside the editions even when the output goes elsewhere)
     total = len(sources)
     echo(f"检查 {total} 个地方版……")
     step = max(1, total // 10)
