@@ -143,6 +143,7 @@ def test_settings_that_would_put_script_or_outside_addresses_into_pages_are_refu
                       "social": [{"icon": "fontawesome/brands/github", "link": "javascript:alert(1)"},
                                  {"icon": "../../base", "link": "https://ok.example/"}]}
         d["theme"]["palette"]["primary"] = 'teal"><script>alert(1)</script>'
+        d["theme"]["logo"] = "https://tracker.example/logo.png"
         d["nav"] = [{"首页": "index.md"}, {"x": "javascript:alert(1)"}]
     _edit_config(project, attack)
     problems = _problems(project)
@@ -151,7 +152,7 @@ def test_settings_that_would_put_script_or_outside_addresses_into_pages_are_refu
         ("E514", "extra_javascript"), ("E514", "extra_templates"), ("E514", "extra.analytics"),
         ("E514", "extra.polyfills"), ("E520", "repo_url"), ("E520", "extra_css 第 1 项"),
         ("E520", "extra.social 第 1 项 link"), ("E520", "extra.social 第 2 项 icon"),
-        ("E520", "theme.palette.primary"), ("E520", "nav 第 2 项 x"),
+        ("E520", "theme.palette.primary"), ("E520", "theme.logo"), ("E520", "nav 第 2 项 x"),
     }, problems
     assert all(p["line"] > 1 for p in problems)
 

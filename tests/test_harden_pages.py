@@ -173,3 +173,26 @@ def test_a_page_file_name_with_markup_is_refused(project):
     (project / "site" / "x<img src=x onerror=alert(1)>.md").write_text("普通文字，没有标题。\n", encoding="utf-8")
     problems = _problems(project)
     assert [(p["code"], p["path"]) for p in problems] == [("E213", "site/x<img src=x onerror=alert(1)>.md")]
+
+
+def test_photos_that_tell_where_they_were_taken_are_refused(project):
+    from PIL import Image
+
+    img = Image.new("RGB", (8, 8), "white")
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (35.0, 6.0, 0.0), 3: "E", 4: (118.0, 21.0, 0.0)})  # a made-up position
+    (project / "site" / "images").mkdir()
+    img.save(project / "site" / "images" / "visit.jpg", exif=exif)
+    img.save(project / "site" / "images" / "plain.jpg")
+    problems = _problems(project)
+    assert [(p["code"], p["path"]) for p in problems] == [("E213", "site/images/visit.jpg")]
+
+
+def test_pages_of_unclosed_comments_and_many_problems_stay_bounded(project):
+    # a regex like <!--.*?--> is quadratic on many unclosed <!--: the check would hang CI
+    (project / "site" / "big.md").write_text("# 大\n\n" + "x<!--" * 20_000 + "\n", encoding="utf-8")
+    (project / "site" / "big.css").write_text("/*" * 100_000 + "\n", encoding="utf-8")
+    (project / "site" / "many.md").write_text("# 多\n\n" + "<b onclick=1>x</b>\n\n" * 2_000, encoding="utf-8")
+    problems = _problems(project)
+    assert [p["path"] for p in problems] == ["site/many.md"] * 20  # at most 20 lines per page

@@ -43,6 +43,8 @@ _HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
 #: Files in the docs folder that would be published as scripts.
 _SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".wasm", ".php", ".py", ".sh", ".exe", ".bat", ".cmd", ".ps1"})
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".xml", ".shtml"})
+#: Problems reported per page at most (each is looked up line by line in the page).
+MAX_PER_PAGE = 20
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 #: Characters a file name in the docs folder may not hold: a page without a heading is titled by its file name,
 #: and the title lands in the navigation of every page.
@@ -169,7 +171,21 @@ def _line_of(text: str, needle: str) -> int:
     return 1
 
 
-_FLAT = re.compile(r"<!--.*?-->|<[^>]*>|[*_~=^`]", re.S)
+_FLAT = re.compile(r"<[^>]*>|[*_~=^`]")
+
+
+def _drop_between(text: str, start: str, end: str) -> str:
+    """``text`` without every ``start … end`` span (an unclosed one runs to the end). Linear: a regex like
+    ``<!--.*?-->`` takes quadratic time on a line of many unclosed ``<!--``, and ``wugu check`` must not hang."""
+    out, pos = [], 0
+    while (i := text.find(start, pos)) != -1:
+        out.append(text[pos:i])
+        j = text.find(end, i + len(start))
+        if j == -1:
+            return "".join(out)
+        pos = j + len(end)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _line_of_number(text: str, masked: str) -> int:
@@ -185,7 +201,7 @@ def _line_of_number(text: str, masked: str) -> int:
 def _flat(line: str) -> str:
     """One source line as it reads on the page: comments, tags, emphasis marks and backslashes gone, entities
     decoded (``**138**0013…``, ``&#49;38…`` and ``138<!-- -->0013…`` all read as one number)."""
-    return html.unescape(_FLAT.sub("", line.replace("\\", "")))
+    return html.unescape(_FLAT.sub("", _drop_between(line.replace("\\", ""), "<!--", "-->")))
 
 
 def _hidden_numbers(text: str, scanner: _Scanner, shown: str) -> list[Problem]:
@@ -198,6 +214,8 @@ def _hidden_numbers(text: str, scanner: _Scanner, shown: str) -> list[Problem]:
     for n, line in enumerate(lines, 1):
         if not any(c.isdigit() for c in line) and "&#" not in line:
             continue
+        if len(problems) >= MAX_PER_PAGE:
+            return problems
         for code, masked, _at in scan_text(_flat(line)):
             if (n, masked) not in reported:
                 reported.add((n, masked))
@@ -206,6 +224,8 @@ def _hidden_numbers(text: str, scanner: _Scanner, shown: str) -> list[Problem]:
     shown_text = re.sub(r"[ \t\r\f\v]+", " ", "".join(scanner.text))
     for piece in [shown_text, *scanner.comments]:
         for code, masked, _at in scan_text(piece):
+            if len(problems) >= MAX_PER_PAGE:
+                return problems
             if masked not in masks:
                 masks.add(masked)
                 problems.append(problem(code, shown, _line_of_number(text, masked), 1, masked=masked))
@@ -284,9 +304,9 @@ def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = T
     else:
         markup = text
     scanner = scan_html(markup)
-    for what, needle in scanner.found:
+    for what, needle in scanner.found[:MAX_PER_PAGE]:  # a page of 100 000 <script> says so twenty times
         problems.append(problem("E211", shown, _line_of(text, needle), 1, what=what))
-    problems += _hidden_numbers(text, scanner, shown)
+    problems += _hidden_numbers(text, scanner, shown)[:MAX_PER_PAGE]
     return problems
 
 
@@ -304,12 +324,35 @@ def _check_css(path: Path, shown: str) -> list[Problem]:
         return []
     text = re.sub(r"\\([0-9a-fA-F]{1,6})\s?", lambda m: chr(int(m.group(1), 16)) if int(m.group(1), 16) < 0x110000
                   else "", text)  # CSS escapes (\75 rl) read as the characters they stand for
-    m = _CSS_OUTSIDE.search(re.sub(r"/\*.*?\*/", "", text, flags=re.S))
+    m = _CSS_OUTSIDE.search(_drop_between(text, "/*", "*/"))
     if m is None:
         return []
     return [problem("E213", shown, _line_of(text, m.group().strip()[:12]), 1, name=shown,
                     what=f"从外网加载资源或运行代码（{m.group().strip()[:30]}…），离线打不开，还会泄露访问记录",
                     fix="把图片、字体放进 site/，用相对路径引用；删掉 expression()、behavior 这类写法")]
+
+
+#: Pictures that may carry EXIF data (where and when a photo was taken, by whom).
+_PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".png", ".webp", ".heic", ".heif"})
+_GPS_IFD = 0x8825
+
+
+def _check_photo(path: Path, shown: str) -> list[Problem]:
+    """A photo published with the site must not tell where it was taken: a picture of a visit would give away a
+    child's home (EXIF GPS position)."""
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - Pillow comes with WeasyPrint
+        return []
+    try:
+        with Image.open(path) as img:
+            gps = img.getexif().get_ifd(_GPS_IFD)
+    except Exception:  # noqa: BLE001 - not a picture Pillow can read: nothing to say about its EXIF
+        return []
+    if not gps:
+        return []
+    return [problem("E213", shown, name=shown, what="这张照片里带着拍摄地点（GPS 位置），发布后谁都能查到照片是在哪里拍的",
+                    fix="用手机相册的“移除位置信息”、微信发送原图以外的方式或画图软件另存，去掉位置信息后再放进来")]
 
 
 def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> list[Problem]:
@@ -350,6 +393,9 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
             continue
         if suffix == ".css":
             problems += _check_css(path, shown)
+            continue
+        if suffix in _PHOTO_SUFFIXES:
+            problems += _check_photo(path, shown)
             continue
         if suffix not in (".md", ".markdown") and suffix not in _HTML_SUFFIXES:
             continue

@@ -174,9 +174,12 @@ def _theme(theme: Any) -> Iterator[Found]:
             yield _value(("theme", key), theme[key], "wugu 不认识这项主题设置",
                          f"删掉这一项；可以写的主题设置：{'、'.join(sorted(THEME_KEYS - {'custom_dir'}))}")
     for key in ("logo", "favicon"):
-        if key in theme and (why := _bad_url(theme[key], web_only=False)) is not None:
-            if urlsplit(str(theme[key])).scheme in ("http", "https"):
-                why = "图片要从外网加载，离线时显示不出来"
+        if key not in theme:
+            continue
+        why = _bad_url(theme[key], web_only=False)
+        if why is None and (urlsplit(str(theme[key])).scheme or str(theme[key]).startswith("//")):
+            why = "图片要从外网加载，离线时显示不出来，还会让外面的网站知道谁在看手册"
+        if why is not None:
             yield _value(("theme", key), theme[key], why, "把图片放进 site/ 目录，这里写它的相对路径，例如 images/logo.png")
     for path, text in _strings(theme, ("theme",)):
         if path[1] in ("name", "logo", "favicon") or (len(path) > 2 and path[-1] == "name" and "toggle" in path):
