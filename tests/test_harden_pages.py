@@ -196,3 +196,21 @@ def test_pages_of_unclosed_comments_and_many_problems_stay_bounded(project):
     (project / "site" / "many.md").write_text("# 多\n\n" + "<b onclick=1>x</b>\n\n" * 2_000, encoding="utf-8")
     problems = _problems(project)
     assert [p["path"] for p in problems] == ["site/many.md"] * 20  # at most 20 lines per page
+
+
+def test_personal_data_in_published_office_documents_and_pdfs_is_found(project, tmp_path):
+    import xlsxwriter
+
+    m = _mobile()
+    book = xlsxwriter.Workbook(str(project / "site" / "roster.xlsx"))
+    sheet = book.add_worksheet()
+    sheet.write_string(0, 0, "联系人")
+    sheet.write_number(1, 0, int(m))  # stored as a number, as a careless office would
+    book.close()
+    import weasyprint
+
+    weasyprint.HTML(string=f"<p>Tel. {m[:3]} {m[3:7]} {m[7:]}</p>").write_pdf(project / "site" / "leaflet.pdf")
+    problems = _problems(project)
+    assert sorted((p["code"], p["path"]) for p in problems) == [("E402", "site/leaflet.pdf"),
+                                                               ("E402", "site/roster.xlsx")]
+    assert m not in json.dumps(problems, ensure_ascii=False)
