@@ -330,3 +330,17 @@ def test_an_unforeseen_failure_is_one_chinese_line_not_a_traceback(project, monk
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert _codes(result.output) == ["E524"] and "RuntimeError: boom" in result.output
     assert "Traceback" not in result.output
+
+
+def test_mkdocs_yml_linked_outside_is_not_read_and_a_pipe_does_not_hang(project, tmp_path):
+    secret = tmp_path / "secret.yml"
+    secret.write_text('repo_url: "SECRET-TOKEN-4711"\n', encoding="utf-8")
+    (project / "mkdocs.yml").unlink()
+    (project / "mkdocs.yml").symlink_to(secret)
+    result = _check(project)
+    assert result.exit_code == 1 and _codes(result.output) == ["E113"]
+    assert "SECRET-TOKEN-4711" not in result.output  # not even quoted back in a message
+    (project / "mkdocs.yml").unlink()
+    os.mkfifo(project / "mkdocs.yml")
+    result = _check(project)
+    assert result.exit_code == 1 and _codes(result.output) == ["E109"]

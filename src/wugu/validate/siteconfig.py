@@ -213,7 +213,13 @@ def read_checked(config_file: Path, shown: str, config: Any = None,
     """Like :func:`read`, returning the problems instead of raising."""
     if not os.path.lexists(config_file):
         return {}, []
+    if config_file.is_symlink():
+        real, home = config_file.resolve(), config_file.parent.resolve()
+        if not config_file.exists() or not (real == home or home in real.parents):
+            return {}, []  # never read: check_links names the link (E113, E114)
     try:
+        if not config_file.is_file():  # a pipe would block the check forever
+            return {}, [problem("E109", shown, detail="不是普通文件（管道、设备或目录）")]
         if config_file.stat().st_size > MAX_BYTES:
             return {}, [problem("E109", shown, detail="文件太大")]
         text = decode(config_file.read_bytes(), shown)
