@@ -108,14 +108,14 @@ def test_output_through_a_link_is_refused(project, tmp_path, wugu, link):
     else:
         (project / link).parent.mkdir(parents=True, exist_ok=True)
         (project / link).symlink_to(victim)
-    result = wugu(*args)
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert _codes(result.stderr) == ["E521"] and "Traceback" not in result.stderr
-    assert "符号链接" in result.stderr and "删掉这个链接" in result.stderr
+    result = CliRunner().invoke(main, args)  # the real command, in-process
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert _codes(result.output) == ["E521"]
+    assert "符号链接" in result.output and "删掉这个链接" in result.output
     assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]  # nothing written there, nothing removed
-    if link == "build":  # wugu pdf (and its cache under build/) are refused the same way
+    if link == "build":  # wugu pdf (and its cache under build/) are refused the same way, in a real process
         result = wugu("pdf", str(project))
-        assert result.returncode == 2 and _codes(result.stderr) == ["E521"]
+        assert result.returncode == 2 and _codes(result.stderr) == ["E521"] and "Traceback" not in result.stderr
         assert sorted(p.name for p in victim.iterdir()) == ["keep.txt"]
 
 
