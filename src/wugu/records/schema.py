@@ -186,6 +186,15 @@ def field_schemas(form: Form) -> dict[str, dict[str, Any]]:
     return props
 
 
+def _rules(form: Form) -> dict[str, Any]:
+    """The rules within one record (:mod:`wugu.records.rulebook`): JSON Schema if/then over the record and the
+    facts derived from it; run by ``wugu records check`` and by the fill page alike."""
+    from .rulebook import form_rules
+
+    rules, derived = form_rules(form)
+    return {"rules": rules, "derived": derived} if rules else {}
+
+
 def record_schema(form: Form) -> dict[str, Any]:
     """The JSON Schema (2020-12) of one filled record of ``form``."""
     props = field_schemas(form)
@@ -204,7 +213,7 @@ def record_schema(form: Form) -> dict[str, Any]:
             **props,
         },
         "x-wugu": {"form": form.id, "code": form.code, "version": form.version, "title": form.title,
-                   "sensitive": form.has_sensitive,
+                   "sensitive": form.has_sensitive, **_rules(form),
                    "sections": [{"title": s.title, "keys": [f.key for f in s.fields if f.type not in NO_DATA]}
                                 for s in form.sections if any(f.type not in NO_DATA for f in s.fields)]},
     }

@@ -7,7 +7,7 @@
 (function () {
   "use strict";
   var root = document.querySelector(".wg-fill");
-  if (!root || !window.WuguJsonSchema || !window.WuguFormats) { return; }
+  if (!root || !window.WuguJsonSchema || !window.WuguFormats || !window.WuguRules) { return; }
   var F = window.WuguFormats;
   var schema = JSON.parse(root.querySelector(".wg-fill__schema").textContent);
   var props = schema.properties;
@@ -26,6 +26,9 @@
   fmt["cn-mobile"] = F.validMobile;
   fmt["cn-phone"] = F.validPhone;
   var validator = new window.WuguJsonSchema.Validator(schema, "2020-12", false);
+  /* The rules within one record (age and consent, birth date in the ID number): JSON Schema if/then published in
+   * the same schema (x-wugu.rules), the very rules `wugu records check` runs. */
+  var rules = new window.WuguRules.Rules(schema, window.WuguJsonSchema.Validator);
 
   var dirty = false;
   var showAll = false;           /* after 保存/打印/打开: every problem is shown, not only those of touched fields */
@@ -277,11 +280,13 @@
   function problems(rec) {
     var out = [];
     var seen = {};
-    function add(prop, target, text) {
+    function add(prop, target, text, involves, code) {
       var id = target + "|" + text;
       if (seen[id]) { return; }
       seen[id] = true;
-      out.push({ prop: prop, target: target, text: text });
+      var p = { prop: prop, target: target, text: text };
+      if (involves) { p.involves = involves; p.code = code; }
+      out.push(p);
     }
     (schema.required || []).forEach(function (k) {
       if (!own(rec, k)) { add(k, k, message(k, "required", undefined, kindOf(k))); }
@@ -303,6 +308,7 @@
       }
       add(prop, target, message(prop, e.keyword, value, kindOf(prop)));
     });
+    rules.broken(rec).forEach(function (r) { add(r.field, r.field, r.message + "——" + r.fix, r.involves, r.code); });
     Object.keys(extra).forEach(function (k) { add(k, "", label(k) + "：" + message(k, "additionalProperties")); });
     return out;
   }
@@ -326,7 +332,8 @@
 
   function visible(p) {
     if (showAll) { return true; }
-    return touched[p.prop] || touched[p.target];
+    /* a rule across fields shows once any field it reads was touched (the birth date, then the tick it rules) */
+    return touched[p.prop] || touched[p.target] || (p.involves || []).some(function (k) { return touched[k]; });
   }
 
   function render(list) {

@@ -1,0 +1,115 @@
+"""The rules within one record (age and consent, the birth date in the ID number) are written once, as JSON Schema
+if/then in the published record schema (``x-wugu.rules``), and run by both ``wugu records check`` (Python) and the
+fill page (``record-rules.js`` with the vendored validator). Here both sides judge the same few thousand generated
+records — dates near the 14th birthday, missing and malformed dates, every tick combination — and must agree on
+every verdict. The browser side runs under Node (the fill page's own scripts, unchanged).
+
+All records are fictional and generated at run time (``records_sample``).
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from records_sample import f04, f08
+from wugu.records.forms import load_forms
+from wugu.records.rulebook import Rules
+from wugu.records.schema import record_schema
+
+ASSETS = ROOT / "src" / "wugu" / "templates" / "site" / "assets" / "wugu" / "fill"
+CHECK_JS = ROOT / "tests" / "js" / "record_rules_check.js"
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def schemas() -> dict[str, dict]:
+    handbook, problems = load_forms(str(ROOT))
+    assert handbook is not None, problems
+    return {f.code: record_schema(f) for f in handbook.forms if f.id in ("F04", "F08", "F09")}
+
+
+def _maybe(rnd: random.Random, *values: object) -> object:
+    return rnd.choice(values)
+
+
+def _cases(n: int, seed: int = 14) -> list[dict]:
+    """Records on the edges of every rule: birthdays a day either side of 14 years before the survey, WG-F08
+    signed before, on or after the survey, missing or malformed dates, wrong flags and ticks."""
+    rnd = random.Random(seed)
+    out: list[dict] = []
+    for i in range(n):
+        survey = date(2026, 1, 1) + timedelta(days=rnd.randrange(330))
+        born = survey.replace(year=survey.year - 14) + timedelta(days=rnd.randrange(-3, 4)) \
+            if rnd.random() < .6 else date(2008, 1, 1) + timedelta(days=rnd.randrange(365 * 15))
+        r = f04(i + 1, born=born, survey=survey)
+        r["consent_f08_date"] = (survey + timedelta(days=rnd.randrange(-400, 3))).isoformat()
+        for key, choices in (("aged_14", (True, False, None, "是")), ("consent_f08_child", (True, False, None)),
+                             ("consent_f08_health", ("同意", "不同意", None)),
+                             ("health", (["健康"], [], None, "")), ("disability_illness", ("无", "", None))):
+            if rnd.random() < .4:
+                r[key] = rnd.choice(choices)
+        if rnd.random() < .15:
+            r[rnd.choice(("birth_date", "survey_date", "consent_f08_date"))] = rnd.choice(
+                (None, "", "2026-02-30", "2026/1/5", "不详"))
+        if rnd.random() < .2:
+            r["id_number"] = _maybe(rnd, "无", r["id_number"][:-1] + "0", f04(i + 1, born=born - timedelta(days=1))[
+                "id_number"])
+        if rnd.random() < .2:
+            r.pop("survey_date", None)  # then ages are counted to today
+        out.append({k: v for k, v in r.items() if v is not None})
+    ticks = ("监护人同意", "监护人不同意", "孩子同意", "孩子不同意")
+    for i in range(n // 2):
+        r = f08(aged_14=rnd.choice((True, False, None)), child_signed=rnd.choice((True, False, None)))
+        for use in ("use_basic", "use_health", "share_charity"):
+            r[use] = rnd.sample(ticks, rnd.randrange(0, 4))
+        out.append({k: v for k, v in r.items() if v is not None})
+    for i in range(n // 4):
+        out.append({"form": "WG-F09", "version": "2026.1", "age": rnd.choice((12, 13, 14, 15, 14.0, "14")),
+                    **({"child_signed": rnd.choice((True, False))} if rnd.random() < .7 else {})})
+    return out
+
+
+def test_python_and_browser_judge_every_record_alike(schemas, tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node is not installed (the browser test runs the same rules in Chromium)")
+    cases = _cases(1200)
+    rules = {code: Rules(s) for code, s in schemas.items()}
+    python = [sorted([r["code"], r["field"]] for r in rules[c["form"]].broken(c, TODAY)) for c in cases]
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps({"today": TODAY.isoformat(), "schemas": schemas, "records": cases},
+                               ensure_ascii=False), encoding="utf-8")
+    run = subprocess.run([node, str(CHECK_JS), str(ASSETS), str(path)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    js = [sorted(v) for v in json.loads(run.stdout)["verdicts"]]
+    differ = [(c, p, j) for c, p, j in zip(cases, python, js) if p != j]
+    assert not differ, differ[:3]
+    # the cases reach every rule, both ways
+    for code, ruleset in rules.items():
+        keys = {(r["x-wugu"]["code"], r["x-wugu"]["field"]) for r in ruleset.rules}
+        seen = {tuple(v) for c, verdict in zip(cases, python) if c["form"] == code for v in verdict}
+        assert keys <= seen, (code, keys - seen)
+    assert sum(1 for v in python if not v) > len(cases) // 10  # and many records break none
+
+
+def test_rules_are_if_then_in_the_published_schema(schemas) -> None:
+    """Each rule is a JSON Schema with ``then`` (and usually ``if``) and says where its Chinese message goes."""
+    from jsonschema import Draft202012Validator
+
+    f04 = schemas["WG-F04"]
+    assert {"_age_on_survey", "_birth_matches_id", "_f08_days_before_survey", "_age_on_f08"} <= set(
+        f04["x-wugu"]["derived"])
+    for schema in schemas.values():
+        for rule in schema["x-wugu"]["rules"]:
+            Draft202012Validator.check_schema(rule)
+            note = rule["x-wugu"]
+            assert "then" in rule and note["code"] in ("E732", "E733") and note["field"] in schema["properties"]
+            assert set(note["involves"]) <= set(schema["properties"]) and note["message"] and note["fix"]
+            assert "true" not in note["fix"]
