@@ -17,6 +17,7 @@ from .. import cnformats as cn
 from ..errors import CATALOGUE, Problem
 from ..model import Form, Handbook
 from .read import Record, read_records
+from .rulebook import Rules
 from .schema import field_schemas, record_headers, record_schema
 
 
@@ -71,6 +72,7 @@ class FormChecker:
         self.props = field_schemas(form)
         self.names = {**{k: s["title"] for k, s in self.props.items()}, **record_headers(form)}
         self.validator = Draft202012Validator(self.schema, format_checker=format_checker())
+        self.rules = Rules(self.schema)
 
     def label(self, path: tuple[Any, ...]) -> str:
         """The printed label of the value at ``path``: ``出生日期``, or ``参加人员第 2 行“姓名”``."""
@@ -120,7 +122,8 @@ class FormChecker:
         return "把这一栏填上；确实不知道的写“不详”"
 
     def check(self, record: Record) -> list[RecordProblem]:
-        """Schema problems of one record, one per value, in Chinese."""
+        """Schema problems of one record, one per value, in Chinese; then the rules within the record (the
+        published ``x-wugu.rules``, the same the fill page checks)."""
         out: list[RecordProblem] = []
         seen: set[tuple[Any, ...]] = set()
         for err in self.validator.iter_errors(record.data):
@@ -129,6 +132,9 @@ class FormChecker:
                 if key not in seen:
                     seen.add(key)
                     out.append(p)
+        for rule in self.rules.broken(record.data):
+            at = (rule["field"],)
+            out.append(record_problem(rule["code"], record, at, self.label(at), **rule["args"]))
         return out
 
     def _explain(self, record: Record, err: Any) -> list[RecordProblem]:

@@ -97,13 +97,10 @@ def _not_true(key: str) -> dict[str, Any]:
 
 def _rule(code: str, field: str, then: dict[str, Any], when: dict[str, Any] | None, involves: list[str],
           **args: str) -> dict[str, Any]:
-    """One rule: a JSON Schema (``if``/``then``, or only ``then``) and, in ``x-wugu``, where its message goes, the
+    """One rule: a JSON Schema ``if``/``then`` (``if: true`` for a rule that always holds) and, in ``x-wugu``, where its message goes, the
     fields it reads (the page shows it once one of them was touched) and its message (from the error catalogue)."""
     what, fix = CATALOGUE[code]
-    rule: dict[str, Any] = {}
-    if when is not None:
-        rule["if"] = when
-    rule["then"] = then
+    rule: dict[str, Any] = {"if": True if when is None else when, "then": then}  # "then" alone is ignored
     rule["x-wugu"] = {"code": code, "field": field, "involves": sorted(set(involves)), "args": args,
                       "message": what.format(**args), "fix": fix.format(**args)}
     return rule
