@@ -9,7 +9,10 @@ Python (here) and in JavaScript (``record-rules.js``) and compared on thousands 
 
 - ``age``: whole years from the date in ``birth`` to the date in ``on`` (today when ``on`` is empty);
 - ``days``: days from the date in ``from`` to the date in ``to`` (today when ``to`` is empty);
-- ``id-birth-matches``: whether the birth date written in a valid ID number equals the date in ``birth``.
+- ``id-birth-matches``: whether the birth date written in the valid ID number in ``number`` equals the date in
+  ``birth``.
+
+(Spec keys never use ``id``, ``$id`` or ``$ref``: validators read those as schema identifiers anywhere in a schema.)
 
 A fact is left out when a date it needs is missing or not a real ``YYYY-MM-DD`` date, so a rule that needs it does not
 apply (the missing date is reported on its own). Derived names start with ``_``; field keys never do.
@@ -57,7 +60,7 @@ def derive(record: dict[str, Any], spec: dict[str, dict[str, Any]], today: date 
             if start and end:
                 view[name] = (end - start).days
         elif kind == "id-birth-matches":
-            number, born = record.get(d["id"]), _iso(record.get(d["birth"]))
+            number, born = record.get(d["number"]), _iso(record.get(d["birth"]))
             if born and isinstance(number, str) and cn.id_number_problem(number) is None:
                 view[name] = cn.id_birth_date(number) == born
         else:
@@ -131,7 +134,7 @@ class _Book:
 def _birth_in_id(b: _Book) -> None:
     """E732: the birth date agrees with the one written in the ID number (WG-F04)."""
     if b.has("birth_date", "id_number"):
-        fact = b.fact("_birth_matches_id", "id-birth-matches", id="id_number", birth="birth_date")
+        fact = b.fact("_birth_matches_id", "id-birth-matches", number="id_number", birth="birth_date")
         b.add("E732", "birth_date", _props(**{fact: {"const": True}}), reads=("id_number",),
               label=b.labels["birth_date"])
 

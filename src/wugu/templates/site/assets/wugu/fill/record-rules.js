@@ -45,7 +45,7 @@
         var end = blank(record[d.to]) ? today : iso(record[d.to]);
         if (start && end) { view[name] = days(start, end); }
       } else if (d.kind === "id-birth-matches") {
-        var number = record[d.id], birth = iso(record[d.birth]);
+        var number = record[d.number], birth = iso(record[d.birth]);
         if (birth && typeof number === "string" && F.idNumberProblem(number) === null) {
           view[name] = F.idBirthDate(number) === birth;
         }
