@@ -103,6 +103,27 @@ def test_python_and_browser_judge_every_record_alike(schemas, tmp_path: Path) ->
     assert sum(1 for v in python if not v) > len(cases) // 10  # and many records break none
 
 
+def test_the_fast_python_check_is_jsonschema(schemas) -> None:
+    """`wugu records check` runs the rules compiled to Python (every record passes through them); on every generated
+    record each rule's verdict equals the jsonschema validator's, and the quick date reading equals cnformats'."""
+    from jsonschema import Draft202012Validator
+
+    from wugu import cnformats as cn
+    from wugu.records.rulebook import _iso, derive
+
+    props = schemas["WG-F08"]["properties"]
+    cases = _cases(600, [k for k, p in props.items() if "孩子同意" in p.get("items", {}).get("enum", [])], seed=3)
+    for code, schema in schemas.items():
+        rules = Rules(schema)
+        slow = [Draft202012Validator(r).is_valid for r in rules.rules]
+        for case in (c for c in cases if c["form"] == code):
+            view = derive(case, rules.derived, TODAY)
+            assert [f(view) for f in rules.checks] == [f(view) for f in slow], case
+    for text in ["2026-02-28", "2026-02-30", "1899-12-31", "2100-01-01", "２０２６-01-05", "2026-1-05", "2026-01-05\n",
+                 "2024-02-29", "0000-01-01", " 2026-01-05", "2026/01/05", "", "不详"]:
+        assert (_iso(text) is not None) == (cn.normalize_date(text) == text), text
+
+
 def test_rules_are_if_then_in_the_published_schema(schemas) -> None:
     """Each rule is a JSON Schema with ``then`` (and usually ``if``) and says where its Chinese message goes."""
     from jsonschema import Draft202012Validator

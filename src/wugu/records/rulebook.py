@@ -37,30 +37,43 @@ CHILD = ("孩子同意", "孩子不同意")
 
 
 def _iso(v: Any) -> date | None:
-    """A date written exactly as ``YYYY-MM-DD`` (a real date in 1900–2099), else None."""
-    if isinstance(v, str) and cn.normalize_date(v) == v:
-        return date.fromisoformat(v)
-    return None
+    """A date written exactly as ``YYYY-MM-DD`` (a real date in 1900–2099), else None — what
+    ``cnformats.normalize_date(v) == v`` says, without its regular expression (this runs for every record)."""
+    if not (isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-" and v.isascii()
+            and (v[:4] + v[5:7] + v[8:]).isdigit()):
+        return None
+    try:
+        day = date.fromisoformat(v)
+    except ValueError:
+        return None
+    return day if 1900 <= day.year <= 2099 else None
 
 
 def derive(record: dict[str, Any], spec: dict[str, dict[str, Any]], today: date | None = None) -> dict[str, Any]:
     """The rule view of ``record``: a copy with the derived facts of ``spec`` (``x-wugu.derived``) added."""
     view = dict(record)
     today = today or date.today()
+    dates: dict[str, date | None] = {}
+
+    def day(key: str, default: date | None = None) -> date | None:
+        if record.get(key) in (None, ""):
+            return default
+        if key not in dates:
+            dates[key] = _iso(record[key])
+        return dates[key]
+
     for name, d in spec.items():
         kind = d["kind"]
         if kind == "age":
-            born = _iso(record.get(d["birth"]))
-            on = _iso(record.get(d["on"])) if record.get(d["on"]) not in (None, "") else today
+            born, on = day(d["birth"]), day(d["on"], today)
             if born and on:
                 view[name] = cn.age_on(born, on)
         elif kind == "days":
-            start = _iso(record.get(d["from"]))
-            end = _iso(record.get(d["to"])) if record.get(d["to"]) not in (None, "") else today
+            start, end = day(d["from"]), day(d["to"], today)
             if start and end:
                 view[name] = (end - start).days
         elif kind == "id-birth-matches":
-            number, born = record.get(d["number"]), _iso(record.get(d["birth"]))
+            number, born = record.get(d["number"]), day(d["birth"])
             if born and isinstance(number, str) and cn.id_number_problem(number) is None:
                 view[name] = cn.id_birth_date(number) == born
         else:
@@ -235,23 +248,113 @@ def form_rules(form: Form) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
     return book.rules, book.derived
 
 
+# ---- checking: the rules' JSON Schema compiled to Python --------------------------------------------------------
+
+Check = Callable[[Any], bool]
+_TYPES: dict[str, Check] = {
+    "boolean": lambda v: isinstance(v, bool), "string": lambda v: isinstance(v, str),
+    "array": lambda v: isinstance(v, list), "object": lambda v: isinstance(v, dict), "null": lambda v: v is None,
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+}
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """JSON equality: true is not 1, 1 is 1.0, lists and objects item by item."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
+        return False
+    return type(a) is type(b) and a == b or _TYPES["number"](a) and _TYPES["number"](b) and a == b
+
+
+def _properties(props: tuple[tuple[str, Check], ...]) -> Check:
+    def check(v: Any) -> bool:
+        if isinstance(v, dict):
+            for k, c in props:
+                if k in v and not c(v[k]):
+                    return False
+        return True
+    return check
+
+
+def compile_schema(schema: Any) -> Check:
+    """A fast check of the JSON Schema subset the rulebook writes (if/then/else, not, required, properties, const,
+    enum, type, minimum, maximum, minItems, contains with minContains/maxContains; annotations ignored).
+    ``wugu records check`` runs every record through the rules, so they cannot cost a jsonschema descent each;
+    tests/test_records_rules.py proves this check, jsonschema and the browser's validator agree. Any other keyword
+    is a ValueError (then :class:`Rules` uses jsonschema)."""
+    if schema is True:
+        return lambda v: True
+    if schema is False:
+        return lambda v: False
+    checks: list[Check] = []
+    for key, arg in schema.items():
+        if key.startswith("x-") or key in ("title", "description", "$comment"):
+            continue
+        if key == "if":
+            cond, then = compile_schema(arg), compile_schema(schema.get("then", True))
+            other = compile_schema(schema.get("else", True))
+            checks.append(lambda v, c=cond, t=then, o=other: t(v) if c(v) else o(v))
+        elif key in ("then", "else"):
+            continue
+        elif key == "not":
+            inner = compile_schema(arg)
+            checks.append(lambda v, i=inner: not i(v))
+        elif key == "required":
+            checks.append(lambda v, ks=tuple(arg): not isinstance(v, dict) or all(k in v for k in ks))
+        elif key == "properties":
+            checks.append(_properties(tuple((k, compile_schema(sub)) for k, sub in arg.items())))
+        elif key == "const":
+            checks.append(lambda v, c=arg: _equal(v, c))
+        elif key == "enum":
+            checks.append(lambda v, cs=tuple(arg): any(_equal(v, c) for c in cs))
+        elif key == "type":
+            types = [_TYPES[t] for t in ([arg] if isinstance(arg, str) else arg)]
+            checks.append(lambda v, ts=types: any(t(v) for t in ts))
+        elif key in ("minimum", "maximum"):
+            num, low = _TYPES["number"], key == "minimum"
+            checks.append(lambda v, a=arg, n=num, lo=low: not n(v) or (v >= a if lo else v <= a))
+        elif key == "minItems":
+            checks.append(lambda v, a=arg: not isinstance(v, list) or len(v) >= a)
+        elif key == "contains":
+            inner, least, most = compile_schema(arg), schema.get("minContains", 1), schema.get("maxContains")
+            checks.append(lambda v, i=inner, lo=least, hi=most: not isinstance(v, list) or (
+                lo <= sum(1 for x in v if i(x)) and (hi is None or sum(1 for x in v if i(x)) <= hi)))
+        elif key in ("minContains", "maxContains"):
+            continue
+        else:
+            raise ValueError(f"keyword {key} is not in the rulebook's subset")
+    if len(checks) == 1:
+        return checks[0]
+    return lambda v, cs=tuple(checks): all(c(v) for c in cs)
+
+
 class Rules:
     """The rules of one record schema, compiled once (the Python side; ``record-rules.js`` is the browser's)."""
 
     def __init__(self, schema: dict[str, Any]):
-        from jsonschema import Draft202012Validator
-
         note = schema.get("x-wugu", {})
         self.derived: dict[str, dict[str, Any]] = note.get("derived", {})
         self.rules: list[dict[str, Any]] = note.get("rules", [])
-        self._all = Draft202012Validator({"allOf": self.rules})
-        self._each = [Draft202012Validator(r) for r in self.rules]
+        self.checks = [self._compile(r) for r in self.rules]
+
+    @staticmethod
+    def _compile(rule: dict[str, Any]) -> Check:
+        try:
+            return compile_schema(rule)
+        except ValueError:  # a keyword beyond the subset (a hand-edited schema): the full validator
+            from jsonschema import Draft202012Validator
+
+            return Draft202012Validator(rule).is_valid
 
     def broken(self, record: dict[str, Any], today: date | None = None) -> list[dict[str, Any]]:
         """The ``x-wugu`` part (code, field, involves, args, message, fix) of every rule ``record`` breaks."""
         if not self.rules:
             return []
         view = derive(record, self.derived, today)
-        if self._all.is_valid(view):  # the usual case: one pass over all rules
-            return []
-        return [r["x-wugu"] for r, v in zip(self.rules, self._each) if not v.is_valid(view)]
+        return [r["x-wugu"] for r, ok in zip(self.rules, self.checks) if not ok(view)]
