@@ -308,7 +308,7 @@
       }
       add(prop, target, message(prop, e.keyword, value, kindOf(prop)));
     });
-    rules.broken(rec).forEach(function (r) { add(r.field, r.field, r.message + "——" + r.fix, r.involves, r.code); });
+    rules.broken(rec).forEach(function (r) { add(r.field, r.field, r.message + " — " + r.fix, r.involves, r.code); });
     Object.keys(extra).forEach(function (k) { add(k, "", label(k) + "：" + message(k, "additionalProperties")); });
     return out;
   }
