@@ -15,6 +15,7 @@ from ..errors import Problem
 from ..model import Form
 from .read import Record
 
+
 def _str(v: Any) -> str | None:
     return v.strip() if isinstance(v, str) and v.strip() and v.strip() not in (cn.NO_ID, "不详") else None
 
