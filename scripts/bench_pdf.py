@@ -43,7 +43,7 @@ from wugu.render.pdf import (_FAST_CSS, DataTable, Engine, PdfBuilder, confident
                              hint_parts, label_lines, layout_section, paper_sections)
 from wugu.validate import load_handbook  # noqa: E402
 
-CONTENT = ("wugu.yml", "glossary.yml", "regulations", "norms", "forms", "packs", "vocab", "guides", "questions")
+CONTENT = ("wugu.yml", "glossary.yml", "facts.yml", "regulations", "norms", "forms", "packs", "vocab", "guides", "questions")
 #: A real-looking site address, so that both wugu and Typst print the QR code (no QR to example addresses).
 SITE = "https://shouqianshou.linyi.org.cn/wugu/"
 

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 #: Project files a copy of the base project needs (what a fresh clone has, minus the tool and the tests).
-PROJECT_FILES = ("wugu.yml", "glossary.yml", "mkdocs.yml", "regulations", "norms", "forms", "packs", "vocab",
-                 "guides", "questions", "schemas", "site")
+PROJECT_FILES = ("wugu.yml", "glossary.yml", "facts.yml", "mkdocs.yml", "regulations", "norms", "forms", "packs",
+                 "vocab", "guides", "questions", "schemas", "site")
 
 
 def copy_project(dest: Path) -> Path:
@@ -60,3 +60,11 @@ def pdf_build(tmp_path_factory):
     seconds = time.perf_counter() - started
     assert result.returncode == 0, result.stdout + result.stderr
     return project, out, result, seconds
+
+
+@pytest.fixture(scope="session")
+def base_site(tmp_path_factory):
+    """The base handbook's whole site (PDFs included), built once per test run through the real CLI."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = run_wugu("build", str(ROOT), "--out", str(out))
+    return out, result

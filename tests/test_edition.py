@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-COUNTY = "示例县手牵手孤困儿童心理辅导志愿服务团"
+COUNTY = "青禾县手牵手孤困儿童心理辅导志愿服务团"
 
 
 def init(wugu, folder: Path) -> Path:
-    result = wugu("init", str(folder), "--name", COUNTY, "--short-name", "示例县手牵手", "--level", "县",
-                  "--parent", "临沂市手牵手孤困儿童心理辅导志愿服务团", "--site-url", "https://example.org/shili/")
+    result = wugu("init", str(folder), "--name", COUNTY, "--short-name", "青禾县手牵手", "--level", "县",
+                  "--parent", "临沂市手牵手孤困儿童心理辅导志愿服务团", "--site-url", "https://shouce.qinghe.test/")
     assert result.returncode == 0, result.stdout + result.stderr
     return folder
 
@@ -161,7 +161,7 @@ def test_edition_builds_with_local_name_and_overrides(wugu, edition):
     assert result.returncode == 0, result.stdout + result.stderr
     site = edition / "build" / "site"
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert "示例县手牵手" in home
+    assert "青禾县手牵手" in home
     r10 = (site / "regulations" / "R10.html").read_text(encoding="utf-8")
     assert "本县山区路远" in r10 and "本地修订" in r10
     s3 = (site / "norms" / "S3.html").read_text(encoding="utf-8")
@@ -178,7 +178,7 @@ def test_edition_builds_with_local_name_and_overrides(wugu, edition):
     assert pdfs and not any("F11" in p.name for p in pdfs)
     for pdf in pdfs:
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-        assert COUNTY in text or "示例县手牵手" in text, pdf.name
+        assert COUNTY in text or "青禾县手牵手" in text, pdf.name
     visit_log = next(p for p in pdfs if "WG-F07" in p.name)
     # the pairing pack carries R10 with the county's own clause
     pack = next(p for p in pdfs if p.name == "pack-pairing.pdf")

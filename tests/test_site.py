@@ -23,11 +23,9 @@ def handbook():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The whole site, built once through the real CLI (PDFs included when the PDF renderer is there)."""
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = run_wugu("build", str(ROOT), "--out", str(out))
-    return out, result
+def built(base_site):
+    """The whole site, built once through the real CLI (shared with other test files: conftest.base_site)."""
+    return base_site
 
 
 def test_build_succeeds_quietly_in_chinese(built):

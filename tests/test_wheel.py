@@ -42,7 +42,7 @@ def test_edition_from_the_wheel(unpacked_wheel, tmp_path):
         [sys.executable, "-c", "import wugu.resources as r; print(r.base_dir())"], env=env, cwd=tmp_path,
         capture_output=True, text=True)
     assert str(unpacked_wheel) in where.stdout
-    assert run("init", "ed", "--name", "示例县服务团", "--level", "县").returncode == 0
+    assert run("init", "ed", "--name", "青禾县服务团", "--level", "县").returncode == 0
     result = run("check", cwd=tmp_path / "ed")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "16 项制度，48 条服务规范" in result.stdout

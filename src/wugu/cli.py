@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import Any
+from dataclasses import replace
 
 import click
 
@@ -47,20 +48,34 @@ def main() -> None:
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
               help="输出格式：text 给人看，json 给程序读，github 在 GitHub Actions 里标注错误。")
-def check(directory: str, fmt: str) -> None:
+@click.option("--strict", is_flag=True, help="提醒（warning）也算错误，退出码 1。CI 里用它。")
+def check(directory: str, fmt: str, strict: bool) -> None:
     """检查手册目录（默认当前目录）里的全部 YAML 文件。"""
     report = run_check(directory)
+    report = report.strict() if strict else report
     out = FORMATS[fmt](report)
     click.echo(out, err=False)
     sys.exit(report.exit_code)
 
 
-def _checked(directory: str, quiet: bool = False) -> Report:
-    """Run the check first; on any problem print the problem lines and exit (1 content, 2 usage)."""
+def _checked(directory: str, quiet: bool = False, strict: bool = False, publish: bool = False) -> Report:
+    """Run the check first; on any problem print the problem lines and exit (1 content, 2 usage).
+
+    ``strict``: warnings count as errors. ``publish``: placeholder text (W303) stops the build (``--draft`` lifts it).
+    """
     report = run_check(directory)
-    if report.handbook is None:
+    if strict:
+        report = report.strict()
+    elif publish and report.placeholders:
+        report = replace(report, problems=report.problems + [replace(w, strict=True) for w in report.placeholders],
+                         warnings=[w for w in report.warnings if w.code != "W303"])
+    if report.problems or report.handbook is None:
         click.echo(FORMATS["text"](report), err=True)
-        sys.exit(report.exit_code)
+        if publish and any(p.code == "W303" for p in report.problems):
+            click.echo("有占位文字，不生成（以免印到网页和 PDF 上）。只是自己预览时可以加 --draft。", err=True)
+        sys.exit(report.exit_code or 1)
+    for w in report.warnings:
+        click.echo(w.format(), err=True)
     if not quiet:
         click.echo(summary(report))
     return report
@@ -138,7 +153,9 @@ def changes(directory: str, accept: bool) -> None:
 @click.option("--editions", type=click.Path(), metavar="目录或清单",
               help="一次生成许多地方版的 PDF：一个放着各地方版目录的目录，或每行写一个地方版目录的清单文件；"
                    "输出默认在它旁边的 build/editions/地方版目录名/。")
-def build(directory: str, out: str | None, no_pdf: bool, editions: str | None) -> None:
+@click.option("--draft", is_flag=True, help="草稿：内容里还有占位文字（示例、待填、0000000……）也生成，只供自己预览。")
+@click.option("--strict", is_flag=True, help="提醒（warning）也算错误，不生成。")
+def build(directory: str, out: str | None, no_pdf: bool, editions: str | None, draft: bool, strict: bool) -> None:
     """先检查，再生成手册网站和全部 PDF 表格（默认放在 build/site）。"""
     from pathlib import Path
 
@@ -148,7 +165,7 @@ def build(directory: str, out: str | None, no_pdf: bool, editions: str | None) -
         _build_editions(editions, out)
         return
 
-    report = _checked(directory)
+    report = _checked(directory, strict=strict, publish=not draft)
     try:
         result = build_project(report.root, report.handbook, Path(out) if out else None, pdf=not no_pdf,
                                echo=click.echo)
@@ -191,7 +208,8 @@ def _build_editions(source: str, out: str | None) -> None:
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="输出目录，默认是手册目录下的 build/pdf。")
 @click.option("--no-cache", is_flag=True, help="不用上次的结果，全部重新生成。")
-def pdf(directory: str, out: str | None, no_cache: bool) -> None:
+@click.option("--draft", is_flag=True, help="草稿：内容里还有占位文字（示例、待填、0000000……）也生成，只供自己预览。")
+def pdf(directory: str, out: str | None, no_cache: bool, draft: bool) -> None:
     """先检查，再把每张表格、每个表格包生成可打印的 A4 PDF（默认放在 build/pdf）。"""
     import time
     from pathlib import Path
@@ -200,7 +218,7 @@ def pdf(directory: str, out: str | None, no_cache: bool) -> None:
     from .paths import pdf_cache
     from .render.pdf import MARKER, build_pdfs
 
-    report = _checked(directory)
+    report = _checked(directory, publish=not draft)
     target = Path(out) if out else report.root / "build" / "pdf"
     started = time.perf_counter()
     try:

@@ -50,6 +50,8 @@ def snapshot(base: Handbook) -> dict[str, dict[str, str]]:
         items[p.id] = {"kind": "表格包", "title": p.title, "hash": _digest(p)}
     for g in base.guides:
         items[g.id] = {"kind": "指南", "title": g.title, "hash": _digest(g)}
+    for f in base.facts:
+        items[f"【{f.name}】"] = {"kind": "事实", "title": f.value, "hash": _digest(f.value)}
     return items
 
 
@@ -176,7 +178,7 @@ def init_edition(folder: Path, *, name: str, short_name: str | None, level: str,
         raise WuguError([problem("E503", str(folder), detail=f"层级“{level}”不对", fix="--level 只能是 市、县 或 乡镇")])
     if site_url and not re.fullmatch(r"https?://[^\s\"'<>\\]+/", site_url):
         raise WuguError([problem("E503", str(folder), detail=f"网址“{site_url}”不对",
-                                 fix="以 http:// 或 https:// 开头，以 / 结尾，例如 https://example.org/shouce/")])
+                                 fix="以 http:// 或 https:// 开头，以 / 结尾，例如 https://shouce.qinghe.test/")])
     for option, value in (("--name", name), ("--short-name", short_name), ("--parent", parent),
                           ("--address", address), ("--phone", phone), ("--email", email)):
         if value is not None and (has_control(value) or "\n" in value or not value.strip()):
@@ -268,6 +270,12 @@ _OVERRIDES_TEMPLATE = """# yaml-language-server: $schema={schema}
 #       - kind: handbook
 #         title: 本手册拟定
 #
+# 改写多处引用的事实（名称见基础版 facts.yml 或网站“名词解释”页的“统一的时限和要求”）；
+# 改一处，所有引用它的制度、规范、表格和网页都跟着改：
+# facts:
+#   - name: 走访频次
+#     value: 每季度至少入户走访 1 次，每次陪伴不少于 2 小时
+#
 # 隐藏本地不用的基础版表格和表格包（还在某个表格包里的表格要连同表格包一起隐藏）：
 hide_forms: []
 hide_packs: []
@@ -275,7 +283,7 @@ hide_packs: []
 
 _LOCAL_README = """# 本地补充
 
-- `overrides.yml`：改写基础版条款、补充本地规范、隐藏不用的表格。
+- `overrides.yml`：改写基础版条款、改写多处引用的事实（facts）、补充本地规范、隐藏不用的表格。
 - `regulations/`：本地新增的制度（编号接着基础版往后编，例如 R17）。
 - `forms/`：本地新增的表格（例如 F12）。
 - `packs/`：本地新增的表格包。
@@ -288,7 +296,7 @@ _MKDOCS_HEADER = "# 网站设置。网站名称、页面和样式由 wugu build 
 
 _README_TEMPLATE = """# {name} · 志愿服务手册（本地版）
 
-本手册由 [wugu](https://example.org/wugu/)（无孤）生成：制度、服务规范和标准表格来自 wugu 基础版，
+本手册由 wugu（无孤）生成：制度、服务规范和标准表格来自 wugu 基础版，
 本地的补充和修改放在 `local/` 目录。
 
 ## 常用命令
@@ -331,7 +339,7 @@ jobs:
         # 如果 wugu 没有发布到软件源，把下面一行换成 pip install "git+<wugu 仓库地址>@<版本>"
         run: pip install "wugu=={version}"
       - name: 检查
-        run: wugu check --format github
+        run: wugu check --strict --format github
       - name: 生成网站和 PDF
         run: wugu build
       - name: 保存生成的网站（在本次运行的 Artifacts 里下载，解压后双击 index.html）

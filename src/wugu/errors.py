@@ -76,6 +76,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "W352": ("题 {id} 还没有复核 {ref}（没有 reviewed 记录）", "对照 {ref} 核对这道题无误后，运行 wugu reviewed {id}，会自动写入复核记录"),
     "W353": ("基础版的题 {id} 考的 {ref} 已被本地改写，这道题可能不适用了", "对照本地的条文复核：不适用的在 local/overrides.yml 的 hide_questions 里隐藏它，需要时在 local/questions/ 里写一道本地的题"),
     "W354": ("本地{kind} {id} 还没有题考它", "在 local/questions/ 里写一道题，tests 里写上 {ref}"),
+    # E310–E329: facts (【名称】 references) and terms — the facts helper's group
+    "E310": ("引用了没有定义的事实【{name}】", "{fix}"),
+    "E311": ("“【”没有配对的“】”：{snippet}", "事实引用写成【名称】，两边都用全角方括号；如果不是引用，请删掉这个“【”"),
+    "E312": ("事实【{name}】重复定义（{other} 已经定义过）", "删掉其中一个；地方版要改某个事实，写在 local/overrides.yml 的 facts: 下"),
+    "E313": ("事实【{name}】的值里又引用了自己（{chain}）", "把循环引用改成直接写出的文字"),
+    "E314": ("地方版要改的事实【{name}】在基础版里没有定义", "{fix}"),
+    # W301–W329: warnings (shown by wugu check; --strict turns them into errors) — the facts helper's group
+    "W301": ("事实【{name}】定义了，但没有任何地方引用", "在用到它的文字里写【{name}】，或者从 facts.yml 删掉这一项"),
+    "W302": ("“{variant}”是“{term}”的不规范写法", "改成“{term}”（统一的写法见名词解释“{term}”；只是提到这种写法时加引号）"),
+    "W303": ("看起来是占位文字，不能发布：“{snippet}”", "改成真实内容，或者删掉这一项（没有填写的联系方式网页和 PDF 上不显示）；"
+             "只是预览时可用 wugu build --draft"),
     # E4xx: privacy
     "E401": ("疑似真实的居民身份证号“{masked}”", "手册和示例里不能出现真实身份证号；删除它，或改成明显虚构的写法（如 370000********0000）"),
     "E402": ("疑似真实的手机号“{masked}”", "手册和示例里不能出现个人手机号；删除它，或改成明显虚构的写法（如 138****0000）"),
@@ -177,6 +188,7 @@ class Problem:
     line: int = 0
     col: int = 0
     args: dict[str, Any] = field(default_factory=dict, compare=False)
+    strict: bool = field(default=False, compare=False)  # a warning counted as an error (--strict)
 
     @property
     def message(self) -> str:
@@ -187,6 +199,11 @@ class Problem:
     def fix(self) -> str:
         """How to fix it, in Chinese."""
         return CATALOGUE[self.code][1].format(**self.args)
+
+    @property
+    def severity(self) -> str:
+        """``warning`` for W-codes (shown, exit 0; ``--strict`` makes them errors), else ``error``."""
+        return "warning" if self.code.startswith("W") and not self.strict else "error"
 
     @property
     def is_usage(self) -> bool:
@@ -200,9 +217,9 @@ class Problem:
         return self.path
 
     def format(self) -> str:
-        """One line: ``path:line:col: error CODE: message — fix``; control characters and escape sequences from
-        the content are shown as ``\\x1b``-style escapes, never sent to the terminal as they are."""
-        return terminal(f"{self.location()}: error {self.code}: {self.message} — {self.fix}")
+        """One line: ``path:line:col: error CODE: message — fix`` (``warning`` for W-codes); control characters and
+        escape sequences from the content are shown as ``\\x1b``-style escapes, never sent to the terminal as they are."""
+        return terminal(f"{self.location()}: {self.severity} {self.code}: {self.message} — {self.fix}")
 
 
 def problem(code: str, path: str, line: int = 0, col: int = 0, **args: Any) -> Problem:

@@ -5,6 +5,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from . import facts as _facts
+
 SOURCE_KINDS = {"law": "法律法规", "policy": "政策文件", "report": "公开报道", "handbook": "本手册拟定"}
 LEVELS = (("city", "市团"), ("county", "县团"), ("township", "乡镇团"))
 FIELD_TYPES = ("text", "longtext", "date", "number", "choice", "multichoice", "yesno", "table", "signature",
@@ -243,12 +245,27 @@ class Vocab:
 
 @dataclass(frozen=True)
 class Term:
-    """A glossary term with its official definition."""
+    """A glossary term with its official definition and the variant spellings ``wugu check`` warns about."""
 
     id: str
     term: str
     definition: str
     sources: tuple[Source, ...]
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact stated in many places (a deadline, a retention period…), defined once in ``facts.yml``.
+
+    ``value`` is final text (references inside it resolved); ``local`` when an edition changed it.
+    """
+
+    name: str
+    value: str
+    note: str | None
+    sources: tuple[Source, ...]
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -372,6 +389,14 @@ class Handbook:
     base_version: str | None = None  # an edition: the version of the installed base it builds on
     base_changes: tuple[BaseChange, ...] = ()  # an edition: base changes not yet recorded (wugu changes)
     questions: tuple[Question, ...] = ()  # the training bank, in section then id order
+    facts: tuple[Fact, ...] = ()
+
+    def fact(self, name: str) -> str:
+        """The final text of a fact, for templates: ``{{ h.fact("紧急报告途径") }}``."""
+        for f in self.facts:
+            if f.name == name:
+                return f.value
+        raise KeyError(f"fact {name} is not defined in facts.yml")
 
     @cached_property
     def norms(self) -> tuple[Norm, ...]:
@@ -528,7 +553,16 @@ def build_vocab(d: dict[str, Any]) -> Vocab:
 
 def build_glossary(d: dict[str, Any]) -> tuple[Term, ...]:
     """Glossary terms from validated data."""
-    return tuple(Term(t["id"], t["term"], t["definition"], _sources(t["sources"])) for t in d["terms"])
+    return tuple(Term(t["id"], t["term"], t["definition"], _sources(t["sources"]), tuple(t.get("variants", ())))
+                 for t in d["terms"])
+
+
+def build_facts(docs: list[tuple[str, Any, bool]], values: dict[str, str]) -> tuple[Fact, ...]:
+    """Every fact with its final value, in ``facts.yml`` order; an edition's changed ones marked ``local``."""
+    changed = {f["name"] for kind, d, _ in docs if kind == "overrides" for f in d.get("facts", ())}
+    return tuple(Fact(f["name"], _facts.resolve(values[f["name"]], values), f.get("note"), _sources(f["sources"]),
+                      f["name"] in changed)
+                 for kind, d, _ in docs if kind == "facts" for f in d["facts"])
 
 
 def build_guide(d: dict[str, Any], kinds: dict[str, str], local: bool = False) -> Guide:
@@ -577,9 +611,11 @@ def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
     In an edition, local files are marked ``local`` and ``overrides`` are applied: changed clauses, added norms,
     hidden forms and packs.
     """
+    values = _facts.table([(kind, data) for kind, data, _ in docs])
+    facts = build_facts(docs, values)
     by_kind: dict[str, list[tuple[Any, bool]]] = {}
-    for kind, data, local in docs:
-        by_kind.setdefault(kind, []).append((data, local))
+    for kind, data, local in docs:  # every 【名称】 becomes the fact's text before anything is built
+        by_kind.setdefault(kind, []).append((_facts.resolve_tree(data, values) if values else data, local))
     vocabs = {v.id: v for v in (build_vocab(d) for d, _ in by_kind.get("vocab", []))}
     glossary = tuple(t for d, _ in by_kind.get("glossary", []) for t in build_glossary(d))
     overrides = [d for d, _ in by_kind.get("overrides", [])]
@@ -615,6 +651,7 @@ def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
         guides=guides,
         base_version=base[0][0]["content_version"] if base else None,
         questions=tuple(sorted(questions, key=lambda q: (order.get(q.section_id, 0), q.local, q.id))),
+        facts=facts,
     )
 
 

@@ -10,6 +10,8 @@ from .resources import base_dir
 
 PROFILE = "wugu.yml"
 GLOSSARY = "glossary.yml"
+#: Facts stated in many places (deadlines, retention periods, the emergency route), defined once.
+FACTS = "facts.yml"
 #: In an edition: the folder of local additions, and the file of overrides inside it.
 LOCAL = "local"
 OVERRIDES = "overrides.yml"
@@ -37,6 +39,7 @@ SCHEMAS: dict[str, str] = {
     "vocab": "vocab.schema.json",
     "glossary": "glossary.schema.json",
     "guide": "guide.schema.json",
+    "facts": "facts.schema.json",
     "overrides": "overrides.schema.json",
     "question": "question.schema.json",
     "base_profile": "profile.schema.json",
@@ -114,9 +117,10 @@ def _content(folder: Path, shown: str, local: bool) -> list[SourceFile]:
     for sub, kind in FOLDERS.items():
         files += [SourceFile(p, f"{shown}{sub}/{p.name}" if not local else display_path(p), kind, local)
                   for p in _yaml_files(folder / sub)]
-    if (folder / GLOSSARY).is_file():
-        g = folder / GLOSSARY
-        files.append(SourceFile(g, f"{shown}{GLOSSARY}" if not local else display_path(g), "glossary", local))
+    for name, kind in ((GLOSSARY, "glossary"), (FACTS, "facts")):
+        if (folder / name).is_file():
+            g = folder / name
+            files.append(SourceFile(g, f"{shown}{name}" if not local else display_path(g), kind, local))
     return files
 
 

@@ -13,6 +13,7 @@ from ..model import Handbook, build_handbook
 from ..project import SourceFile, find_root, is_edition, source_files
 from ..resources import base_dir
 from .keys import check_keys
+from .facts import check_facts
 from .overrides import check_overrides
 from .privacy import check_privacy, check_published_files
 from .guides import check_guides
@@ -31,6 +32,7 @@ class Report:
 
     root: Path
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # W-codes: shown, exit 0 unless --strict
     files: int = 0
     seconds: float = 0.0
     handbook: Handbook | None = None
@@ -59,6 +61,15 @@ class Report:
         if any(p.is_usage for p in self.problems):
             return 2
         return 1 if self.problems else 0
+
+    @property
+    def placeholders(self) -> list[Problem]:
+        """Warnings about placeholder text: ``wugu build`` refuses to publish them unless ``--draft``."""
+        return [w for w in self.warnings if w.code == "W303"]
+
+    def strict(self) -> Report:
+        """The same report with every warning counted as an error (``wugu check --strict``)."""
+        return replace(self, problems=self.problems + [replace(w, strict=True) for w in self.warnings], warnings=[])
 
 
 class DocumentCache:
@@ -176,16 +187,18 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += check_guides(docs)
         report.problems += check_overrides(docs) if not report.problems else []
         report.problems += check_questions(docs) if not report.problems else []
+        report.problems += check_facts(docs)
         report.problems += _privacy(docs)
         pages = _files(docs_dir(root, site_config))
         report.problems += check_published_files(root, [root / "mkdocs.yml", *pages])
         report.problems += check_pages(root, pages, site_config)
+        report.problems, report.warnings = _split(report.problems)
     if not report.problems:
         handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
-        bank = check_coverage(docs, handbook)
-        report.problems += [p for p in bank if not p.code.startswith("W")]
-        # W-codes (a rule changed since a question was reviewed, …) are reported without failing the check
-        report.notices += [_warning(p) for p in bank + check_reviews(docs, handbook) if p.code.startswith("W")]
+        errors, warnings = _split(check_coverage(docs, handbook) + check_reviews(docs, handbook))
+        report.problems += errors
+        # W-codes (a rule changed since a question was reviewed, …) are warnings: shown, and errors only with --strict
+        report.warnings += warnings
     if not report.problems:
         report.handbook = handbook
         if is_edition(root):
@@ -193,6 +206,11 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
             report.notices += notes
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _split(found: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """Errors and warnings apart: a phase may return both (see ``Problem.severity``)."""
+    return [p for p in found if p.severity == "error"], [p for p in found if p.severity == "warning"]
 
 
 def _with_base_changes(root: Path, edition: Handbook,

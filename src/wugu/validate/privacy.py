@@ -74,16 +74,17 @@ def scan_text(text: str) -> Iterator[tuple[str, str, int]]:
             yield "E403", _mask(digits), at
 
 
-def _strings(value: Any, at: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+def text_values(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every text (and number, as text) in a data tree, with its path."""
     if isinstance(value, str):
         yield at, value
     elif isinstance(value, dict):
         for k, v in value.items():
             yield at + (k,), str(k)
-            yield from _strings(v, at + (k,))
+            yield from text_values(v, at + (k,))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _strings(v, at + (i,))
+            yield from text_values(v, at + (i,))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         yield at, str(value)
 
@@ -97,7 +98,7 @@ def check_privacy(docs: list[tuple[str, Document]]) -> list[Problem]:
     but a landline only: a mobile number there is E214 (it is a person's, and it is printed on every form)."""
     problems = []
     for kind, doc in docs:
-        for at, text in _strings(doc.data, ()):
+        for at, text in text_values(doc.data, ()):
             office = kind in ("profile", "base_profile") and at == EXEMPT
             for code, masked, _ in scan_text(text):
                 line, col = doc.pos(at)

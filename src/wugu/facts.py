@@ -1,0 +1,59 @@
+"""Facts stated in many places (a deadline, a retention period, the emergency route) are defined once in
+``facts.yml`` and written as ``【名称】`` wherever they appear. This module finds and resolves those references;
+the check (``validate/facts.py``) reports unknown ones, and the model resolves them while it is built, so
+renderers only ever see final text.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+#: A fact reference: full-width brackets around a short name, e.g. ``【档案保存期限】``.
+REF = re.compile(r"【([^【】\n]{1,40})】")
+#: How deep one fact's value may reference other facts (a guard against cycles the check already refuses).
+MAX_DEPTH = 8
+
+
+def references(text: str) -> Iterator[re.Match[str]]:
+    """Every ``【名称】`` in ``text``."""
+    return REF.finditer(text)
+
+
+def unbalanced(text: str) -> int | None:
+    """Offset of a ``【`` that has no matching ``】`` (or a stray ``】``), else ``None``."""
+    stripped = REF.sub(lambda m: "\0" * len(m.group()), text)
+    for i, ch in enumerate(stripped):
+        if ch in "【】":
+            return i
+    return None
+
+
+def table(docs: list[tuple[str, Any]]) -> dict[str, str]:
+    """name → raw value: the base ``facts.yml`` entries, then an edition's ``overrides.yml`` ``facts:``."""
+    values: dict[str, str] = {}
+    for kind, data in docs:
+        if kind == "facts":
+            values.update({f["name"]: f["value"] for f in data["facts"]})
+    for kind, data in docs:
+        if kind == "overrides":
+            values.update({f["name"]: f["value"] for f in data.get("facts", ())})
+    return values
+
+
+def resolve(text: str, values: dict[str, str], depth: int = 0) -> str:
+    """``text`` with every known ``【名称】`` replaced by its value (values may themselves hold references)."""
+    if "【" not in text or depth > MAX_DEPTH:
+        return text
+    return REF.sub(lambda m: resolve(values[m.group(1)], values, depth + 1) if m.group(1) in values else m.group(),
+                   text)
+
+
+def resolve_tree(value: Any, values: dict[str, str]) -> Any:
+    """A copy of a data tree (dicts, lists, strings) with every string resolved."""
+    if isinstance(value, str):
+        return resolve(value, values)
+    if isinstance(value, dict):
+        return {k: resolve_tree(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_tree(v, values) for v in value]
+    return value

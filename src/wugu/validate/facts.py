@@ -1,0 +1,152 @@
+"""Phase 2b (only on schema-clean input): fact references, accepted terms and placeholder text.
+
+- every ``【名称】`` names a fact defined in ``facts.yml`` (E310, with a 是不是想写… suggestion), brackets pair up
+  (E311), no fact is defined twice (E312) or refers to itself (E313), an edition only changes facts the base
+  defines (E314);
+- warnings: a fact nobody uses (W301), a known variant of a glossary term (W302), placeholder-looking text that
+  must not be published (W303). ``wugu check --strict`` (used in CI) turns warnings into errors.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from functools import cache
+from typing import Any, Iterator
+
+from .. import facts as F
+from ..errors import Problem, problem
+from ..loader import Document
+from ..resources import templates_dir
+from .privacy import text_values
+
+#: How a template asks for a fact: ``h.fact("紧急报告途径")``.
+_TEMPLATE_REF = re.compile(r"""\.fact\(\s*["']([^"']+)["']\s*\)""")
+#: Text that looks like a placeholder someone forgot to replace.
+PLACEHOLDER = re.compile(r"示例|待填|待补充|TODO|FIXME|example\.(?:org|com|net)|(?<![\d.])0{4,}(?![\d.])", re.I)
+_OPEN_QUOTES, _CLOSE_QUOTES = "“「‘\"", "”」’\""
+
+
+@cache
+def template_facts() -> frozenset[str]:
+    """Fact names the site and PDF templates ask for (they count as uses)."""
+    names: set[str] = set()
+    for path in templates_dir().rglob("*.j2"):
+        names.update(_TEMPLATE_REF.findall(path.read_text(encoding="utf-8")))
+    return frozenset(names)
+
+
+def _definitions(docs: list[tuple[str, Document]]) -> Iterator[tuple[str, Document, tuple[Any, ...]]]:
+    for kind, doc in docs:
+        if kind == "facts":
+            for i, f in enumerate(doc.data["facts"]):
+                yield f["name"], doc, ("facts", i, "name")
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+    if not close:
+        close = [k for k in known if name in k or k in name][:1]
+    hint = f"是不是想写【{close[0]}】？" if close else ""
+    return hint + "已定义的事实都在 facts.yml 里（网站“名词解释”页也列出了它们）；新的事实先在 facts.yml 里定义"
+
+
+def check_facts(docs: list[tuple[str, Document]]) -> list[Problem]:
+    """Errors and warnings about fact references, term variants and placeholders (see the module doc)."""
+    problems: list[Problem] = []
+    defined: dict[str, Document] = {}
+    for name, doc, at in _definitions(docs):
+        if name in defined:
+            problems.append(problem("E312", doc.path, *doc.pos(at), name=name, other=defined[name].path))
+        else:
+            defined[name] = doc
+    for kind, doc in docs:
+        if kind == "overrides":
+            for i, f in enumerate(doc.data.get("facts", ())):
+                if f["name"] not in defined:
+                    problems.append(problem("E314", doc.path, *doc.pos(("facts", i, "name")), name=f["name"],
+                                            fix=_suggest(f["name"], list(defined))))
+    values = F.table([(kind, doc.data) for kind, doc in docs])
+    known = list(values)
+    used: set[str] = set(template_facts())
+    for kind, doc in docs:
+        for at, text in text_values(doc.data):
+            if "【" not in text and "】" not in text:
+                continue
+            line, col = doc.pos(at)
+            if (i := F.unbalanced(text)) is not None:
+                problems.append(problem("E311", doc.path, line, col, snippet=text[max(i - 8, 0):i + 12]))
+            for m in F.references(text):
+                name = m.group(1)
+                used.add(name)
+                if name not in values:
+                    problems.append(problem("E310", doc.path, line, col, name=name, fix=_suggest(name, known)))
+    problems += _cycles(docs, values)
+    for name, doc, at in _definitions(docs):
+        if name not in used:
+            problems.append(problem("W301", doc.path, *doc.pos(at), name=name))
+    return problems + check_terms(docs) + check_placeholders(docs)
+
+
+def _cycles(docs: list[tuple[str, Document]], values: dict[str, str]) -> list[Problem]:
+    problems = []
+    for name, doc, at in _definitions(docs):
+        chain = _chain(name, values, [name])
+        if chain:
+            problems.append(problem("E313", doc.path, *doc.pos(at[:-1] + ("value",)), name=name,
+                                    chain=" → ".join(f"【{c}】" for c in chain)))
+    return problems
+
+
+def _chain(name: str, values: dict[str, str], seen: list[str]) -> list[str] | None:
+    for m in F.references(values.get(name, "")):
+        ref = m.group(1)
+        if ref == seen[0]:
+            return seen + [ref]
+        if ref in values and ref not in seen and (found := _chain(ref, values, seen + [ref])):
+            return found
+    return None
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """True when the match stands inside quotes, as a mention (“县区团”的写法), not a use."""
+    return start > 0 and end < len(text) and text[start - 1] in _OPEN_QUOTES and text[end] in _CLOSE_QUOTES
+
+
+def _variants(docs: list[tuple[str, Document]]) -> list[tuple[str, str]]:
+    """``(variant, accepted term)`` from the glossary, longest variant first."""
+    found = []
+    for kind, doc in docs:
+        if kind == "glossary":
+            for t in doc.data["terms"]:
+                found += [(v, t["term"]) for v in t.get("variants", ())]
+    return sorted(found, key=lambda v: -len(v[0]))
+
+
+def check_terms(docs: list[tuple[str, Document]]) -> list[Problem]:
+    """W302 for every known variant of a glossary term used in published text (quoted mentions are fine)."""
+    variants = _variants(docs)
+    if not variants:
+        return []
+    pattern = re.compile("|".join(re.escape(v) for v, _ in variants))
+    lookup = dict(variants)
+    problems = []
+    for kind, doc in docs:
+        for at, text in text_values(doc.data):
+            if kind == "glossary" and "variants" in at:
+                continue
+            for m in pattern.finditer(text):
+                if not _quoted(text, m.start(), m.end()):
+                    problems.append(problem("W302", doc.path, *doc.pos(at), variant=m.group(), term=lookup[m.group()]))
+    return problems
+
+
+def check_placeholders(docs: list[tuple[str, Document]]) -> list[Problem]:
+    """W303 for text that looks like a placeholder (示例, example.org, 0000000, TODO, 待填) in published text."""
+    problems = []
+    for kind, doc in docs:
+        for at, text in text_values(doc.data):
+            if not isinstance(text, str) or (m := PLACEHOLDER.search(text)) is None:
+                continue
+            problems.append(problem("W303", doc.path, *doc.pos(at),
+                                    snippet=text[max(m.start() - 10, 0):m.end() + 10]))
+    return problems
