@@ -25,10 +25,14 @@ class Source:
     @property
     def label(self) -> str:
         """How the source is cited, e.g. ``《中华人民共和国未成年人保护法》第六十二条``."""
-        if self.kind == "handbook":
-            text = self.title if self.title != "本手册拟定" else "本手册拟定"
-        elif self.kind == "law":
-            text = f"《{self.title.strip('《》')}》{self.article or ''}"
+        if self.kind == "handbook":  # the note is the maintainers' record of what the handbook adds: not printed
+            return self.title
+        if self.kind == "law":
+            name, version = self.title.strip("《》"), ""
+            if self.title.endswith("）") and "（" in self.title and "年" in self.title.rsplit("（", 1)[1]:
+                name, version = self.title[:-1].rsplit("（", 1)  # 慈善法（2023 年修正） → 《慈善法》（2023 年修正）
+                version = f"（{version}）"
+            text = f"《{name.strip('《》')}》{version}{self.article or ''}"
         else:
             text = self.title + (f" {self.article}" if self.article else "")
         return text + (f"（{self.note.rstrip('。')}）" if self.note else "")  # never "。）"
