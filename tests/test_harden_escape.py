@@ -39,8 +39,15 @@ def _poison(value, key=None):
     if isinstance(value, str) and not _ASCII.match(value) and key not in _KEEP:
         if key == "unit":
             return SHORT
-        return value[:max(1, len(value) - len(PAYLOAD))] + PAYLOAD  # same length: the schema's caps still hold
+        return _shorten(value, len(PAYLOAD)) + PAYLOAD  # same length: the schema's caps still hold
     return value
+
+
+def _shorten(value: str, n: int) -> str:
+    """``value`` less ``n`` characters from its end, never cutting into a 【fact reference】 (at least one left)."""
+    kept = {i for m in re.finditer(r"【[^【】]*】", value) for i in range(m.start(), m.end())}
+    drop = [i for i in range(len(value) - 1, 0, -1) if i not in kept][:n]
+    return "".join(c for i, c in enumerate(value) if i not in drop)
 
 
 def poisoned_project(dest: Path) -> Path:
@@ -53,6 +60,11 @@ def poisoned_project(dest: Path) -> Path:
         poisoned = _poison(data)
         if isinstance(data, dict) and isinstance(data.get("title"), str):  # titles must stay unlike each other
             poisoned["title"] = data["title"][:10] + PAYLOAD
+        for old, new in zip(data.get("facts", ()), poisoned.get("facts", ())):
+            new["name"] = old["name"]  # what 【…】 references match (no spaces allowed); the values are poisoned
+        for old, new in zip(data.get("terms", ()), poisoned.get("terms", ())):
+            if "variants" in old:  # kept distinct
+                new["variants"] = [v + PAYLOAD for v in old["variants"]]
         f.write_text(yaml.safe_dump(poisoned, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # the page chrome that comes from mkdocs.yml
     config = (dest / "mkdocs.yml").read_text(encoding="utf-8")
