@@ -32,9 +32,13 @@ def project(tmp_path) -> Path:
 
 
 def test_shipped_content_passes_strict(wugu):
+    """--strict passes on the shipped content, except for W351: the rule corrections of issue 9 changed clauses
+    that questions test, and those questions wait for a trainer's review (then `wugu reviewed`). Any other
+    warning, and any error, fails this test."""
     result = wugu("check", str(ROOT), "--strict")
-    assert result.returncode == 0, result.stdout
-    assert "warning" not in result.stdout
+    lines = [line for line in result.stdout.splitlines() if re.search(r": (error|warning) [EW]\d{3}:", line)]
+    assert lines, result.stdout if result.returncode else "no review flags left: drop the W351 allowance"
+    assert all(" W351: " in line for line in lines), "\n".join(line for line in lines if " W351: " not in line)
 
 
 def test_every_template_fact_is_defined(root):
@@ -67,7 +71,8 @@ def test_unused_fact_warns_and_strict_fails(wugu, project):
     strict = wugu("check", str(project), "--strict")
     assert strict.returncode == 1 and "error W301" in strict.stdout
     report = _json(wugu, str(project))
-    assert [w["code"] for w in report["warnings"]] == ["W301"] and report["warnings"][0]["severity"] == "warning"
+    ours = [w for w in report["warnings"] if w["code"] != "W351"]  # W351: questions awaiting review, see above
+    assert [w["code"] for w in ours] == ["W301"] and ours[0]["severity"] == "warning"
 
 
 def test_variant_term_warns_at_file_and_line(wugu, project):
@@ -135,7 +140,7 @@ def test_changed_fact_follows_everywhere(wugu, tmp_path, base_site):
                                                      encoding="utf-8")
     # the files that state the fact, found in the base content itself
     users = {p.stem.split("-")[0] for p in ROOT.glob("*/*.yml") if "【乡镇团月报】" in p.read_text(encoding="utf-8")}
-    assert {"R01", "R08", "R10", "F07", "monthly"} <= users
+    assert {"R01", "R08", "R10", "monthly"} <= users
     result = wugu("build", cwd=edition, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     new, old = _flat(NEW), _flat(OLD)
