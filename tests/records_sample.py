@@ -33,9 +33,12 @@ def f04(n: int = 1, *, born: date = date(2015, 3, 2), survey: date = date(2026, 
         "name": NAMES[n % len(NAMES)], "sex": sex, "birth_date": born.isoformat(), "aged_14": adult,
         "id_number": fake_id(born, n, sex), "school_stage": "小学", "legal_status": "孤儿", "categories": ["孤儿"],
         "carer_name": "王某某", "carer_relation": "祖父母", "carer_phone": "13800000000", "safety_risk": "无",
-        "consent_collect": True, "consent_child": adult, "guardian_signed": True, "child_signed": adult,
+        "consent_f08": True, "consent_f08_date": (survey - timedelta(days=7)).isoformat(), "consent_f08_health": "同意",
+        "consent_f08_share": "同意",
         "survey_date": survey.isoformat(), "surveyor_signed": True, "reviewer_signed": True, "head_signed": True,
     }
+    if adult:
+        r["consent_f08_child"] = True
     r.update(extra)
     return r
 
@@ -59,6 +62,19 @@ def f06(child_no: str, **extra: Any) -> dict[str, Any]:
         "form": "WG-F06", "version": "2026.1", "child_no": child_no, "pseudonym": "小明", "volunteer_name": "李某某",
         "volunteer_no": "V-0001", "paired_date": "2026-10-20", "guardian_agrees": True, "guardian_signed": True,
         "volunteer_agrees": True, "volunteer_signed": True, "township_head_signed": True, "county_head_signed": True,
+    }
+    r.update(extra)
+    return r
+
+
+def f08(**extra: Any) -> dict[str, Any]:
+    """One valid guardian consent (WG-F08) for a child under 14: only the guardian ticks and signs."""
+    uses = ("use_basic", "use_health", "use_photos_internal", "use_publicity", "share_charity")
+    r: dict[str, Any] = {
+        "form": "WG-F08", "version": "2026.1", "group_name": "东镇乡镇团", "contact_person": "李某某",
+        "child_name": "张小明", "birth_date": "2015-03-02", "aged_14": False, "guardian_name": "王某某",
+        "guardian_relation": "祖父母", "guardian_phone": "13800000000", **{u: ["监护人同意"] for u in uses},
+        "guardian_confirms": True, "guardian_signed": True, "child_signed": False, "volunteer_signed": True,
     }
     r.update(extra)
     return r

@@ -247,8 +247,11 @@ def test_f04_wrong_id_refused_then_saved_record_passes_the_check(site, browser, 
     fill.choose("safety_risk", "需关注")
     fill.choose("needs", "学业辅导")
     fill.choose("needs", "生活物资")                                    # ticked second: kept second
-    for prop in ("consent_collect", "guardian_signed", "surveyor_signed", "reviewer_signed", "head_signed"):
+    for prop in ("consent_f08", "surveyor_signed", "reviewer_signed", "head_signed"):
         fill.tick(prop)
+    fill.text("consent_f08_date", "2026-10-08")
+    fill.choose("consent_f08_health", "同意")
+    fill.choose("consent_f08_share", "同意")
     assert fill.problems() == [], fill.problems()
     record = fill.record()
     assert record["carer_phone"] == "13800000000"                 # typed full-width with spaces: tidied on leaving

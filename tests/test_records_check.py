@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import cnfixture
-from records_sample import f04, f06, f07, fake_id
+from records_sample import f04, f06, f07, f08, fake_id
 from wugu import cnformats as cn
 from wugu.records.schema import record_schema
 from wugu.validate import load_handbook
@@ -42,15 +42,24 @@ BAD_JSON = {
     "id-check-digit": ([f04(1, id_number=fake_id(BORN)[:17] + ("0" if fake_id(BORN)[17] != "0" else "1"))],
                        "E718", "记录 1·身份证号"),
     "id-shape": ([f04(1, id_number="99990120150302")], "E718", "记录 1·身份证号"),
-    "mobile": ([f04(1, carer_phone="1380000000")], "E719", "记录 1·抚养人电话"),
-    "unsigned": ([f04(1, guardian_signed=False)], "E720", "记录 1·监护人签名"),
+    "mobile": ([f04(1, carer_phone="1380000000")], "E719", "记录 1·照护人电话"),
+    "unsigned": ([f04(1, surveyor_signed=False)], "E720", "记录 1·填表人签名"),
+    "consent-unticked": ([f04(1, consent_f08=False)], "E720", "记录 1·已签知情同意书"),
     "table-row-unknown-column": ([f07(participants=[{"name": "李某某", "age": 30}])], "E713", "记录 1"),
     "duplicate-child": ([f04(1), f04(2, child_no="DZ-00001")], "E730", "记录 2·儿童编号"),
     "pairing-unknown-child": ([f04(1), f06("DZ-09999")], "E731", "记录 2·儿童编号"),
     "birth-vs-id": ([f04(1, birth_date="2015-03-03")], "E732", "记录 1·出生日期"),
     "aged-14-flag": ([f04(1, aged_14=True)], "E733", "记录 1·已满 14 周岁"),
-    "child-14-must-sign": ([f04(1, born=date(2010, 5, 1), child_signed=False)], "E733", "记录 1·儿童本人签名"),
-    "child-under-14-not-consent": ([f04(1, consent_child=True)], "E733", "记录 1·本人同意"),
+    "child-14-must-sign": ([f04(1, born=date(2010, 5, 1), consent_f08_child=False)], "E733",
+                           "记录 1·孩子已满 14 周岁并已本人签署 WG-F08"),
+    "child-under-14-not-consent": ([f04(1, consent_f08_child=True)], "E733", "记录 1·孩子已满 14 周岁并已本人签署 WG-F08"),
+    "f08-after-survey": ([f04(1, consent_f08_date="2026-10-09")], "E733", "记录 1·WG-F08 签署日期"),
+    "f08-before-14": ([f04(1, born=date(2012, 10, 1), consent_f08_date="2026-09-20")], "E733",
+                      "记录 1·WG-F08 签署日期"),
+    "health-refused": ([f04(1, consent_f08_health="不同意", health=["健康"])], "E733", "记录 1·健康状况"),
+    "f08-child-tick-under-14": ([f08(aged_14=False, use_basic=["监护人同意", "孩子同意"])], "E733", "记录 1·① 基本信息和家庭情况用于建档、结对和走访"),
+    "f08-child-tick-missing": ([f08(aged_14=True, child_signed=True)], "E733", "记录 1·① 基本信息和家庭情况用于建档、结对和走访"),
+    "f08-guardian-both": ([f08(use_health=["监护人同意", "监护人不同意"])], "E733", "记录 1·② 健康信息用于安全照顾、活动安排和救助申请"),
 }
 
 
@@ -89,14 +98,17 @@ def test_messages_never_echo_sensitive_values(bad_json_report: dict) -> None:
 
 
 def test_valid_json_in_every_shape(tmp_path: Path) -> None:
-    records = [f04(1), f04(2, born=date(2010, 5, 1)), f06("DZ-00001"), f07()]
+    adult = {u: ["监护人同意", "孩子同意"] for u in ("use_basic", "use_health", "use_photos_internal", "use_publicity",
+                                                 "share_charity")}
+    records = [f04(1), f04(2, born=date(2010, 5, 1)), f06("DZ-00001"), f07(), f08(),
+               f08(birth_date="2010-05-01", aged_14=True, child_signed=True, **adult)]
     (tmp_path / "array.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "one.json").write_text(json.dumps(f07(), ensure_ascii=False), encoding="utf-8-sig")
     (tmp_path / "lines.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records[2:]) + "\n",
                                           encoding="utf-8")
     result = _run("array.json", "one.json", "lines.jsonl", cwd=tmp_path)  # outside a project: the base forms
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 份记录" in result.stdout
+    assert "11 份记录" in result.stdout
 
 
 def test_usage_and_reading_errors(tmp_path: Path) -> None:
@@ -135,7 +147,8 @@ def test_record_schema_shape(root: Path) -> None:
     assert props["categories"]["uniqueItems"] and "孤儿" in props["categories"]["items"]["enum"]
     assert props["carer_relation"]["enum"][-1] == "其他" and "carer_relation_other" in props
     assert props["certified_detail"]["x-wugu"]["part_of"] == "certified"
-    assert props["guardian_signed"] == {**props["guardian_signed"], "type": "boolean", "const": True}
+    assert props["surveyor_signed"] == {**props["surveyor_signed"], "type": "boolean", "const": True}
+    assert props["consent_f08"] == {**props["consent_f08"], "type": "boolean", "const": True}
     assert props["name"]["x-wugu"]["sensitive"] is True and "x-wugu" in f04_schema
     assert not any(p.get("x-wugu", {}).get("type") == "notice" for p in props.values())
 

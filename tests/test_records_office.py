@@ -178,7 +178,7 @@ BAD_CELLS = [
     ("sex", "M", "E716"),
     ("birth_date", "2015-02-30", "E717"),
     ("carer_phone", "1380000", "E719"),
-    ("guardian_signed", "否", "E720"),
+    ("surveyor_signed", "否", "E720"),
 ]
 
 
@@ -196,7 +196,7 @@ def test_bad_xlsx_and_csv(office: Path) -> None:
     rows.append(f04(9, id_number=good_id[:17] + ("0" if good_id[17] != "0" else "1")))
     rows.append(f04(10, child_no="DZ-00001"))  # duplicate of the first row
     rows.append(f04(11, birth_date="2015-03-03"))  # not the birth date in the ID number
-    rows.append(f04(12, born=date(2010, 5, 1), child_signed=False))  # 14 or over: the child signs too
+    rows.append(f04(12, born=date(2010, 5, 1), consent_f08_child=False))  # 14 or over: the child signs too
     rows.append({k: v for k, v in f04(13).items() if k != "township"})  # a required column left empty
     fill(office / "templates" / "WG-F04.xlsx", office / "bad.xlsx", rows)
     fill(office / "templates" / "WG-F06.xlsx", office / "pairs-bad.xlsx", [f06("DZ-09999")])
@@ -208,7 +208,7 @@ def test_bad_xlsx_and_csv(office: Path) -> None:
     assert ("E718", f"记录!{get_column_letter(columns['id_number'])}{2 + 5}") in found
     assert ("E730", f"记录!{get_column_letter(columns['child_no'])}{2 + 6}") in found
     assert ("E732", f"记录!{get_column_letter(columns['birth_date'])}{2 + 7}") in found
-    assert ("E733", f"记录!{get_column_letter(columns['child_signed'])}{2 + 8}") in found
+    assert ("E733", f"记录!{get_column_letter(columns['consent_f08_child'])}{2 + 8}") in found
     assert ("E714", f"记录!{get_column_letter(columns['township'])}{2 + 9}") in found
     assert ("E731", "记录!B3") in found
     assert good_id[6:14] not in result.stdout  # never the number itself
