@@ -232,9 +232,9 @@ def test_bad_xlsx_and_csv(office: Path) -> None:
         assert result.returncode == 1
         found = {(p["code"], p["where"]) for p in json.loads(result.stdout)["problems"]}
         assert ("E716", "第 3 行·性别") in found and ("E717", "第 4 行·出生日期") in found
-        assert ("E719", "第 5 行·抚养人电话") in found and ("E718", "第 7 行·身份证号") in found
+        assert ("E719", "第 5 行·照护人电话") in found and ("E718", "第 7 行·身份证号") in found
         assert ("E730", "第 8 行·儿童编号") in found and ("E732", "第 9 行·出生日期") in found
-        assert ("E733", "第 10 行·儿童本人签名") in found and ("E714", "第 11 行·所属乡镇（街道）") in found
+        assert ("E733", "第 10 行·孩子已满 14 周岁并已本人签署 WG-F08") in found and ("E714", "第 11 行·所属乡镇（街道）") in found
     (office / "plain.csv").write_text("姓名,性别\n张小明,男\n", encoding="utf-8")
     result = records("check", "plain.csv", cwd=office)
     assert result.returncode == 1 and "E711" in result.stdout
