@@ -72,7 +72,7 @@ def test_the_summary_counts_the_bank(bank):
 
 _BROKEN = {
     # code: (file, text to find, replacement)
-    "E340": ("S1-visits.yml", "    answer: C\n    explain: 每年至少入户 4 次", "    answer: F\n    explain: 每年至少入户 4 次"),
+    "E340": ("S1-visits.yml", "    answer: C\n    explain: 【走访频次】", "    answer: F\n    explain: 【走访频次】"),
     "E341": ("S1-visits.yml", "    answer: B\n    explain: 孩子最需要的是有人真心陪伴", "    answer: [A, B]\n    explain: 孩子最需要的是有人真心陪伴"),
     "E342": ("S1-visits.yml", "    answer: [A, B, C]\n    explain: “三知”", "    answer: [A]\n    explain: “三知”"),
     "E343": ("S1-visits.yml", "    answer: 错\n    explain: 两次入户之间", "    answer: B\n    explain: 两次入户之间"),
