@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ import yaml
 from openpyxl import load_workbook
 
 from conftest import ROOT, copy_project, run_wugu
-from records_sample import f04, f04_batch, f06
+from records_sample import f04, f04_batch, f06, fake_id
 from test_records_office import fill, records, sign
 
 
@@ -110,7 +111,7 @@ def test_stats_workbook_says_what_is_still_to_fill(stats) -> None:
 def test_tick_hints_say_what_the_checker_accepts(tmp_path: Path) -> None:
     """Excel: choose 是; CSV: write 是 or ✓; JSON: true — and each file passes once it says so."""
     record = f04(1)
-    for key in ("guardian_signed", "surveyor_signed"):
+    for key in ("reviewer_signed", "surveyor_signed"):
         record.pop(key)
     (tmp_path / "r.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     out = records("check", "r.json", cwd=tmp_path)
@@ -137,10 +138,10 @@ def test_tick_hints_say_what_the_checker_accepts(tmp_path: Path) -> None:
     out = records("check", "r.csv", cwd=tmp_path)
     hints = [ln for ln in out.stdout.splitlines() if "E714" in ln]
     assert len(hints) == 2 and all("写“是”（也可以写 √）" in ln and "true" not in ln for ln in hints)
-    (tmp_path / "r.csv").write_bytes(csv_text({**record, "guardian_signed": "√", "surveyor_signed": "是"}).encode("gbk"))
+    (tmp_path / "r.csv").write_bytes(csv_text({**record, "reviewer_signed": "√", "surveyor_signed": "是"}).encode("gbk"))
     out = records("check", "r.csv", cwd=tmp_path)
     assert out.returncode == 0, out.stdout
-    (tmp_path / "r.csv").write_text(csv_text({**record, "guardian_signed": "✓", "surveyor_signed": "√"}),
+    (tmp_path / "r.csv").write_text(csv_text({**record, "reviewer_signed": "✓", "surveyor_signed": "√"}),
                                     encoding="utf-8-sig")
     assert records("check", "r.csv", cwd=tmp_path).returncode == 0
     # Excel: the hint names the drop-down's 是, and 是 passes
@@ -202,25 +203,38 @@ def test_template_headers_are_unique_and_numbers_are_text(tmp_path: Path) -> Non
     wb = load_workbook(tmp_path / "t" / "WG-F04.xlsx")
     ws = wb["记录"]
     header = [str(c.value).rstrip(" *") for c in ws[2]]
-    assert "实际抚养人·与儿童关系" in header and "监护人知情同意·与儿童关系" in header
-    assert "与儿童关系" not in header
-    for label in ("父母联系方式", "抚养人电话", "身份证号", "抚养人身份证号", "儿童编号"):
+    for label in ("父母联系方式", "照护人电话", "身份证号", "照护人身份证号", "儿童编号"):
         col = header.index(label) + 1
         assert ws.cell(3, col).number_format == "@" and ws.cell(400, col).number_format == "@", label
+    # a label used in two sections (WG-F01: 姓名, 联系电话) is named with its section
+    wb = load_workbook(tmp_path / "t" / "WG-F01.xlsx")
+    ws = wb["记录"]
+    header = [str(c.value).rstrip(" *") for c in ws[2]]
+    assert "基本信息·姓名" in header and "紧急联系人·姓名" in header and "姓名" not in header
     # and a CSV with the old, doubled header still reads both columns, in order
-    record = f04(2, carer_relation="祖父母", signer_relation="祖母")
-    old = [h if "与儿童关系" not in h or "其他" in h else "与儿童关系" for h in header]
+    record = {"form": "WG-F01", "version": "2026.1", "name": "李某某", "sex": "女", "birth_date": "1980-05-01",
+              "id_number": fake_id(date(1980, 5, 1), 3, "女"), "phone": "13800000000",
+              "criminal_record": "本人无任何违法犯罪记录", "pledge_truthful": True, "pledge_risks": True,
+              "pledge_long_term": True, "pledge_data_use": True, "applicant_signed": True,
+              "emergency_name": "赵某某", "emergency_phone": "13900000000"}
+    old = [h.split("·", 1)[1] if "·" in h else h for h in header]
+    assert old.count("姓名") == 2
     meta = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
     cells = [""] * len(header)
     for key, value in record.items():
         if key in meta:
-            cells[meta[key] - 1] = ("是" if value else "否") if isinstance(value, bool) else \
-                "、".join(value) if isinstance(value, list) else str(value)
+            cells[meta[key] - 1] = ("是" if value else "否") if isinstance(value, bool) else str(value)
     cells[0] = "1"
     (tmp_path / "old.csv").write_text(f"{ws['A1'].value}\n" + ",".join(old) + "\n" + ",".join(cells) + "\n",
                                       encoding="utf-8-sig")
-    out = records("check", "old.csv", cwd=tmp_path)
+    out = records("check", "--format", "json", "old.csv", cwd=tmp_path)
     assert out.returncode == 0, out.stdout
+    # the emergency contact's phone came from the second 联系电话 column: a wrong one is reported there
+    cells[meta["emergency_phone"] - 1] = "1390000"
+    (tmp_path / "old.csv").write_text(f"{ws['A1'].value}\n" + ",".join(old) + "\n" + ",".join(cells) + "\n",
+                                      encoding="utf-8-sig")
+    out = records("check", "--format", "json", "old.csv", cwd=tmp_path)
+    assert [p["code"] for p in json.loads(out.stdout)["problems"]] == ["E719"], out.stdout
 
 
 def test_only_one_form_date(tmp_path: Path) -> None:
