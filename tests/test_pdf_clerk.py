@@ -199,8 +199,10 @@ def qr_build(tmp_path_factory):
     base = tmp_path_factory.mktemp("qr")
     project = copy_project(base / "project")
     profile = project / "wugu.yml"
-    profile.write_text(re.sub(r"(?m)^site_url: .*$", f"site_url: {SITE}", profile.read_text(encoding="utf-8")),
-                       encoding="utf-8")
+    text = profile.read_text(encoding="utf-8")  # the base sets no site address (issue 9: nothing invented)
+    text = re.sub(r"(?m)^site_url: .*$", f"site_url: {SITE}", text) if "\nsite_url:" in text else \
+        text.rstrip("\n") + f"\nsite_url: {SITE}\n"
+    profile.write_text(text, encoding="utf-8")
     result = run_wugu("pdf", str(project), "--out", str(base / "out"), "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
     return base / "out"
