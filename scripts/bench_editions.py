@@ -4,7 +4,7 @@
 
 Generates, at run time in a temporary folder, 169 editions of one fictional city: the city's own, 12 counties and
 13 townships in each (156), every one with its own group name, parent and office (fictional names, a made-up
-"0000-" office number; no personal data). One county rewrites a clause of a regulation in `local/overrides.yml`
+"0001-" office number, never a run of zeros that `wugu check` takes for a placeholder; no personal data). One county rewrites a clause of a regulation in `local/overrides.yml`
 (so it has content of its own, as real editions do). Then, each in a fresh process as a user runs it:
 
 * **editions, cold**: `wugu build --editions` with no cache and no previous output (best of `--runs`);
@@ -60,7 +60,7 @@ def make_editions(folder: Path, counties: int = 12, towns: int = 13, own: str = 
 
     city = folder / "city"
     init_edition(city, name=f"{CITY}市{SUFFIX}", short_name=f"{CITY}市手牵手", level="市", parent=None,
-                 phone="0000-0000000", site_url="https://example.org/qingchuan/")
+                 phone="0001-1000000", site_url=None)
     made = [city]
 
     def copy(rel: str, name: str, short: str, level: str, parent: str, phone: str) -> Path:
@@ -78,10 +78,10 @@ def make_editions(folder: Path, counties: int = 12, towns: int = 13, own: str = 
     for i, county in enumerate(COUNTIES[:counties], 1):
         cname = f"{county}县{SUFFIX}"
         made.append(copy(f"county-{i:02d}", cname, f"{county}县手牵手", "县", f"{CITY}市{SUFFIX}",
-                         f"0000-{i:02d}00000"))
+                         f"0001-{i:02d}00000"))
         for j, town in enumerate(TOWNS[:towns], 1):
             made.append(copy(f"county-{i:02d}-town-{j:02d}", f"{county}县{town}镇{SUFFIX}",
-                             f"{town}镇手牵手", "乡镇", cname, f"0000-{i:02d}{j:02d}000"))
+                             f"{town}镇手牵手", "乡镇", cname, f"0001-{i:02d}{j:02d}000"))
     (folder / own / "local" / "overrides.yml").write_text(
         "clauses:\n  - regulation: R10\n    clause: 1\n"
         "    text: 本县山区路远，结对志愿者每季度至少走访一次，每次不少于 2 小时。\n    reason: 山区交通不便\n",
