@@ -1,11 +1,13 @@
 """The shared China-formats fixture with its ID check digits filled in at run time.
 
 The file keeps no valid-looking ID number: a check digit that must be right is written ``?`` (``¿`` for a lowercase
-``x``) and computed here, so the repository never holds a number that passes the checksum.
+``x``) and computed here, so the repository never holds a number that passes the checksum. Likewise a mobile number is
+written with ``#`` for each digit made up at run time (``138########``), so no real-looking phone number is stored.
 """
 from __future__ import annotations
 
 import json
+import random
 import re
 import unicodedata
 from pathlib import Path
@@ -16,7 +18,11 @@ from wugu import cnformats as cn
 FIXTURE = Path(__file__).parent / "fixtures" / "cnformats.json"
 
 
+_RNG = random.Random()
+
+
 def _fill(value: str) -> str:
+    value = re.sub("#", lambda _: str(_RNG.randrange(10)), value)
     m = re.search(r"[?¿]", value)
     if not m:
         return value

@@ -17,6 +17,14 @@ STAGES = ("未入园", "幼儿园", "小学", "初中", "高中", "中职", "大
 CATEGORIES = ("孤儿", "事实孤儿", "精神病家庭儿童", "服刑人员家庭儿童", "大病患者家庭儿童")
 
 
+def fake_mobile(prefix: str = "138") -> str:
+    """A mobile-shaped test number made up at run time, so none is ever stored in the repository."""
+    return prefix + "".join(random.choice("0123456789") for _ in range(8))
+
+
+MOBILE = fake_mobile()
+
+
 def fake_id(born: date, seq: int = 1, sex: str = "男") -> str:
     """An ID number in the non-existent region 999901 with a correct check digit."""
     n = seq % 500 * 2 + (1 if sex == "男" else 0)
@@ -32,7 +40,7 @@ def f04(n: int = 1, *, born: date = date(2015, 3, 2), survey: date = date(2026, 
         "form": "WG-F04", "version": "2026.1", "child_no": f"DZ-{n:05d}", "township": township,
         "name": NAMES[n % len(NAMES)], "sex": sex, "birth_date": born.isoformat(), "aged_14": adult,
         "id_number": fake_id(born, n, sex), "school_stage": "小学", "legal_status": "孤儿", "categories": ["孤儿"],
-        "carer_name": "王某某", "carer_relation": "祖父母", "carer_phone": "13800000000", "safety_risk": "无",
+        "carer_name": "王某某", "carer_relation": "祖父母", "carer_phone": MOBILE, "safety_risk": "无",
         "consent_f08": True, "consent_f08_date": (survey - timedelta(days=7)).isoformat(), "consent_f08_health": "同意",
         "consent_f08_share": "同意",
         "survey_date": survey.isoformat(), "surveyor_signed": True, "reviewer_signed": True, "head_signed": True,
@@ -73,7 +81,7 @@ def f08(**extra: Any) -> dict[str, Any]:
     r: dict[str, Any] = {
         "form": "WG-F08", "version": "2026.1", "group_name": "东镇乡镇团", "contact_person": "李某某",
         "child_name": "张小明", "birth_date": "2015-03-02", "aged_14": False, "guardian_name": "王某某",
-        "guardian_relation": "祖父母", "guardian_phone": "13800000000", **{u: ["监护人同意"] for u in uses},
+        "guardian_relation": "祖父母", "guardian_phone": MOBILE, **{u: ["监护人同意"] for u in uses},
         "guardian_confirms": True, "guardian_signed": True, "child_signed": False, "volunteer_signed": True,
     }
     r.update(extra)

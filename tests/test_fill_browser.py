@@ -21,7 +21,7 @@ import pytest
 
 from cdp import Browser, Page
 from conftest import ROOT, run_wugu
-from records_sample import fake_id
+from records_sample import fake_id, fake_mobile
 from test_site_browser import CHROMIUM
 
 SHOTS = ROOT / "build" / "screenshots"
@@ -226,11 +226,14 @@ def test_f04_wrong_id_refused_then_saved_record_passes_the_check(site, browser, 
 
     fill.text("id_number", good_id)
     assert fill.error("id_number") == ""
+    phone = fake_mobile()
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in phone)          # typed full-width, in groups 3-4-4
+    wide_phone = f"{wide[:3]} {wide[3:7]} {wide[7:]}"
     for prop, value in {"child_no": "DZ-00003", "township": "东镇", "name": "李小红", "ethnicity": "汉族",
                         "birth_date": "2016/5/20", "household_register": "示例县东镇东村",
                         "residence": "同上", "school_grade": "东镇小学四年级", "certified_detail": "2025年3月",
                         "father_age": "38", "carer_name": "王某某",
-                        "carer_age": "67", "carer_phone": "１３８ ００００ ００００", "household_size": "3",
+                        "carer_age": "67", "carer_phone": wide_phone, "household_size": "3",
                         "household_minors": "1", "annual_income": "12000", "needs_note": "最急的是冬衣。",
                         "observations": "孩子有礼貌，衣服单薄。", "survey_date": "2026-10-08",
                         "companions": "赵某某（村儿童主任）"}.items():
@@ -254,7 +257,7 @@ def test_f04_wrong_id_refused_then_saved_record_passes_the_check(site, browser, 
     fill.choose("consent_f08_share", "同意")
     assert fill.problems() == [], fill.problems()
     record = fill.record()
-    assert record["carer_phone"] == "13800000000"                 # typed full-width with spaces: tidied on leaving
+    assert record["carer_phone"] == phone                 # typed full-width with spaces: tidied on leaving
     assert record["birth_date"] == "2016-05-20" and record["father_age"] == 38 and record["aged_14"] is False
     assert record["needs"] == ["学业辅导", "生活物资"] and record["categories"] == ["事实孤儿", "服刑人员家庭儿童"]
     _shots(fill, "F04-filled")

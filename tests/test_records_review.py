@@ -19,7 +19,7 @@ import yaml
 from openpyxl import load_workbook
 
 from conftest import ROOT, copy_project, run_wugu
-from records_sample import f04, f04_batch, f06, fake_id
+from records_sample import f04, f04_batch, f06, fake_id, fake_mobile
 from test_records_office import fill, records, sign
 
 
@@ -213,10 +213,10 @@ def test_template_headers_are_unique_and_numbers_are_text(tmp_path: Path) -> Non
     assert "基本信息·姓名" in header and "紧急联系人·姓名" in header and "姓名" not in header
     # and a CSV with the old, doubled header still reads both columns, in order
     record = {"form": "WG-F01", "version": "2026.1", "name": "李某某", "sex": "女", "birth_date": "1980-05-01",
-              "id_number": fake_id(date(1980, 5, 1), 3, "女"), "phone": "13800000000",
+              "id_number": fake_id(date(1980, 5, 1), 3, "女"), "phone": fake_mobile("138"),
               "criminal_record": "本人无任何违法犯罪记录", "pledge_truthful": True, "pledge_risks": True,
               "pledge_long_term": True, "pledge_data_use": True, "applicant_signed": True,
-              "emergency_name": "赵某某", "emergency_phone": "13900000000"}
+              "emergency_name": "赵某某", "emergency_phone": fake_mobile("139")}
     old = [h.split("·", 1)[1] if "·" in h else h for h in header]
     assert old.count("姓名") == 2
     meta = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
