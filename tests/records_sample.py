@@ -34,14 +34,15 @@ def fake_id(born: date, seq: int = 1, sex: str = "男") -> str:
 
 def f04(n: int = 1, *, born: date = date(2015, 3, 2), survey: date = date(2026, 10, 8), sex: str = "男",
         township: str = "东镇", **extra: Any) -> dict[str, Any]:
-    """One valid child survey record (WG-F04); ``extra`` replaces or adds values."""
+    """One valid child survey record (WG-F04); ``extra`` replaces or adds values. WG-F08 is signed on the survey
+    day: signed earlier, it would predate the 14th birthday of a child who turned 14 in between (rule E733)."""
     adult = (survey.year - born.year - ((survey.month, survey.day) < (born.month, born.day))) >= 14
     r: dict[str, Any] = {
         "form": "WG-F04", "version": "2026.1", "child_no": f"DZ-{n:05d}", "township": township,
         "name": NAMES[n % len(NAMES)], "sex": sex, "birth_date": born.isoformat(), "aged_14": adult,
         "id_number": fake_id(born, n, sex), "school_stage": "小学", "legal_status": "孤儿", "categories": ["孤儿"],
         "carer_name": "王某某", "carer_relation": "祖父母", "carer_phone": MOBILE, "safety_risk": "无",
-        "consent_f08": True, "consent_f08_date": (survey - timedelta(days=7)).isoformat(), "consent_f08_health": "同意",
+        "consent_f08": True, "consent_f08_date": survey.isoformat(), "consent_f08_health": "同意",
         "consent_f08_share": "同意",
         "survey_date": survey.isoformat(), "surveyor_signed": True, "reviewer_signed": True, "head_signed": True,
     }

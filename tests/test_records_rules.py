@@ -52,7 +52,6 @@ def _cases(n: int, schemas: dict[str, dict], seed: int = 14) -> list[dict]:
         if "consent_f08_date" in f04_keys:
             r["consent_f08_date"] = (survey + timedelta(days=rnd.randrange(-400, 3))).isoformat()
         for key, choices in (("aged_14", (True, False, None, "是")), ("consent_f08_child", (True, False, None)),
-                             ("consent_child", (True, False, None)), ("child_signed", (True, False, None)),
                              ("consent_f08_health", ("同意", "不同意", None)),
                              ("health", (["健康"], [], None, "")), ("disability_illness", ("无", "", None))):
             if key in f04_keys and rnd.random() < .4:

@@ -3,7 +3,7 @@ and published in the record schema (``x-wugu.rules``) so ``wugu records check`` 
 the very same rules.
 
 A rule is checked against the record's *rule view*: the record plus a few facts derived from it (``x-wugu.derived``),
-because JSON Schema cannot compute an age or compare two fields. Four kinds of derived fact, each implemented in
+because JSON Schema cannot compute an age or compare two fields. Three kinds of derived fact, each implemented in
 Python (here) and in JavaScript (``record-rules.js``) and compared on thousands of generated records by
 ``tests/test_records_rules.py``:
 
@@ -168,16 +168,6 @@ def _f04(b: _Book) -> None:
                   _all(when, _has("aged_14"), _props(aged_14={"type": "boolean"})), dates,
                   what=f"“{flag}”与出生日期不符：调查日期时孩子{state} {CONSENT_AGE} 周岁",
                   fix="核对出生日期，按调查日期的周岁改正这一栏")
-    if b.has("consent_child"):  # the 2026.1 F04 before section 七 named the WG-F08 (its own 本人同意 tick)
-        tick = b.labels["consent_child"]
-        b.add("E733", "consent_child", _is_true("consent_child"), adult, dates,
-              what=f"孩子已满 {CONSENT_AGE} 周岁，本人也要勾选“{tick}”",
-              fix="向孩子本人说明后请他勾选并签名（个人信息保护法第三十一条）")
-        b.add("E733", "consent_child", _not_true("consent_child"), minor, dates,
-              what=f"孩子不满 {CONSENT_AGE} 周岁，不勾“{tick}”", fix="不满 14 周岁的由监护人同意，去掉这一勾")
-    if b.has("child_signed"):
-        b.add("E733", "child_signed", _is_true("child_signed"), adult, dates,
-              what=f"孩子已满 {CONSENT_AGE} 周岁，本人也要签名", fix="请孩子本人在“儿童本人签名”处签名，记为已签名")
     if b.has("consent_f08_child"):
         child = b.labels["consent_f08_child"]
         b.add("E733", "consent_f08_child", _is_true("consent_f08_child"), adult, dates,
