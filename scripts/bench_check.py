@@ -14,7 +14,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import yaml
@@ -24,18 +23,9 @@ from referencing import Registry, Resource
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from benchlib import load, side_by_side  # noqa: E402
 from wugu.project import SCHEMAS, find_root, source_files  # noqa: E402
 from wugu.validate import check  # noqa: E402
-
-
-def best(fn, runs: int) -> float:
-    """Best wall time of ``runs`` calls, in seconds."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def baseline(root: Path) -> None:
@@ -61,11 +51,14 @@ def main() -> None:
     root = find_root(args.directory)
     report = check(root)
     print(f"内容：{report.files} 个文件；检查结果：{'通过' if report.ok else '有错误'}")
-    cli = best(lambda: subprocess.run([sys.executable, "-m", "wugu", "check", str(root)], capture_output=True,
-                                      cwd=ROOT, check=False), args.runs)
-    lib = best(lambda: check(root), args.runs)
-    base = best(lambda: baseline(root), args.runs)
-    print(f"{'what':<44}{'best of ' + str(args.runs):>12}")
+    best = side_by_side({
+        "cli": lambda: subprocess.run([sys.executable, "-m", "wugu", "check", str(root)], capture_output=True,
+                                      cwd=ROOT, check=False),
+        "lib": lambda: check(root),
+        "base": lambda: baseline(root),
+    }, args.runs)
+    cli, lib, base = best["cli"], best["lib"], best["base"]
+    print(f"{'what':<44}{'best of ' + str(args.runs) + ', interleaved':>12}  ({load()})")
     print(f"{'wugu check (command line, with start-up)':<44}{cli:>10.3f} s   goal < 1 s: {'OK' if cli < 1 else 'MISSED'}")
     print(f"{'wugu.validate.check (in-process)':<44}{lib:>10.3f} s")
     print(f"{'baseline: safe_load + schema only':<44}{base:>10.3f} s")

@@ -435,6 +435,26 @@ def records_template(codes: tuple[str, ...], project: str | None, out: str) -> N
         click.echo(f"已生成 {path}")
 
 
+def _checked_records(project: str | None, paths: tuple[str, ...], out: str, refused: str) -> tuple[Any, Path, Any]:
+    """What a records command that writes files starts with: the handbook, the output folder (checked) and the
+    records, checked. On a problem in the records it prints them, says what was ``refused`` and exits."""
+    from .records.check import RecordsChecker
+    from .records.files import check_out_dir
+    from .records.report import FORMATS as RECORD_FORMATS
+
+    handbook = _records_handbook(project)
+    try:
+        target = check_out_dir(Path(out))
+    except WuguError as exc:
+        _fail(exc)
+    report = RecordsChecker(handbook).check((Path(p), p) for p in paths)
+    if not report.ok:
+        click.echo(RECORD_FORMATS["text"](report), err=True)
+        click.echo(f"记录有问题，{refused}：先改好上面的问题。", err=True)
+        sys.exit(report.exit_code)
+    return handbook, target, report
+
+
 @records.command("stats")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_PROJECT
@@ -446,22 +466,11 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
                   no_pdf: bool) -> None:
     """由孤困儿童调查表（WG-F04，可带结对表 WG-F06）记录按乡镇统计，或把各乡镇报来的统计表（WG-F05）汇总成全县的。"""
     from .errors import problem
-    from .records.check import RecordsChecker
-    from .records.files import check_out_dir, private_file
-    from .records.report import FORMATS as RECORD_FORMATS
+    from .records.files import private_file
     from .records.stats import build_stats, month_end, still_to_fill
     from .records.xlsx import write_workbook
 
-    handbook = _records_handbook(project)
-    try:
-        target = check_out_dir(Path(out))
-    except WuguError as exc:
-        _fail(exc)
-    report = RecordsChecker(handbook).check((Path(p), p) for p in paths)
-    if not report.ok:
-        click.echo(RECORD_FORMATS["text"](report), err=True)
-        click.echo("记录有问题，没有统计：先改好上面的问题。", err=True)
-        sys.exit(report.exit_code)
+    handbook, target, report = _checked_records(project, paths, out, "没有统计")
     try:
         month_date = month_end(month) if month else None
     except ValueError:
@@ -496,21 +505,9 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
 @click.option("--combined", is_flag=True, help="全部记录合成一个 PDF（records.pdf），而不是每份记录一个。")
 def records_pdf(paths: tuple[str, ...], project: str | None, out: str, combined: bool) -> None:
     """把填好的记录印在和空白表格一样的 A4 版面上（标“内部资料 注意保密”），每份一个 PDF 或合成一个。"""
-    from .records.check import RecordsChecker
-    from .records.files import check_out_dir
     from .records.pdf import render_records
-    from .records.report import FORMATS as RECORD_FORMATS
 
-    handbook = _records_handbook(project)
-    try:
-        target = check_out_dir(Path(out))
-    except WuguError as exc:
-        _fail(exc)
-    report = RecordsChecker(handbook).check((Path(p), p) for p in paths)
-    if not report.ok:
-        click.echo(RECORD_FORMATS["text"](report), err=True)
-        click.echo("记录有问题，没有生成 PDF：先改好上面的问题。", err=True)
-        sys.exit(report.exit_code)
+    handbook, target, report = _checked_records(project, paths, out, "没有生成 PDF")
     made = render_records(handbook, [(r.data, f) for r, f in report.records], target, combined=combined)
     click.echo(f"已生成 {len(made)} 个 PDF 在 {target}（只有本人可读；用完按保存期限删除）")
 

@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from .. import cnformats as cn
 from ..errors import CATALOGUE, Problem
 from ..model import Form, Handbook
+from .fastschema import compile_schema
 from .read import Record, read_records
 from .rulebook import Rules
 from .schema import field_schemas, record_headers, record_schema
@@ -71,7 +72,12 @@ class FormChecker:
         self.schema = record_schema(form)
         self.props = field_schemas(form)
         self.names = {**{k: s["title"] for k, s in self.props.items()}, **record_headers(form)}
-        self.validator = Draft202012Validator(self.schema, format_checker=format_checker())
+        checker = format_checker()
+        self.validator = Draft202012Validator(self.schema, format_checker=checker)
+        try:  # most records are valid: a compiled verdict first, jsonschema only to explain an invalid one
+            self.valid = compile_schema(self.schema, checker)
+        except ValueError:  # a keyword beyond the subset wugu writes
+            self.valid = self.validator.is_valid
         self.rules = Rules(self.schema)
 
     def label(self, path: tuple[Any, ...]) -> str:
@@ -126,7 +132,8 @@ class FormChecker:
         published ``x-wugu.rules``, the same the fill page checks)."""
         out: list[RecordProblem] = []
         seen: set[tuple[Any, ...]] = set()
-        for err in self.validator.iter_errors(record.data):
+        errors = () if self.valid(record.data) else self.validator.iter_errors(record.data)
+        for err in errors:
             for p in self._explain(record, err):
                 key = (p.code, p.where)
                 if key not in seen:

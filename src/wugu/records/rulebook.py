@@ -28,6 +28,7 @@ from typing import Any, Callable
 from .. import cnformats as cn
 from ..errors import CATALOGUE
 from ..model import Form
+from .fastschema import Check, compile_schema
 
 #: Age from which a child's own consent is needed besides the guardian's (个人信息保护法第三十一条).
 CONSENT_AGE = 14
@@ -250,90 +251,6 @@ def form_rules(form: Form) -> tuple[list[dict[str, Any]], dict[str, dict[str, An
 
 # ---- checking: the rules' JSON Schema compiled to Python --------------------------------------------------------
 
-Check = Callable[[Any], bool]
-_TYPES: dict[str, Check] = {
-    "boolean": lambda v: isinstance(v, bool), "string": lambda v: isinstance(v, str),
-    "array": lambda v: isinstance(v, list), "object": lambda v: isinstance(v, dict), "null": lambda v: v is None,
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
-}
-
-
-def _equal(a: Any, b: Any) -> bool:
-    """JSON equality: true is not 1, 1 is 1.0, lists and objects item by item."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
-        return False
-    return type(a) is type(b) and a == b or _TYPES["number"](a) and _TYPES["number"](b) and a == b
-
-
-def _properties(props: tuple[tuple[str, Check], ...]) -> Check:
-    def check(v: Any) -> bool:
-        if isinstance(v, dict):
-            for k, c in props:
-                if k in v and not c(v[k]):
-                    return False
-        return True
-    return check
-
-
-def compile_schema(schema: Any) -> Check:
-    """A fast check of the JSON Schema subset the rulebook writes (if/then/else, not, required, properties, const,
-    enum, type, minimum, maximum, minItems, contains with minContains/maxContains; annotations ignored).
-    ``wugu records check`` runs every record through the rules, so they cannot cost a jsonschema descent each;
-    tests/test_records_rules.py proves this check, jsonschema and the browser's validator agree. Any other keyword
-    is a ValueError (then :class:`Rules` uses jsonschema)."""
-    if schema is True:
-        return lambda v: True
-    if schema is False:
-        return lambda v: False
-    checks: list[Check] = []
-    for key, arg in schema.items():
-        if key.startswith("x-") or key in ("title", "description", "$comment"):
-            continue
-        if key == "if":
-            cond, then = compile_schema(arg), compile_schema(schema.get("then", True))
-            other = compile_schema(schema.get("else", True))
-            checks.append(lambda v, c=cond, t=then, o=other: t(v) if c(v) else o(v))
-        elif key in ("then", "else"):
-            continue
-        elif key == "not":
-            inner = compile_schema(arg)
-            checks.append(lambda v, i=inner: not i(v))
-        elif key == "required":
-            checks.append(lambda v, ks=tuple(arg): not isinstance(v, dict) or all(k in v for k in ks))
-        elif key == "properties":
-            checks.append(_properties(tuple((k, compile_schema(sub)) for k, sub in arg.items())))
-        elif key == "const":
-            checks.append(lambda v, c=arg: _equal(v, c))
-        elif key == "enum":
-            checks.append(lambda v, cs=tuple(arg): any(_equal(v, c) for c in cs))
-        elif key == "type":
-            types = [_TYPES[t] for t in ([arg] if isinstance(arg, str) else arg)]
-            checks.append(lambda v, ts=types: any(t(v) for t in ts))
-        elif key in ("minimum", "maximum"):
-            num, low = _TYPES["number"], key == "minimum"
-            checks.append(lambda v, a=arg, n=num, lo=low: not n(v) or (v >= a if lo else v <= a))
-        elif key == "minItems":
-            checks.append(lambda v, a=arg: not isinstance(v, list) or len(v) >= a)
-        elif key == "contains":
-            inner, least, most = compile_schema(arg), schema.get("minContains", 1), schema.get("maxContains")
-            checks.append(lambda v, i=inner, lo=least, hi=most: not isinstance(v, list) or (
-                lo <= sum(1 for x in v if i(x)) and (hi is None or sum(1 for x in v if i(x)) <= hi)))
-        elif key in ("minContains", "maxContains"):
-            continue
-        else:
-            raise ValueError(f"keyword {key} is not in the rulebook's subset")
-    if len(checks) == 1:
-        return checks[0]
-    return lambda v, cs=tuple(checks): all(c(v) for c in cs)
-
-
 class Rules:
     """The rules of one record schema, compiled once (the Python side; ``record-rules.js`` is the browser's)."""
 
@@ -345,6 +262,9 @@ class Rules:
 
     @staticmethod
     def _compile(rule: dict[str, Any]) -> Check:
+        """``wugu records check`` runs every record through the rules, so they cannot cost a jsonschema descent
+        each: compiled (:mod:`wugu.records.fastschema`; tests/test_records_rules.py proves this check, jsonschema
+        and the browser's validator agree)."""
         try:
             return compile_schema(rule)
         except ValueError:  # a keyword beyond the subset (a hand-edited schema): the full validator
