@@ -28,6 +28,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -136,12 +137,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=2, help="cold builds of all editions; the best is reported")
     ap.add_argument("--sample", type=int, default=5, help="editions built on their own for the naive figure")
-    ap.add_argument("--keep", type=Path, help="generate the editions here and keep them (default: a temp folder)")
+    ap.add_argument("--keep", type=Path, help="generate the editions in this new folder and keep them there (default:"
+                                              " a temporary folder, removed at the end)")
     ap.add_argument("--sites", action="store_true",
                     help="every county and township with a site of its own (its forms print a QR code to it)")
     args = ap.parse_args()
+    if args.keep is not None and args.keep.exists() and any(args.keep.iterdir()):
+        sys.exit(f"--keep {args.keep}: the folder is not empty; name a new or empty folder")
+    # the naive builds' output (and the editions, without --keep) go to a temporary folder, removed at the end even
+    # when the run fails, is interrupted (Ctrl+C) or terminated (SIGTERM)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = Path(tempfile.mkdtemp(prefix="wugu-bench-editions-"))
-    folder = args.keep or tmp / "editions"
+    folder = (args.keep or tmp / "editions").resolve()
     try:
         started = time.perf_counter()
         editions = make_editions(folder, sites=args.sites)
@@ -184,8 +191,9 @@ def main() -> None:
         print(f"  speed-up, cold: {best_naive * len(editions) / best:.1f}× (best against best)"
               f"   target < 60 s: {'met' if best < 60 else 'NOT met'}")
     finally:
-        if args.keep is None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep is not None:
+            print(f"kept: the generated editions and their build output are in {folder}")
 
 
 if __name__ == "__main__":

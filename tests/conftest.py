@@ -68,3 +68,20 @@ def base_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "site"
     result = run_wugu("build", str(ROOT), "--out", str(out))
     return out, result
+
+
+@pytest.fixture(scope="session")
+def city(tmp_path_factory):
+    """A small city's editions, generated at run time and built once for the session (tests/test_editions.py,
+    tests/test_editions_check.py): (editions folder, the CLI result of `wugu build --editions`, the editions).
+    The city, a county with a rewritten clause, two townships with sites of their own, a broken township."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_editions import make_editions
+
+    folder = tmp_path_factory.mktemp("editions") / "city"
+    editions = make_editions(folder, counties=1, towns=2, own="county-01", sites=True)  # the city has none
+    broken = folder / "county-01-town-03"
+    shutil.copytree(editions[-1], broken)
+    (broken / "local" / "overrides.yml").write_text("hide_forms: [F11\nhide_packs: []\n", encoding="utf-8")
+    result = run_wugu("build", "--editions", str(folder), timeout=600)
+    return folder, result, editions

@@ -10,14 +10,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_wugu
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from bench_editions import make_editions  # noqa: E402
 
 TOWN = "青禾县东岗镇手牵手孤困儿童心理辅导志愿服务团"
 
@@ -29,18 +25,6 @@ def _pages(pdf: Path, folder: Path, prefix: str) -> list[bytes]:
 
 def _text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-
-
-@pytest.fixture(scope="session")
-def city(tmp_path_factory):
-    """(editions folder, the CLI result of `wugu build --editions`, the editions)."""
-    folder = tmp_path_factory.mktemp("editions") / "city"
-    editions = make_editions(folder, counties=1, towns=2, own="county-01", sites=True)  # the city has none
-    broken = folder / "county-01-town-03"
-    shutil.copytree(editions[-1], broken)
-    (broken / "local" / "overrides.yml").write_text("hide_forms: [F11\nhide_packs: []\n", encoding="utf-8")
-    result = run_wugu("build", "--editions", str(folder), timeout=600)
-    return folder, result, editions
 
 
 def test_every_good_edition_is_built_and_the_broken_one_is_named(city):

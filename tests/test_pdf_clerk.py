@@ -227,3 +227,69 @@ def test_with_a_qr_code_the_caption_is_clear_and_pages_stay_on_target(qr_build, 
         left, top, bottom = min(wd[0] for wd in caption), min(wd[1] for wd in caption), max(wd[3] for wd in caption)
         below = [wd for wd in words if wd not in caption and wd[1] > top and wd[0] < left + 10 * MM]
         assert below and bottom < min(wd[1] for wd in below), (form.id, "caption overlaps")
+
+
+def _ink_rows(pdf: Path, x0: float, x1: float, folder: Path, dpi: int = 100) -> tuple[float, list[bool]]:
+    """Page 1 of ``pdf`` rendered in grey (into ``folder``): for every pixel row, whether it has ink between ``x0``
+    and ``x1`` (points); and the height of a row in points."""
+    from PIL import Image
+
+    image_path = folder / pdf.stem
+    subprocess.run(["pdftoppm", "-gray", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(image_path)], check=True)
+    px = dpi / 72
+    with Image.open(str(image_path) + ".png") as image:
+        strip = image.convert("L").crop((int(x0 * px), 0, int(x1 * px), image.height))
+    data = strip.load()
+    return 1 / px, [any(data[x, y] < 128 for x in range(strip.width)) for y in range(strip.height)]
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_with_a_qr_code_nothing_touches_in_the_title_block(qr_build, handbook, tmp_path):
+    """Issue 10: the QR code and its caption (扫码看说明) keep a visible gap to what follows them — on the landscape
+    statistics report the 填报单位 line, on the portrait forms the confidentiality box or the first section — both
+    as word boxes (caption and QR code against the first line below) and as ink (the QR code's lowest module
+    against the next printed line or rule, at least 1.5 mm: its quiet zone); and the title, 编号, 填表日期 and
+    the caption never overlap (a long title once ran into 填表日期)."""
+    gap = 1.5 * MM
+    for form in handbook.forms:
+        pdf = qr_build / form_pdf(form)
+        _w, _h, words = _displayed(pdf)[0]
+        caption = [wd for wd in words if wd[4] in ("扫码", "看说明")]
+        assert len(caption) == 2, (form.id, caption)
+        cx0, cy0, cx1, cy1 = (min(wd[0] for wd in caption), min(wd[1] for wd in caption),
+                              max(wd[2] for wd in caption), max(wd[3] for wd in caption))
+        # the QR code: the run of ink rows left of the caption that holds the caption's middle row
+        row, ink = _ink_rows(pdf, cx0 - 20 * MM, cx0 - 0.3 * MM, tmp_path)
+        at = int((cy0 + cy1) / 2 / row)
+        assert ink[at], (form.id, "no QR code left of its caption")
+        top = bottom = at
+        while top > 0 and any(ink[max(0, top - 4):top]):  # modules: white runs under 1 mm inside the code
+            top -= 1
+        while bottom + 1 < len(ink) and any(ink[bottom + 1:bottom + 5]):
+            bottom += 1
+        qr = (cx0 - 20 * MM, top * row, cx0, (bottom + 1) * row)
+        assert 13 * MM < qr[3] - qr[1] < 17 * MM, \
+            (form.id, "the QR code is not 15 mm high, or runs into what follows it", (qr[3] - qr[1]) / MM)
+        below_ink = next((y for y in range(bottom + 1, len(ink)) if ink[y]), None)
+        assert below_ink is not None and (below_ink - bottom - 1) * row >= gap, \
+            (form.id, "the QR code touches what follows it", (below_ink - bottom - 1) * row / MM)
+        box = (qr[0], min(qr[1], cy0), cx1, max(qr[3], cy1))  # the QR code with its caption
+        after = sorted((wd for wd in words if wd not in caption and wd[1] > box[1] + 5 * MM
+                        and wd[0] < box[2]), key=lambda wd: wd[1])
+        assert after, (form.id, "nothing below the QR code")
+        first = [wd for wd in after if abs(wd[1] - after[0][1]) < 2]
+        if form.id == "F05":
+            assert first[0][4].startswith("填报单位"), (form.id, first)
+        for wd in first:
+            assert not _overlap(box, wd[:4]) and wd[1] - box[3] >= gap, \
+                (form.id, "the caption box touches", wd[4], (wd[1] - box[3]) / MM)
+        head = [wd for wd in words if wd[1] >= box[1] - 1 and wd[3] <= first[0][1]]
+        for i, a in enumerate(head):
+            for b in head[i + 1:]:
+                same = a in caption and b in caption  # 扫码 and 看说明: one caption in two lines
+                assert same or not _overlap(a[:4], b[:4]), (form.id, a[4], b[4])
+        assert not any(_overlap(box, wd[:4]) for wd in head if wd not in caption), form.id

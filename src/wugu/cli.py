@@ -162,7 +162,7 @@ def build(directory: str, out: str | None, no_pdf: bool, editions: str | None, d
     from .build import build_project
 
     if editions is not None:
-        _build_editions(editions, out)
+        _build_editions(editions, out, draft=draft, strict=strict)
         return
 
     report = _checked(directory, strict=strict, publish=not draft)
@@ -174,13 +174,14 @@ def build(directory: str, out: str | None, no_pdf: bool, editions: str | None, d
     click.echo(f"完成：用浏览器打开 {result.out_dir / 'index.html'}（整个目录可以复制到 U 盘离线使用）")
 
 
-def _build_editions(source: str, out: str | None) -> None:
-    """``wugu build --editions``: every edition's PDFs; failed editions named at the end (exit 1)."""
+def _build_editions(source: str, out: str | None, draft: bool = False, strict: bool = False) -> None:
+    """``wugu build --editions``: every edition's PDFs; failed editions named at the end (exit 1). Each edition is
+    checked as ``wugu build`` checks one: placeholders stop it unless ``--draft``; ``--strict``: any warning."""
     from .editions import build_editions
     from .errors import problem
 
     try:
-        result = build_editions(Path(source), Path(out) if out else None, echo=click.echo)
+        result = build_editions(Path(source), Path(out) if out else None, echo=click.echo, draft=draft, strict=strict)
     except WuguError as exc:
         _fail(exc)
     failed = result.failed

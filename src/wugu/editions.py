@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -165,14 +165,20 @@ def _check_names(sources: list[Source]) -> None:
 
 # ---- checking (in parallel) -----------------------------------------------------------------------------------
 
-def _check_one(root: Path) -> tuple[list[Problem], str | None, tuple[str, str | None], bool]:
-    """Check one edition: (problems, body key, (name, site), stampable)."""
+def _check_one(job: tuple[Path, bool, bool]) -> tuple[list[Problem], str | None, tuple[str, str | None], bool]:
+    """Check one edition as ``wugu build`` checks a project: (problems, body key, (name, site), stampable).
+    ``job``: (its folder, draft, strict). Unless ``draft``, placeholder text (W303) stops it; ``strict``: every
+    warning does."""
     from .render.stamp import body_key, stampable
     from .validate import check
 
+    root, draft, strict = job
     report = check(root)
     if report.handbook is None:
         return report.problems or [problem("E501", display_path(root), missing=PROFILE)], None, ("", None), False
+    refused = report.warnings if strict else [] if draft else report.placeholders
+    if refused:
+        return [replace(w, strict=True) for w in refused], None, ("", None), False
     h = report.handbook
     return [], body_key(h), (h.profile.name, h.profile.site_url), stampable(h)
 
@@ -282,9 +288,21 @@ def _salt(builder: Any) -> str:
 
 # ---- the whole build ------------------------------------------------------------------------------------------
 
-def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print) -> EditionsResult:
+def _placeholder(src: Source, p: Problem) -> Problem:
+    """A placeholder in an edition's content (W303) said as the edition's: E417 with its file, line and key."""
+    if p.code != "W303":
+        return p
+    return problem("E417", p.path, p.line, p.col, edition=src.name, key=p.args.get("key", "这一项"),
+                   snippet=p.args.get("snippet", ""))
+
+
+def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print, draft: bool = False,
+                   strict: bool = False) -> EditionsResult:
     """Build the PDFs of every edition named by ``source`` into ``out/<edition>/`` (default: ``build/editions``
-    beside them). Raises :class:`WuguError` for usage problems (exit 2); failed editions are in the result."""
+    beside them). Raises :class:`WuguError` for usage problems (exit 2); failed editions are in the result.
+
+    Each edition is checked as ``wugu build`` checks one project: placeholder text stops it unless ``draft``,
+    any warning does with ``strict``."""
     from .render.pdf import PdfBuilder
     from .render.stamp import prepare_bodies
     from .validate import check
@@ -298,13 +316,13 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print)
     total = len(sources)
     echo(f"检查 {total} 个地方版……")
     step = max(1, total // 10)
-    checked = _pool_map(_check_one, [s.root for s in sources],
+    checked = _pool_map(_check_one, [(s.root, draft, strict) for s in sources],
                         lambda i: echo(f"  已检查 {i}/{total}") if i % step == 0 or i == total else None)
     results: dict[str, Outcome] = {o.source.name: o for o in outcomes}
     groups: dict[str, list[tuple[Source, str]]] = {}
     alone: list[Source] = []
     for src, (problems, key, who, stampable) in zip(sources, checked):
-        results[src.name] = Outcome(src, problems)
+        results[src.name] = Outcome(src, [_placeholder(src, p) for p in problems])
         if problems:
             continue
         if stampable:

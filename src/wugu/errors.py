@@ -103,6 +103,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E414": ("地方版“{edition}”生成 PDF 时出错：{detail}{kept}", "在这个地方版的目录里运行 wugu pdf，单独生成它，看具体的错误"),
     "E416": ("清单文件“{file}”读不出来：{reason}", "清单文件用 UTF-8 编码保存，每行写一个地方版目录（相对于清单文件所在的目录），# 后面是说明"),
     "E415": ("{failed} 个地方版没有生成（共 {total} 个）：{names}", "按上面的提示改正这些地方版后再运行一次；其他地方版的 PDF 已经生成"),
+    # E417–E429, E431–E439: many editions, second round (issue 9: each edition refuses placeholders as wugu build)
+    "E417": ("地方版“{edition}”的“{key}”像是占位文字：“{snippet}”，这本地方版不能发布",
+             "在这个文件里把“{key}”改成本地真实的内容，或者删掉这一项（没写的联系方式，网页和 PDF 上都不显示）；"
+             "只是自己预览时可以加 --draft：wugu build --editions … --draft"),
     # E5xx: usage and environment (exit code 2)
     "E501": ("这里不是 wugu 手册目录：找不到 {missing}", "进入手册所在目录再运行，或写明目录：wugu check 目录名"),
     "E502": ("找不到目录“{folder}”", "检查目录名是否写对"),

@@ -147,6 +147,14 @@ def check_placeholders(docs: list[tuple[str, Document]]) -> list[Problem]:
         for at, text in text_values(doc.data):
             if not isinstance(text, str) or (m := PLACEHOLDER.search(text)) is None:
                 continue
-            problems.append(problem("W303", doc.path, *doc.pos(at),
+            problems.append(problem("W303", doc.path, *doc.pos(at), key=key_path(at),
                                     snippet=text[max(m.start() - 10, 0):m.end() + 10]))
     return problems
+
+
+def key_path(at: tuple[Any, ...]) -> str:
+    """A value's place in its file as an editor types it: ``contact.phone``, ``clauses[2].text``."""
+    out = ""
+    for part in at:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "（整个文件）"
