@@ -8,7 +8,8 @@ handbook:
   colons end a word, so “1204” is indexed as 1204.
 * **Words jieba does not know** (:data:`USER_WORDS`): the movement's own terms (一盯, 四扶, 孤困儿童…) stay whole.
 * **Page keywords**: a page's front matter ``tags:`` are indexed with a very high weight (mkdocs-material's ``tags``
-  field); :func:`front_matter` writes them, so the emergency guide is the first hit for 孩子被打 or 报警.
+  field); :func:`front_matter` writes them from the content's ``keywords:`` (checked by
+  :mod:`wugu.validate.keywords`), so the emergency guide (``guides/emergency.yml``) is the first hit for 孩子被打.
 
 The worker's query segmentation (mkdocs-material 9.x, ``search.*.min.js``) has an off-by-one: it never tries a
 whole run of Han characters as one word and drops the last character of a run, and it glues the words of a run to
