@@ -23,7 +23,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
+
+import yaml
 
 from ..resources import templates_dir
 
@@ -60,9 +62,11 @@ def fix_worker(site_dir: Path) -> list[str]:
     return changed
 
 
-def front_matter(keywords: Iterable[str] = (), boost: float | None = None) -> str:
-    """YAML front matter for a generated page: search keywords (indexed as mkdocs-material ``tags``) and a
-    document boost. Empty when there is nothing to say."""
+def front_matter(keywords: Iterable[str] = (), boost: float | None = None, other: dict[str, Any] | None = None
+                 ) -> str:
+    """YAML front matter for a generated page: search keywords (indexed as mkdocs-material ``tags``), a document
+    boost, and ``other`` settings the page's template asks for (``hide:``, ``search: {exclude: …}``). Empty when
+    there is nothing to say."""
     words = [w for w in dict.fromkeys(keywords) if w]
     lines = []
     if words:
@@ -70,6 +74,8 @@ def front_matter(keywords: Iterable[str] = (), boost: float | None = None) -> st
         lines += [f"  - {_yaml_str(w)}" for w in words]
     if boost is not None:
         lines += ["search:", f"  boost: {boost:g}"]
+    if other:
+        lines += yaml.safe_dump(other, allow_unicode=True, sort_keys=False).splitlines()
     return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
 
 

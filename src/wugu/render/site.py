@@ -203,13 +203,12 @@ def _render(name: str, **context: Any) -> str:
     return text.rstrip("\n") + "\n"
 
 
-def _own_keywords(text: str) -> tuple[list[str], str]:
-    """A page template that is its content's only source (the red-line list, with its heading and the words people
-    type for it) may start with front matter of its own: ``keywords: […]``. Returns them and the page without it."""
+def _own_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """A page template may start with front matter of its own (``hide:``, ``search:``; and ``keywords: […]`` when
+    the template is the page's only source, as for the red-line list and its heading). Returns it and the page."""
     if not text.startswith("---\n") or (end := text.find("\n---\n", 4)) < 0:
-        return [], text
-    meta = yaml.safe_load(text[4:end]) or {}
-    return [str(w) for w in meta.get("keywords", ())], text[end + 5:].lstrip("\n")
+        return {}, text
+    return dict(yaml.safe_load(text[4:end]) or {}), text[end + 5:].lstrip("\n")
 
 
 def form_preview(handbook: Handbook, form: Form) -> str:
@@ -255,8 +254,8 @@ def pages(handbook: Handbook) -> dict[str, str]:
     def add(page: str, template: str, keywords: Iterable[str] = (), **context: Any) -> None:
         """Render one page; ``keywords`` (the content's ``keywords:``) and the template's own go into its front
         matter."""
-        own, body = _own_keywords(_render(template, page=page, **common, **context))
-        out[page] = search.front_matter((*own, *keywords)) + body
+        own, body = _own_front_matter(_render(template, page=page, **common, **context))
+        out[page] = search.front_matter((*own.pop("keywords", ()), *keywords), other=own) + body
 
     add(HOME, "home", method=method, supports=supports,
         categories=_vocab(h, CATEGORY_VOCAB), first_regulation=h.regulations[0] if h.regulations else None)
