@@ -148,6 +148,14 @@ def test_the_same_word_on_two_pages_and_words_the_search_splits_are_warnings(pro
     assert code == 1
 
 
+def test_a_word_of_the_red_line_page_given_to_another_page_is_told(project):
+    norms = _edit(project / "norms" / "S3-safety.yml", "    number: 13\n", "    number: 13\n    keywords: [禁止]\n")
+    code, problems = _check(project)
+    assert code == 0 and [(p["code"], p["path"], p["line"]) for p in problems] == [
+        ("W304", "norms/S3-safety.yml", _line(norms, "keywords: [禁止]"))]  # said where it can be changed
+    assert "norms.md.j2" in problems[0]["message"]
+
+
 def test_a_local_guide_repeating_a_base_word_is_told(tmp_path):
     folder = tmp_path / "county"
     result = run_wugu("init", str(folder), "--name", "青禾县手牵手孤困儿童心理辅导志愿服务团", "--level", "县")
@@ -156,9 +164,15 @@ def test_a_local_guide_repeating_a_base_word_is_told(tmp_path):
     guide = guide.replace("id: first-visit", "id: local-visit").replace("\ntitle: ", "\nkeywords: [家暴]\ntitle: 本县")
     (folder / "local" / "guides").mkdir(parents=True)
     (folder / "local" / "guides" / "local-visit.yml").write_text(guide, encoding="utf-8")
+    (folder / "local" / "overrides.yml").write_text(
+        "add_norms:\n  - {section: S3, id: N49, number: 49, rule: 夏天带孩子下河要有大人看护。, why: 溺水是农村孩子的头号危险。,\n"
+        "     regulations: [R07], keywords: [下河, 游泳], sources: [{kind: handbook, title: 本手册拟定}]}\n", encoding="utf-8")
     code, problems = _check(folder)
+    problems = [p for p in problems if p["code"] != "W354"]  # N49 has no question yet: the training kit's warning
     assert [p["code"] for p in problems] == ["W304"], problems
     assert problems[0]["path"].endswith("local/guides/local-visit.yml")
+    h = load_handbook(folder)  # a local norm's words land on its section's page
+    assert {"下河", "游泳"} <= set(_front_matter_tags(site.pages(h)["norms/S3.md"]))
     assert "〔wugu 基础版〕guides/emergency.yml" in problems[0]["message"]
 
 

@@ -24,6 +24,8 @@ import unicodedata
 from functools import cache
 from typing import Any, Callable, Iterator
 
+import yaml
+
 from ..errors import Problem, problem
 from ..loader import Document
 from ..resources import templates_dir
@@ -136,18 +138,38 @@ def check_keywords(docs: list[tuple[str, Document]]) -> list[Problem]:
             if all(p.code == "W305" for p in found):
                 for i, word in enumerate(value):
                     uses.setdefault(same_word(word), []).append((doc, *at(i), page, word.strip()))
+    for doc, line, col, page, word in template_keywords():
+        uses.setdefault(same_word(word), []).append((doc, line, col, page, word))
     return problems + _repeated(uses)
+
+
+@cache
+def template_keywords() -> tuple[tuple[Document, int, int, tuple[str, str], str], ...]:
+    """The keywords wugu's own page templates carry (the red-line list's, beside its heading), as places of use:
+    a content file giving one of them to another page is told (W304)."""
+    found = []
+    for path in sorted(templates_dir().joinpath("site", "pages").glob("*.md.j2")):
+        text = path.read_text(encoding="utf-8")
+        end = text.find("\n---\n", 4) if text.startswith("---\n") else -1
+        if end < 0:
+            continue
+        words = (yaml.safe_load(text[4:end]) or {}).get("keywords") or []
+        line = next((n for n, row in enumerate(text[:end].splitlines(), 1) if row.startswith("keywords:")), 1)
+        doc = Document(f"wugu/templates/site/pages/{path.name}", None)
+        found += [(doc, line, 1, ("template", path.name), str(w)) for w in words]
+    return tuple(found)
 
 
 def _repeated(uses: dict[str, list[tuple[Document, int, int, tuple[str, str], str]]]) -> list[Problem]:
     """W304 at each place of a word given more than once, naming the other places. In an edition, only the
-    edition's own places are told (the base is not the edition's to change)."""
+    edition's own places are told (the base is not the edition's to change), and wugu's templates never are."""
     problems = []
     for places_ in uses.values():
         if len(places_) < 2:
             continue
         local = [u for u in places_ if u[0].local]
-        for doc, line, col, page, word in local or places_:
+        content = [u for u in places_ if u[0].data is not None]  # wugu's own templates are not the user's to change
+        for doc, line, col, page, word in local or content:
             others = [u for u in places_ if (u[0], u[1], u[2]) != (doc, line, col)]
             one_page = all(u[3] == page for u in others)
             why, fix = (("两处的关键词加在同一页上，再写一遍不起作用", "删掉其中一处") if one_page else
