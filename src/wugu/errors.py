@@ -87,6 +87,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "W302": ("“{variant}”是“{term}”的不规范写法", "改成“{term}”（统一的写法见名词解释“{term}”；只是提到这种写法时加引号）"),
     "W303": ("看起来是占位文字，不能发布：“{snippet}”", "改成真实内容，或者删掉这一项（没有填写的联系方式网页和 PDF 上不显示）；"
              "只是预览时可用 wugu build --draft"),
+    # E315–E319, W304–W305: search keywords (keywords: in content files, and in site/ pages' front matter) — the
+    # site-keywords helper's group. A keyword is a short word typed into the site's search box.
+    "E315": ("{key}应该是关键词的列表，现在是{actual}", "写成列表：keywords: [报警, 孩子被打]，或者每个词一行，以“- ”开头"),
+    "E316": ("{key}的第 {n} 项是空的", "写上关键词，或者删掉这一项"),
+    "E317": ("搜索关键词“{word}”太长：{length} 个字，最多 {limit} 个字",
+             "关键词是人们在搜索框里会打的短词，例如“孩子被打”；一句话拆成几个短词"),
+    "E318": ("搜索关键词“{word}”重复了：第 {first} 项已经是“{other}”", "删掉重复的这一项"),
+    "E319": ("{key}的第 {n} 项不是文字，而是{actual}", "{fix}"),
+    "W304": ("搜索关键词“{word}”在 {other} 也写了：{why}", "{fix}"),
+    "W305": ("搜索关键词“{word}”里有{what}，搜索时会被拆成{parts}，每一段都当作一个关键词（单个字也是），搜别的词时也会排到前面",
+             "去掉空格和标点；要几个词就写成几项，例如 [报警, 110]"),
     # E4xx: privacy
     "E401": ("疑似真实的居民身份证号“{masked}”", "手册和示例里不能出现真实身份证号；删除它，或改成明显虚构的写法（如 370000********0000）"),
     "E402": ("疑似真实的手机号“{masked}”", "手册和示例里不能出现个人手机号；删除它，或改成明显虚构的写法（如 138****0000）"),

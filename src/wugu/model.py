@@ -1,7 +1,7 @@
 """The handbook as plain, frozen data, built only from validated input. Renderers see nothing else."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -102,6 +102,7 @@ class Regulation:
     version: str
     effective_date: str
     local: bool = False
+    keywords: tuple[str, ...] = field(default=(), repr=False)  # search words; not in repr: edition.snapshot skips them
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Norm:
     sources: tuple[Source, ...]
     local: bool = False
     form_ids: tuple[str, ...] = ()  # the forms a volunteer fills, signs or hands in to follow this norm
+    keywords: tuple[str, ...] = field(default=(), repr=False)  # search words; not in repr: edition.snapshot skips them
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class NormSection:
     title: str
     intro: str
     norms: tuple[Norm, ...]
+    keywords: tuple[str, ...] = field(default=(), repr=False)  # search words; not in repr: edition.snapshot skips them
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ class Form:
     sources: tuple[Source, ...]
     local: bool = False
     fillable: bool = False  # PDF with form fields that can be filled in on a computer (opt-in: embeds a whole font)
+    keywords: tuple[str, ...] = field(default=(), repr=False)  # search words; not in repr: edition.snapshot skips them
 
     @property
     def fields(self) -> tuple[Field, ...]:
@@ -226,6 +230,7 @@ class Pack:
     regulation_ids: tuple[str, ...]
     local: bool = False
     red_lines: bool = False  # the pack carries the list of red lines
+    keywords: tuple[str, ...] = field(default=(), repr=False)  # search words; not in repr: edition.snapshot skips them
 
 
 @dataclass(frozen=True)
@@ -245,6 +250,7 @@ class Vocab:
     intro: str | None
     items: tuple[VocabItem, ...]
     sources: tuple[Source, ...]
+    keywords: tuple[str, ...] = field(default=(), repr=False)  # search words; not in repr: edition.snapshot skips them
 
 
 @dataclass(frozen=True)
@@ -316,6 +322,7 @@ class Guide:
     sources: tuple[Source, ...]
     version: str
     local: bool = False
+    keywords: tuple[str, ...] = field(default=(), repr=False)  # search words; not in repr: edition.snapshot skips them
 
     @property
     def all_applies(self) -> tuple[GuideRef, ...]:
@@ -476,6 +483,11 @@ def _sources(data: list[dict[str, Any]]) -> tuple[Source, ...]:
     return tuple(Source(s["kind"], s["title"], s.get("article"), s.get("note")) for s in data)
 
 
+def _keywords(d: dict[str, Any]) -> tuple[str, ...]:
+    """The search keywords of an item (checked by wugu.validate.keywords), without surrounding spaces."""
+    return tuple(w.strip() for w in d.get("keywords", ()))
+
+
 def build_profile(d: dict[str, Any]) -> Profile:
     """The profile from validated ``wugu.yml`` data."""
     c = d.get("contact", {})
@@ -497,19 +509,21 @@ def build_regulation(d: dict[str, Any], local: bool = False) -> Regulation:
         id=d["id"], number=d["number"], title=d["title"], public=d.get("public", False), purpose=d["purpose"],
         scope=d["scope"], clauses=clauses, duties=duties, form_ids=tuple(d.get("forms", ())),
         sources=_sources(d["sources"]), version=d["version"], effective_date=d["effective_date"], local=local,
+        keywords=_keywords(d),
     )
 
 
 def build_norm(n: dict[str, Any], section_id: str, local: bool = False) -> Norm:
     """One norm from validated data."""
     return Norm(n["id"], n["number"], section_id, n["rule"], n["why"], n.get("red_line", False),
-                tuple(n["regulations"]), _sources(n["sources"]), local, tuple(n.get("forms", ())))
+                tuple(n["regulations"]), _sources(n["sources"]), local, tuple(n.get("forms", ())), _keywords(n))
 
 
 def build_section(d: dict[str, Any], local: bool = False) -> NormSection:
     """A norm section (with its norms) from validated data."""
     norms = tuple(build_norm(n, d["id"], local) for n in d["norms"])
-    return NormSection(d["id"], d["number"], d["title"], d["intro"], tuple(sorted(norms, key=lambda n: n.number)))
+    return NormSection(d["id"], d["number"], d["title"], d["intro"], tuple(sorted(norms, key=lambda n: n.number)),
+                       _keywords(d))
 
 
 def build_field(d: dict[str, Any], vocabs: dict[str, Vocab]) -> Field:
@@ -540,19 +554,20 @@ def build_form(d: dict[str, Any], vocabs: dict[str, Vocab], local: bool = False)
         filled_by=d["filled_by"], kept_by=d["kept_by"], retention=d.get("retention"),
         orientation=d.get("orientation", "portrait"), instructions=tuple(d.get("instructions", ())),
         sections=sections, sources=_sources(d["sources"]), local=local, fillable=d.get("fillable", False),
+        keywords=_keywords(d),
     )
 
 
 def build_pack(d: dict[str, Any], local: bool = False) -> Pack:
     """A pack from validated data."""
     return Pack(d["id"], d["title"], d["audience"], d["purpose"], tuple(d["forms"]), tuple(d.get("regulations", ())),
-                local, d.get("red_lines", False))
+                local, d.get("red_lines", False), _keywords(d))
 
 
 def build_vocab(d: dict[str, Any]) -> Vocab:
     """A shared choice list from validated data."""
     return Vocab(d["id"], d["title"], d.get("intro"), tuple(VocabItem(i["label"], i.get("note")) for i in d["items"]),
-                 _sources(d["sources"]))
+                 _sources(d["sources"]), _keywords(d))
 
 
 def build_glossary(d: dict[str, Any]) -> tuple[Term, ...]:
@@ -589,7 +604,7 @@ def build_guide(d: dict[str, Any], kinds: dict[str, str], local: bool = False) -
                      for s in d["sections"])
     return Guide(id=d["id"], order=d.get("order", 100), title=d["title"], summary=d["summary"],
                  audience=d["audience"], card=d.get("card", False), sections=sections, applies=refs(d["applies"]),
-                 sources=_sources(d["sources"]), version=d["version"], local=local)
+                 sources=_sources(d["sources"]), version=d["version"], local=local, keywords=_keywords(d))
 def _answer(d: dict[str, Any], options: tuple[str, ...]) -> tuple[int, ...]:
     raw = d["answer"]
     if d["type"] == "truefalse":

@@ -8,7 +8,8 @@ handbook:
   colons end a word, so “1204” is indexed as 1204.
 * **Words jieba does not know** (:data:`USER_WORDS`): the movement's own terms (一盯, 四扶, 孤困儿童…) stay whole.
 * **Page keywords**: a page's front matter ``tags:`` are indexed with a very high weight (mkdocs-material's ``tags``
-  field); :func:`front_matter` writes them, so the emergency guide is the first hit for 孩子被打 or 报警.
+  field); :func:`front_matter` writes them from the content's ``keywords:`` (checked by
+  :mod:`wugu.validate.keywords`), so the emergency guide (``guides/emergency.yml``) is the first hit for 孩子被打.
 
 The worker's query segmentation (mkdocs-material 9.x, ``search.*.min.js``) has an off-by-one: it never tries a
 whole run of Han characters as one word and drops the last character of a run, and it glues the words of a run to
@@ -22,7 +23,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
+
+import yaml
 
 from ..resources import templates_dir
 
@@ -59,9 +62,11 @@ def fix_worker(site_dir: Path) -> list[str]:
     return changed
 
 
-def front_matter(keywords: Iterable[str] = (), boost: float | None = None) -> str:
-    """YAML front matter for a generated page: search keywords (indexed as mkdocs-material ``tags``) and a
-    document boost. Empty when there is nothing to say."""
+def front_matter(keywords: Iterable[str] = (), boost: float | None = None, other: dict[str, Any] | None = None
+                 ) -> str:
+    """YAML front matter for a generated page: search keywords (indexed as mkdocs-material ``tags``), a document
+    boost, and ``other`` settings the page's template asks for (``hide:``, ``search: {exclude: …}``). Empty when
+    there is nothing to say."""
     words = [w for w in dict.fromkeys(keywords) if w]
     lines = []
     if words:
@@ -69,6 +74,8 @@ def front_matter(keywords: Iterable[str] = (), boost: float | None = None) -> st
         lines += [f"  - {_yaml_str(w)}" for w in words]
     if boost is not None:
         lines += ["search:", f"  boost: {boost:g}"]
+    if other:
+        lines += yaml.safe_dump(other, allow_unicode=True, sort_keys=False).splitlines()
     return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
 
 

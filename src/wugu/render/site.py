@@ -9,9 +9,10 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import quote
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -34,12 +35,6 @@ GUIDES = "guides/index.md"
 METHOD = "method.md"
 #: The guide that "遇到紧急情况" (the strip, the tab and the callouts) leads to.
 EMERGENCY_GUIDE = "emergency"
-
-#: Search keywords of the pages people look for in a hurry (indexed with a high weight; see wugu.render.search).
-EMERGENCY_KEYWORDS = ("紧急情况", "孩子被打", "打骂", "性侵", "性侵害", "猥亵", "报警", "110", "120", "家暴", "虐待",
-                      "自杀", "轻生", "自伤", "自残", "受伤", "危险", "出走", "12355")
-METHOD_KEYWORDS = ("1204", "一对一", "一盯20年", "一盯二十年", "四扶", "扶心", "扶志", "扶技", "扶智", "扶困")
-RED_LINE_KEYWORDS = ("红线", "不能碰", "禁止")
 
 #: Vocabularies the home page explains when the content has them.
 METHOD_VOCAB = "method-1204"
@@ -208,6 +203,14 @@ def _render(name: str, **context: Any) -> str:
     return text.rstrip("\n") + "\n"
 
 
+def _own_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """A page template may start with front matter of its own (``hide:``, ``search:``; and ``keywords: […]`` when
+    the template is the page's only source, as for the red-line list and its heading). Returns it and the page."""
+    if not text.startswith("---\n") or (end := text.find("\n---\n", 4)) < 0:
+        return {}, text
+    return dict(yaml.safe_load(text[4:end]) or {}), text[end + 5:].lstrip("\n")
+
+
 def form_preview(handbook: Handbook, form: Form) -> str:
     """The HTML preview of a form that looks like the printed one (ruled table, □ boxes, blanks)."""
     html = _env(True).get_template("form.html.j2").render(form=form, profile=handbook.profile)
@@ -248,34 +251,37 @@ def pages(handbook: Handbook) -> dict[str, str]:
     common["SELF_TEST"] = selftest.PAGE if h.questions else None
     out: dict[str, str] = {}
 
-    def add(page: str, template: str, keywords: tuple[str, ...] = (), **context: Any) -> None:
-        out[page] = search.front_matter(keywords) + _render(template, page=page, **common, **context)
+    def add(page: str, template: str, keywords: Iterable[str] = (), **context: Any) -> None:
+        """Render one page; ``keywords`` (the content's ``keywords:``) and the template's own go into its front
+        matter."""
+        own, body = _own_front_matter(_render(template, page=page, **common, **context))
+        out[page] = search.front_matter((*own.pop("keywords", ()), *keywords), other=own) + body
 
     add(HOME, "home", method=method, supports=supports,
         categories=_vocab(h, CATEGORY_VOCAB), first_regulation=h.regulations[0] if h.regulations else None)
     if method:
-        add(METHOD, "method", METHOD_KEYWORDS, method=method, supports=supports,
+        add(METHOD, "method", method.keywords, method=method, supports=supports,
             regulations=tuple(r for r in h.regulations if any(method.title.strip("“”") in (c.title or "") + c.text
                                                               for c in r.clauses)))
     add(REGULATIONS, "regulations")
     for r in h.regulations:
-        add(paths.regulation_page(r), "regulation", r=r, norms=h.norms_for_regulation(r.id),
+        add(paths.regulation_page(r), "regulation", r.keywords, r=r, norms=h.norms_for_regulation(r.id),
             forms=tuple(h.form(i) for i in r.form_ids),
             packs=tuple(p for p in h.packs if r.id in p.regulation_ids), guides=h.guides_for(r.id))
-    add(NORMS, "norms", RED_LINE_KEYWORDS)
+    add(NORMS, "norms")  # the red-line list: its words are in its template, with its heading
     for s in h.sections:
-        add(paths.norms_page(s), "norm_section", s=s)
+        add(paths.norms_page(s), "norm_section", (*s.keywords, *(w for n in s.norms for w in n.keywords)), s=s)
     add(FORMS, "forms")
     from .fill import fill_form  # fill mode renders the record schema too; it builds on this module
 
     for f in h.forms:
-        add(paths.form_page(f), "form", f=f, preview=Markup(form_preview(h, f)),
+        add(paths.form_page(f), "form", f.keywords, f=f, preview=Markup(form_preview(h, f)),
             regulations=h.regulations_for_form(f.id), packs=h.packs_for_form(f.id), norms=h.norms_for_form(f.id))
         fill_page = paths.form_fill_page(f)
         add(fill_page, "fill", f=f, form_html=Markup(fill_form(h, f, fill_page)))
     add(PACKS, "packs")
     for p in h.packs:
-        add(paths.pack_page(p), "pack", p=p, forms=h.pack_forms(p), regulations=h.pack_regulations(p))
+        add(paths.pack_page(p), "pack", p.keywords, p=p, forms=h.pack_forms(p), regulations=h.pack_regulations(p))
     add(TRAINING, "training", categories=_vocab(h, CATEGORY_VOCAB), method=_vocab(h, METHOD_VOCAB),
         volunteer_forms=tuple(f for f in h.forms if "志愿者" in f.filled_by))
     if h.questions:  # the self-test: a page, and the bank as a classic script beside the quiz script
@@ -283,9 +289,11 @@ def pages(handbook: Handbook) -> dict[str, str]:
     if h.guides:
         add(GUIDES, "guides")
         for g in h.guides:
-            add(paths.guide_page(g), "guide", EMERGENCY_KEYWORDS if g.id == EMERGENCY_GUIDE else (), g=g)
+            add(paths.guide_page(g), "guide", g.keywords, g=g)
     term_vocab = glossary_vocabs(h)
-    add(GLOSSARY, "glossary", term_vocab=term_vocab, merged_vocabs={v.id for v in term_vocab.values()})
+    # the choice lists are explained here, except the “1204” method, which has a page of its own
+    add(GLOSSARY, "glossary", (w for v in h.vocabs if not (method and v.id == method.id) for w in v.keywords),
+        term_vocab=term_vocab, merged_vocabs={v.id for v in term_vocab.values()})
     add(ABOUT, "about")
     return out
 

@@ -200,13 +200,16 @@ class WuguPlugin(BasePlugin):
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         """A hand-written page's front matter lands in the page title, navigation and search index as it is:
-        escape it (the generated pages' front matter comes from the model, escaped when written)."""
+        escape it (the generated pages' front matter comes from the model, escaped when written). Its
+        ``keywords:`` join ``tags:``, which the search indexes with a high weight, as for a generated page."""
         if self._hand_written(page):
             for key in ("title", "description"):
                 if isinstance(page.meta.get(key), str):
                     page.meta[key] = escape.html(page.meta[key])
-            if isinstance(page.meta.get("tags"), list):
-                page.meta["tags"] = [escape.html(t) for t in page.meta["tags"] if isinstance(t, str)]
+            words = [w for key in ("tags", "keywords") if isinstance(page.meta.get(key), list)
+                     for w in page.meta[key] if isinstance(w, str) and w.strip()]
+            if words or "tags" in page.meta:
+                page.meta["tags"] = [escape.html(w.strip()) for w in dict.fromkeys(words)]
         return markdown
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:

@@ -17,6 +17,7 @@ from .facts import check_facts
 from .overrides import check_overrides
 from .privacy import check_privacy, check_published_files
 from .guides import check_guides
+from .keywords import check_keywords
 from .questions import check_coverage, check_questions, check_reviews
 from .refs import check_references
 from .schema import check_document
@@ -185,6 +186,7 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
     if not report.problems:
         report.problems = check_references(docs) + check_limits(docs) + check_keys(docs)
         report.problems += check_guides(docs)
+        report.problems += check_keywords(docs)
         report.problems += check_overrides(docs) if not report.problems else []
         report.problems += check_questions(docs) if not report.problems else []
         report.problems += check_facts(docs)

@@ -6,8 +6,9 @@ decodes entities (``java&#115;cript:``) as a browser does. Refused, with the pag
 script elements and other active or embedding elements, event handlers, ``javascript:``/``data:`` addresses,
 resources loaded from outside hosts. The privacy scan runs on the text as shown (tags stripped, entities decoded,
 comments apart), so ``**138**0013…``, ``&#49;38…`` or ``138<!-- -->0013…`` cannot hide a number. Front matter may
-only hold the few keys wugu knows (``title``, ``description``, ``tags``, ``hide``, ``search``), and scripts,
-special files and anything but regular files are refused in the docs folder.
+only hold the few keys wugu knows (``title``, ``description``, ``keywords`` or ``tags`` — search keywords, checked
+as in the content files —, ``hide``, ``search``), and scripts, special files and anything but regular files are
+refused in the docs folder.
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..errors import Problem, problem
 from ..loader import _BAD_CHAR, bad_character
+from .keywords import word_problems
 from .privacy import MAX_SCAN, scan_text
 
 #: Elements that run code, embed other documents, change where links go, or submit data.
@@ -38,7 +40,7 @@ _BLOCK = frozenset({"p", "div", "li", "ul", "ol", "td", "th", "tr", "table", "th
                     "h4", "h5", "h6", "br", "hr", "pre", "blockquote", "section", "article", "dt", "dd", "dl",
                     "details", "summary", "figure", "figcaption", "caption", "header", "footer", "nav", "aside"})
 #: Front matter keys a hand-written page may have, and the ``hide:`` values mkdocs-material knows.
-FRONT_MATTER = ("title", "description", "tags", "hide", "search")
+FRONT_MATTER = ("title", "description", "keywords", "tags", "hide", "search")
 _HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
 #: Files in the docs folder that would be published as scripts.
 _SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".wasm", ".php", ".py", ".sh", ".exe", ".bat", ".cmd", ".ps1"})
@@ -274,9 +276,8 @@ def _front_matter(text: str, shown: str) -> tuple[str, list[Problem]]:
         elif key in ("title", "description") and not isinstance(value, str):
             problems.append(problem("E212", shown, line, 1, key=key, what="应该是一行文字",
                                     fix=f"写成 {key}: 一行文字"))
-        elif key == "tags" and (not isinstance(value, list) or not all(isinstance(t, str) for t in value)):
-            problems.append(problem("E212", shown, line, 1, key=key, what="应该是搜索关键词的列表",
-                                    fix="写成 tags: [报警, 紧急情况]"))
+        elif key in ("keywords", "tags"):  # search keywords: the same rules as keywords: in the content files
+            problems += word_problems(value, shown, f"页面开头的 {key}（搜索关键词）", _item_line(head, line, value))
         elif key == "hide" and (not isinstance(value, list) or not set(map(str, value)) <= _HIDE):
             problems.append(problem("E212", shown, line, 1, key=key, what="只能隐藏 " + "、".join(sorted(_HIDE)),
                                     fix="写成 hide: [toc]"))
@@ -284,6 +285,23 @@ def _front_matter(text: str, shown: str) -> tuple[str, list[Problem]]:
             problems.append(problem("E212", shown, line, 1, key=key, what="只能写 exclude 和 boost",
                                     fix="写成 search: {boost: 2}"))
     return body, problems
+
+
+def _item_line(head: str, line: int, value: Any) -> Callable[[int | None], tuple[int, int]]:
+    """Where item ``i`` of a front matter list stands: items are looked for in order, from the key's line on (one
+    item per ``- `` line, or several on the key's line)."""
+    lines = head.splitlines()
+    found: list[int] = []
+    start = line
+    for item in value if isinstance(value, list) else ():
+        text = str(item).strip() if item is not None else ""
+        at = next((n for n in range(start, len(lines) + 1) if text and text in lines[n - 1]), start)
+        found.append(at)
+        start = at + 1 if lines[at - 1:at] and lines[at - 1].lstrip().startswith("-") else at
+
+    def at(i: int | None) -> tuple[int, int]:
+        return (found[i] if i is not None and i < len(found) else line), 1
+    return at
 
 
 def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = True) -> list[Problem]:

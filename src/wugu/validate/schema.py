@@ -172,8 +172,12 @@ def check_document(doc: Document, kind: str) -> list[Problem]:
     if not isinstance(doc.data, dict):
         line, col = doc.pos(())
         return [problem("E108", doc.path, line, col, actual=_actual(doc.data))]
+    from .keywords import places  # keyword lists are checked by their own module, with their own codes
+
     validator = _validators(schemas_dir())[kind]
-    errors = list(validator.iter_errors(doc.data))
+    own = tuple(places(kind, doc.data))
+    errors = [err for err in validator.iter_errors(doc.data)
+              if not any(tuple(err.absolute_path)[:len(p)] == p for p in own)]
     # A misspelt key ("titel") also makes the real one ("title") missing: say it once, as the misspelling.
     misspelt = set()
     for err in errors:
