@@ -1,6 +1,7 @@
 """The self-test page in headless Chromium from file://: a probe added to a copy of the built page takes the test
-(one answer right, one wrong, the rest right), reads the verdicts, explanations, rule links and the score, and
-lists what the page stored or fetched. Nothing may be stored or sent."""
+(one answer right, one wrong, the rest right), reads the verdicts, explanations, rule links, the options in the
+order shown, and the score screen (pass rule, right answers of the wrong ones), and lists what the page stored or
+fetched. Nothing may be stored or sent; options are shuffled on each draw and the answer follows them."""
 from __future__ import annotations
 
 import html
@@ -13,13 +14,14 @@ import tempfile
 import pytest
 
 from conftest import ROOT, run_wugu
+from wugu.validate import load_handbook
 from test_site_browser import CHROMIUM
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 
 _PROBE = """<script>
 window.addEventListener("load", function () { setTimeout(function () {
-  var out = {steps: []};
+  var out = {steps: [], orders: []};
   try {
     var bank = window.WUGU_SELFTEST;
     var first = bank.sections[0];
@@ -30,8 +32,15 @@ window.addEventListener("load", function () { setTimeout(function () {
       var legend = document.querySelector(".wg-st-stem").textContent;
       var q = bank.questions.filter(function (x) { return legend.indexOf(x.stem) === 0; })[0];
       var inputs = document.querySelectorAll(".wg-st-options input");
+      var shown = Array.prototype.map.call(document.querySelectorAll(".wg-st-option"), function (label) {
+        return {letter: label.querySelector(".wg-st-letter").textContent, text: label.lastChild.textContent,
+                value: Number(label.querySelector("input").value)};
+      });
+      out.orders.push({id: q.id, shown: shown});
       var wrong = q.options.map(function (_, k) { return k; }).filter(function (k) { return q.answer.indexOf(k) < 0; });
-      (i === 1 ? [wrong[0]] : q.answer).forEach(function (k) { inputs[k].click(); });
+      (i === 1 ? [wrong[0]] : q.answer).forEach(function (k) {
+        Array.prototype.filter.call(inputs, function (x) { return Number(x.value) === k; })[0].click();
+      });
       document.querySelector(".wg-st-submit").click();
       if (i < 2) {
         out.steps.push({id: q.id, verdict: document.querySelector(".wg-st-verdict").textContent,
@@ -42,6 +51,10 @@ window.addEventListener("load", function () { setTimeout(function () {
     }
     out.score = document.querySelector(".wg-st-total").textContent;
     out.review = document.querySelectorAll(".wg-st-review li").length;
+    out.passline = document.querySelector(".wg-st-passline").textContent;
+    out.result = document.querySelector(".wg-st-result").textContent;
+    out.reviewRight = Array.prototype.map.call(document.querySelectorAll(".wg-st-review-right"), function (p) { return p.textContent; });
+    out.reviewMine = Array.prototype.map.call(document.querySelectorAll(".wg-st-review-mine"), function (p) { return p.textContent; });
   } catch (e) { out.error = String(e && e.stack || e); }
   out.localStorage = Object.keys(localStorage);
   out.sessionStorage = Object.keys(sessionStorage);
@@ -92,6 +105,50 @@ def test_score_at_the_end(taken):
     total = found["total"]
     assert found["score"] == f"答对 {total - 1} / {total} 题，得分 {round((total - 1) * 100 / total)} 分"
     assert found["review"] == 1
+
+
+def _bank(site):
+    text = (site / "assets" / "wugu" / "selftest-data.js").read_text(encoding="utf-8")
+    return json.loads(text[text.index("{"):text.rindex("}") + 1])
+
+
+def test_the_score_screen_shows_the_pass_rule_and_the_right_answer(taken):
+    site, found = taken
+    bank = _bank(site)
+    rule = load_handbook(ROOT).fact("考试合格标准")
+    assert bank["passRule"] == rule and bank["passMark"] == 80
+    assert found["passline"] == f"考试合格标准：{rule}。"
+    total = found["total"]
+    points = round((total - 1) * 100 / total)
+    wrong_id = found["steps"][1]["id"]
+    q = next(x for x in bank["questions"] if x["id"] == wrong_id)
+    assert found["result"].startswith("按这个标准，这次练习" + ("达到" if points >= 80 and not q["redLine"] else "没有达到"))
+    # the answer given and the right answer, with the letters of this draw
+    order = next(o for o in found["orders"] if o["id"] == wrong_id)["shown"]
+    right = [f"{s['letter']}{s['text']}" if s["letter"] else s["text"] for s in order if s["value"] in q["answer"]]
+    assert found["reviewRight"] == ["正确答案：" + "；".join(right)]
+    assert found["reviewMine"][0].startswith("你的答案：") and found["reviewMine"] != found["reviewRight"]
+
+
+def test_options_are_shuffled_and_the_answer_follows_them(taken):
+    site, found = taken
+    bank = {q["id"]: q for q in _bank(site)["questions"]}
+    moved = 0
+    for o in found["orders"]:
+        q = bank[o["id"]]
+        assert sorted(s["text"] for s in o["shown"]) == sorted(q["options"])  # every option, once
+        assert [s["text"] for s in o["shown"]] == [q["options"][s["value"]] for s in o["shown"]]
+        if q["truefalse"]:
+            assert [s["text"] for s in o["shown"]] == ["对", "错"]
+        else:
+            assert [s["letter"] for s in o["shown"]] == [f"{c}．" for c in "ABCDEF"[:len(q["options"])]]
+            moved += [s["value"] for s in o["shown"]] != list(range(len(q["options"])))
+    assert moved >= 3  # a section has a dozen or more choice questions; all in bank order is (1/24)^n
+    for step in found["steps"]:  # the verdict names the right option by the letter it was shown under
+        order = next(o for o in found["orders"] if o["id"] == step["id"])["shown"]
+        q = bank[step["id"]]
+        letters = "".join(s["letter"].rstrip("．") or s["text"] for s in order if s["value"] in q["answer"])
+        assert step["verdict"] in ("✓ 答对了", f"✗ 答错了，正确答案是 {letters}")
 
 
 def test_nothing_is_stored_or_sent(taken):

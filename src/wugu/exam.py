@@ -20,10 +20,12 @@ RED_LINE_SHARE = 0.3
 PART_ORDER = ("single", "multiple", "truefalse", "scenario")
 DEFAULT_COUNT = 50
 DEFAULT_MINUTES = 60
-#: Used when the training regulation states no pass mark in the form "80 分及以上为合格".
+#: The fact (facts.yml) that states the pass rule once; the regulation, the papers and the self-test all show it.
+PASS_FACT = "考试合格标准"
+#: Used when the handbook states no pass mark in the form "80 分及以上".
 DEFAULT_PASS_MARK = 80
 _VERSION = re.compile(r"^[A-Za-z0-9]{1,4}$")
-_PASS = re.compile(r"(\d{2,3})\s*分及以上(?:为)?合格")
+_PASS = re.compile(r"(\d{2,3})\s*分及以上")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Paper:
     points: float  # per question; the paper totals 100
     minutes: int
     pass_mark: int
+    pass_rule: str  # the whole rule as the handbook states it (total and red-line questions)
 
     @property
     def questions(self) -> tuple[PaperQuestion, ...]:
@@ -78,14 +81,18 @@ class Paper:
         return tuple(q for p in self.parts for q in p.questions)
 
 
+def pass_rule(handbook: Handbook) -> str:
+    """The pass rule as the fact 【考试合格标准】 states it (an edition may change the fact)."""
+    try:
+        return handbook.fact(PASS_FACT)
+    except KeyError:
+        return f"满分 100 分，总分 {DEFAULT_PASS_MARK} 分及以上、并且所有红线题（试卷上标 ▲）全部答对为合格"
+
+
 def pass_mark(handbook: Handbook) -> int:
-    """The pass mark as the training regulation states it ("80 分及以上为合格"), else 80."""
-    for r in handbook.regulations:
-        for c in r.clauses:
-            m = _PASS.search(c.text)
-            if m:
-                return int(m.group(1))
-    return DEFAULT_PASS_MARK
+    """The pass mark within the pass rule ("80 分及以上"), else 80."""
+    m = _PASS.search(pass_rule(handbook))
+    return int(m.group(1)) if m else DEFAULT_PASS_MARK
 
 
 def parse_versions(text: str) -> tuple[str, ...]:
@@ -145,4 +152,5 @@ def paper(handbook: Handbook, questions: tuple[Question, ...], seed: int, versio
             number += 1
         if placed:
             parts.append(Part(kind, tuple(placed)))
-    return Paper(version, seed, tuple(parts), round(100 / max(1, len(questions)), 2), minutes, pass_mark(handbook))
+    return Paper(version, seed, tuple(parts), round(100 / max(1, len(questions)), 2), minutes,
+                 pass_mark(handbook), pass_rule(handbook))

@@ -25,12 +25,18 @@ from .pdf import Engine, chinese_number
 
 #: The marker file ``wugu exam`` leaves in its output folder (so it may replace that folder next time).
 MARKER = ".wugu-exam"
-#: What each version is made of: template → (file name suffix, heading).
+#: What each version is made of: template → (name in the running header, heading). The file of a version is
+#: ``exam-A-paper.pdf`` (:func:`file_name`): ASCII only, like the forms' PDFs, so it survives WeChat and zip on Windows.
 DOCUMENTS = {
     "paper": ("试卷", "新志愿者岗前培训考试试卷"),
     "sheet": ("答题卡", "新志愿者岗前培训考试答题卡"),
     "key": ("答案与解析", "新志愿者岗前培训考试答案与解析"),
 }
+
+
+def file_name(version: str, kind: str) -> str:
+    """``exam-A-paper.pdf``, ``exam-A-sheet.pdf``, ``exam-A-key.pdf``."""
+    return f"exam-{version}-{kind}.pdf"
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ class ExamRenderer:
             profile=p, version=__version__, date=_w3c_date(p.effective_date), paper=paper, letters=LETTERS,
             heading=heading, doc_title=f"{heading}（{paper.version} 卷）", points=_points(paper.points),
             description=f"{p.name} {heading} {paper.version} 卷", refs=refs,
-            reds=sum(q.question.red_line for q in paper.questions),
+            reds=sum(q.question.red_line for q in paper.questions), pass_rule=paper.pass_rule,
         )
 
     def page_css(self, html: str, paper: Paper, kind: str) -> str:
@@ -100,11 +106,11 @@ class ExamRenderer:
         """Every document of every version into ``out_dir``; returns what was written."""
         written = []
         for paper in papers:
-            for kind, (suffix, _) in DOCUMENTS.items():
+            for kind, (name, _) in DOCUMENTS.items():
                 data, pages = self.render(paper, kind)
-                path = inside(out_dir, f"{paper.version}-{suffix}.pdf")
+                path = inside(out_dir, file_name(paper.version, kind))
                 path.write_bytes(data)
                 written.append(Written(path, pages))
                 if progress:
-                    progress(f"已生成  {path.name}（{pages} 页）")
+                    progress(f"已生成  {path.name}（{paper.version} 卷{name}，{pages} 页）")
         return written

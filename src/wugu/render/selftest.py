@@ -2,8 +2,9 @@
 
 A page opened from file:// may not load ES modules or ``fetch()`` files, so the bank is shipped as
 ``assets/wugu/selftest-data.js`` (``window.WUGU_SELFTEST = {…}``) next to the static ``selftest.js``. The quiz
-draws 20 questions at random or takes all of one section, shows right/wrong, the explanation and links to the
-rules, and a score at the end. It stores nothing (no cookies, no localStorage) and sends nothing.
+draws 20 questions at random or takes all of one section, shuffles each question's options on every draw (so no
+letter is "usually right"), shows right/wrong, the explanation and links to the rules, and at the end the score
+against the exam's pass rule (【考试合格标准】) with the right answer of every question answered wrong. It stores nothing (no cookies, no localStorage) and sends nothing.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import json
 
 from .. import paths
 from ..bank import LETTERS, ref_label, ref_page
+from ..exam import pass_mark, pass_rule
 from ..model import Handbook
 
 #: The page (docs-relative) and its data script (site-relative).
@@ -43,7 +45,8 @@ def data(handbook: Handbook) -> dict:
             "answer": list(q.answer), "explain": q.explain, "redLine": q.red_line,
             "refs": [{"label": ref_label(handbook, t), "href": _href(PAGE, ref_page(handbook, t))} for t in q.tests],
         })
-    return {"draw": DRAW, "letters": LETTERS, "sections": sections, "questions": questions}
+    return {"draw": DRAW, "letters": LETTERS, "sections": sections, "questions": questions,
+            "passMark": pass_mark(handbook), "passRule": pass_rule(handbook)}
 
 
 def data_script(handbook: Handbook) -> str:

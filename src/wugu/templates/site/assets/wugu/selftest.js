@@ -1,5 +1,7 @@
 /* wugu self-test: questions from window.WUGU_SELFTEST (selftest-data.js), answered in the page.
  * A classic script (works from file://). Nothing is stored (no cookies, no localStorage) and nothing is sent.
+ * Each draw shuffles every question's options (true/false stays 对, 错): an input's value is the option's index in
+ * the bank, so checking the answer never depends on where the option was shown.
  * Every text from the data is set with textContent, never as HTML. */
 (function () {
   "use strict";
@@ -33,9 +35,30 @@
 
   function clear() { while (root.firstChild) { root.removeChild(root.firstChild); } }
 
+  function indices(n) {
+    var a = [];
+    for (var i = 0; i < n; i++) { a.push(i); }
+    return a;
+  }
+
   function start(questions, title) {
-    state = { questions: questions, title: title, index: 0, right: 0, wrong: [] };
+    var drawn = questions.map(function (q) {
+      return { q: q, order: q.truefalse ? indices(q.options.length) : shuffled(indices(q.options.length)) };
+    });
+    state = { questions: drawn, title: title, index: 0, right: 0, wrong: [] };
     show();
+  }
+
+  /* The right answer as shown in this draw: "B．text" (letters of this draw's order), or 对 / 错. */
+  function rightAnswer(item) {
+    var q = item.q;
+    var shown = [];
+    item.order.forEach(function (bankIndex, pos) {
+      if (q.answer.indexOf(bankIndex) >= 0) {
+        shown.push(q.truefalse ? q.options[bankIndex] : bank.letters[pos] + "．" + q.options[bankIndex]);
+      }
+    });
+    return shown;
   }
 
   function menu() {
@@ -57,7 +80,8 @@
 
   function show() {
     clear();
-    var q = state.questions[state.index];
+    var item = state.questions[state.index];
+    var q = item.q;
     var card = el("form", "wg-st-card");
     card.setAttribute("novalidate", "");
     card.appendChild(el("p", "wg-st-progress", state.title + "　第 " + (state.index + 1) + " / " + state.questions.length +
@@ -66,28 +90,29 @@
     var set = el("fieldset", "wg-st-options");
     set.appendChild(el("legend", "wg-st-stem", q.stem + (q.multiple ? "（多选）" : "")));
     var name = "wg-st-" + q.id;
-    q.options.forEach(function (text, i) {
+    item.order.forEach(function (bankIndex, pos) {
       var label = el("label", "wg-st-option");
       var input = document.createElement("input");
       input.type = q.multiple ? "checkbox" : "radio";
       input.name = name;
-      input.value = String(i);
+      input.value = String(bankIndex);
       label.appendChild(input);
-      label.appendChild(el("span", "wg-st-letter", q.truefalse ? "" : bank.letters[i] + "．"));
-      label.appendChild(el("span", null, text));
+      label.appendChild(el("span", "wg-st-letter", q.truefalse ? "" : bank.letters[pos] + "．"));
+      label.appendChild(el("span", null, q.options[bankIndex]));
       set.appendChild(label);
     });
     card.appendChild(set);
     var feedback = el("div", "wg-st-feedback");
     feedback.setAttribute("aria-live", "polite");
     card.appendChild(feedback);
-    var submit = button("提交答案", "md-button--primary wg-st-submit", function () { check(card, q, feedback, submit); });
+    var submit = button("提交答案", "md-button--primary wg-st-submit", function () { check(card, item, feedback, submit); });
     card.appendChild(submit);
     card.addEventListener("submit", function (e) { e.preventDefault(); });
     root.appendChild(card);
   }
 
-  function check(card, q, feedback, submit) {
+  function check(card, item, feedback, submit) {
+    var q = item.q;
     var chosen = [];
     card.querySelectorAll("input").forEach(function (input) { if (input.checked) { chosen.push(Number(input.value)); } });
     if (!chosen.length) {
@@ -95,14 +120,15 @@
       return;
     }
     var ok = chosen.length === q.answer.length && q.answer.every(function (a) { return chosen.indexOf(a) >= 0; });
-    if (ok) { state.right += 1; } else { state.wrong.push(q); }
+    if (ok) { state.right += 1; } else { state.wrong.push({ item: item, chosen: chosen }); }
     card.querySelectorAll("input").forEach(function (input) { input.disabled = true; });
-    card.querySelectorAll(".wg-st-option").forEach(function (label, i) {
-      if (q.answer.indexOf(i) >= 0) { label.classList.add("wg-st-right-option"); }
-      else if (chosen.indexOf(i) >= 0) { label.classList.add("wg-st-wrong-option"); }
+    card.querySelectorAll(".wg-st-option").forEach(function (label, pos) {
+      var bankIndex = item.order[pos];
+      if (q.answer.indexOf(bankIndex) >= 0) { label.classList.add("wg-st-right-option"); }
+      else if (chosen.indexOf(bankIndex) >= 0) { label.classList.add("wg-st-wrong-option"); }
     });
     while (feedback.firstChild) { feedback.removeChild(feedback.firstChild); }
-    var answer = q.answer.map(function (i) { return q.truefalse ? q.options[i] : bank.letters[i]; }).join("");
+    var answer = rightAnswer(item).map(function (a) { return q.truefalse ? a : a.charAt(0); }).join("");
     feedback.className = "wg-st-feedback " + (ok ? "wg-st-right" : "wg-st-wrong");
     feedback.appendChild(el("p", "wg-st-verdict", ok ? "✓ 答对了" : "✗ 答错了，正确答案是 " + answer));
     feedback.appendChild(el("p", "wg-st-explain", q.explain));
@@ -128,17 +154,40 @@
     return p;
   }
 
+  /* What was chosen, as shown in this draw ("A．text" or 对 / 错). */
+  function chosenAnswer(item, chosen) {
+    var q = item.q;
+    var shown = [];
+    item.order.forEach(function (bankIndex, pos) {
+      if (chosen.indexOf(bankIndex) >= 0) {
+        shown.push(q.truefalse ? q.options[bankIndex] : bank.letters[pos] + "．" + q.options[bankIndex]);
+      }
+    });
+    return shown;
+  }
+
   function score() {
     clear();
     var total = state.questions.length;
+    var points = Math.round(state.right * 100 / total);
+    var redWrong = state.wrong.filter(function (w) { return w.item.q.redLine; }).length;
+    var passed = points >= bank.passMark && redWrong === 0;
     var box = el("div", "wg-st-score");
-    box.appendChild(el("p", "wg-st-total", "答对 " + state.right + " / " + total + " 题，得分 " +
-      Math.round(state.right * 100 / total) + " 分"));
+    box.appendChild(el("p", "wg-st-total", "答对 " + state.right + " / " + total + " 题，得分 " + points + " 分"));
+    box.appendChild(el("p", "wg-st-passline", "考试合格标准：" + bank.passRule + "。"));
+    box.appendChild(el("p", "wg-st-result " + (passed ? "wg-st-pass" : "wg-st-fail"), passed ?
+      "按这个标准，这次练习达到了合格线。" :
+      "按这个标准，这次练习没有达到合格线" + (redWrong ? "（答错了 " + redWrong + " 道红线题）" : "") + "。"));
     if (state.wrong.length) {
-      box.appendChild(el("h2", null, "答错的题，回去再读一读"));
+      box.appendChild(el("h2", null, "答错的题和正确答案，回去再读一读"));
       var list = el("ol", "wg-st-review");
-      state.wrong.forEach(function (q) {
-        var li = el("li", null, q.stem + "　");
+      state.wrong.forEach(function (w) {
+        var q = w.item.q;
+        var li = el("li", null);
+        li.appendChild(el("p", "wg-st-review-stem", (q.redLine ? "▲ " : "") + q.stem));
+        li.appendChild(el("p", "wg-st-review-mine", "你的答案：" + chosenAnswer(w.item, w.chosen).join("；")));
+        li.appendChild(el("p", "wg-st-review-right", "正确答案：" + rightAnswer(w.item).join("；")));
+        li.appendChild(el("p", "wg-st-explain", q.explain));
         li.appendChild(refs(q));
         list.appendChild(li);
       });
