@@ -24,7 +24,7 @@ from records_sample import f04, f04_batch, f06, f07
 STAGE_COLUMN = {"未入园": "preschool", "幼儿园": "preschool", "小学": "primary", "初中": "junior_high",
                 "高中": "senior_high_up", "中职": "senior_high_up", "大专及以上": "senior_high_up",
                 "辍学": "other_stage", "不在学": "other_stage"}
-CATEGORY_COLUMN = {"孤儿": "orphan", "事实孤儿": "de_facto_orphan", "精神病家庭儿童": "mental_illness_family",
+CATEGORY_COLUMN = {"孤儿": "orphan", "事实孤儿": "de_facto_orphan", "精神病患者家庭儿童": "mental_illness_family",
                    "服刑人员家庭儿童": "prisoner_family", "大病患者家庭儿童": "serious_illness_family"}
 
 

@@ -12,6 +12,27 @@ from typing import Any, Iterator
 REF = re.compile(r"【([^【】\n]{1,40})】")
 #: How deep one fact's value may reference other facts (a guard against cycles the check already refuses).
 MAX_DEPTH = 8
+#: Facts whose value comes from ``wugu.yml`` when it is set there (name → key path), not from ``overrides.yml``:
+#: the office phone is written once, as ``contact.phone``, and every 【办公电话】 follows it.
+PROFILE_FACTS = {"办公电话": ("contact", "phone")}
+#: A fact that is not known yet prints as a line to write on; its value in ``facts.yml`` is this character only.
+BLANK = "＿"
+
+
+def is_blank(value: str) -> bool:
+    """True for a value that is only a line to write on (＿＿＿＿), i.e. not set."""
+    return bool(value) and set(value) == {BLANK}
+
+
+def profile_value(profile: Any, name: str) -> str | None:
+    """The value ``wugu.yml`` gives a profile fact (``None`` when it is not set there)."""
+    if name not in PROFILE_FACTS:
+        return None
+    node = profile
+    for key in PROFILE_FACTS[name]:
+        node = node.get(key) if isinstance(node, dict) else None
+    text = str(node).strip() if node is not None else ""
+    return text or None
 
 
 def references(text: str) -> Iterator[re.Match[str]]:
@@ -29,11 +50,16 @@ def unbalanced(text: str) -> int | None:
 
 
 def table(docs: list[tuple[str, Any]]) -> dict[str, str]:
-    """name → raw value: the base ``facts.yml`` entries, then an edition's ``overrides.yml`` ``facts:``."""
+    """name → raw value: the base ``facts.yml`` entries, what ``wugu.yml`` sets for the profile facts (the office
+    phone), then an edition's ``overrides.yml`` ``facts:``."""
     values: dict[str, str] = {}
     for kind, data in docs:
         if kind == "facts":
             values.update({f["name"]: f["value"] for f in data["facts"]})
+    for kind, data in docs:
+        if kind == "profile":
+            values.update({name: v for name in PROFILE_FACTS if name in values
+                           and (v := profile_value(data, name)) is not None})
     for kind, data in docs:
         if kind == "overrides":
             values.update({f["name"]: f["value"] for f in data.get("facts", ())})

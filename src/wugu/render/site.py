@@ -108,7 +108,7 @@ def guide_ref(page: str, handbook: Handbook, ref: GuideRef) -> tuple[str, str]:
                 rel(page, f"{paths.regulation_page(r)}#clause-{ref.clause}"))
     if ref.kind == "norm":
         n = h.norm(ref.id)
-        return f"{norm_label(n)}　{n.rule}", norm_link(page, h, n)
+        return f"{norm_label(n)}　{n.rule.rstrip('。')}", norm_link(page, h, n)  # a list follows: ；, not 。；
     if ref.kind == "section":
         s = h.section(ref.id)
         return f"服务规范·{s.title}", rel(page, paths.norms_page(s))

@@ -3,6 +3,8 @@
 - every ``【名称】`` names a fact defined in ``facts.yml`` (E310, with a 是不是想写… suggestion), brackets pair up
   (E311), no fact is defined twice (E312) or refers to itself (E313), an edition only changes facts the base
   defines (E314);
+- a fact that ``wugu.yml`` sets (the office phone) is not changed in ``overrides.yml`` (E320); a fact marked
+  ``format: phone`` holds a phone number or a line to write on (E321; a mobile number is E402, as everywhere);
 - warnings: a fact nobody uses (W301), a known variant of a glossary term (W302), placeholder-looking text that
   must not be published (W303). ``wugu check --strict`` (used in CI) turns warnings into errors.
 """
@@ -14,6 +16,7 @@ from functools import cache
 from typing import Any, Iterator
 
 from .. import facts as F
+from ..cnformats import valid_phone
 from ..errors import Problem, problem
 from ..loader import Document
 from ..resources import templates_dir
@@ -65,6 +68,10 @@ def check_facts(docs: list[tuple[str, Document]]) -> list[Problem]:
                 if f["name"] not in defined:
                     problems.append(problem("E314", doc.path, *doc.pos(("facts", i, "name")), name=f["name"],
                                             fix=_suggest(f["name"], list(defined))))
+                elif f["name"] in F.PROFILE_FACTS:
+                    problems.append(problem("E320", doc.path, *doc.pos(("facts", i, "name")), name=f["name"],
+                                            key=".".join(F.PROFILE_FACTS[f["name"]])))
+    problems += _phone_facts(docs)
     values = F.table([(kind, doc.data) for kind, doc in docs])
     known = list(values)
     used: set[str] = set(template_facts())
@@ -85,6 +92,20 @@ def check_facts(docs: list[tuple[str, Document]]) -> list[Problem]:
         if name not in used:
             problems.append(problem("W301", doc.path, *doc.pos(at), name=name))
     return problems + check_terms(docs) + check_placeholders(docs)
+
+
+def _phone_facts(docs: list[tuple[str, Document]]) -> list[Problem]:
+    """E321 where a phone fact (``format: phone``) is given something that is neither a number nor a blank line."""
+    phones = {f["name"] for kind, doc in docs if kind == "facts" for f in doc.data["facts"] if f.get("format") == "phone"}
+    problems = []
+    for kind, doc in docs:
+        entries = doc.data["facts"] if kind == "facts" else doc.data.get("facts", ()) if kind == "overrides" else ()
+        for i, f in enumerate(entries):
+            value = str(f["value"]).strip()
+            if f["name"] in phones and not F.is_blank(value) and not valid_phone(value.replace(" ", "")):
+                problems.append(problem("E321", doc.path, *doc.pos(("facts", i, "value")), name=f["name"],
+                                        value=value[:30]))
+    return problems
 
 
 def _cycles(docs: list[tuple[str, Document]], values: dict[str, str]) -> list[Problem]:
