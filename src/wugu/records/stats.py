@@ -152,7 +152,7 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
     for row in rows.values():
         row.pop("visits", None)  # visits come from visit logs, not surveys: left for the office to fill
     record = {"form": f05.code, "version": f05.version, "month": month,
-              "townships": [{"township": t, **v} for t, v in sorted(rows.items())]}
+              "townships": [{"township": t, **v} for t, v in rows.items()]}  # in the order the records came
     return Stats(record, small_threshold(f05), used)
 
 
@@ -176,7 +176,7 @@ def from_returns(handbook: Handbook, records: list[tuple[Record, Form]], month: 
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     row[k] = row.get(k, 0) + int(v)
     record = {"form": f05.code, "version": f05.version, "month": month or (months[0] if months else ""),
-              "townships": [{"township": t, **v} for t, v in sorted(rows.items())]}
+              "townships": [{"township": t, **v} for t, v in rows.items()]}  # in the order the records came
     return Stats(record, small_threshold(f05), {f05.code: len(records)})
 
 

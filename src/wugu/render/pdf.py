@@ -124,10 +124,17 @@ def _is_consent(f: Field) -> bool:
             and sum(len(c) for c in f.choices) <= 8)
 
 
+def _is_consent_pairs(f: Field) -> bool:
+    """Consent asked of several people at once (监护人同意/监护人不同意, 孩子同意/孩子不同意): one pair per line."""
+    c = f.choices
+    return (f.type == "multichoice" and not f.other and len(c) >= 4 and len(c) % 2 == 0
+            and all(a.endswith("同意") and b == a[:-2] + "不同意" for a, b in zip(c[::2], c[1::2])))
+
+
 def _width(f: Field) -> int:
     if f.type == "text" and (f.chars == 18 or "身份证" in f.label):
         return 4
-    if _is_consent(f):
+    if _is_consent(f) or _is_consent_pairs(f):
         return 4
     if f.span == "half" or f.type in ("signature", "signdate") or _is_compact_choice(f):
         return 2
@@ -147,6 +154,8 @@ def _cells(f: Field, width: int) -> list[Cell]:
         return [Cell("label", f), Cell("photo-wide", f, width - 1)]
     if _is_consent(f):
         return [Cell("consent", f, width - 1), Cell("consent-opts", f)]
+    if _is_consent_pairs(f):  # the statement gets half the row, each person's 同意/不同意 a line of the other half
+        return [Cell("consent", f, width - 2), Cell("consent-opts", f, 2)]
     return [Cell("label", f), Cell("value", f, width - 1)]
 
 
@@ -419,6 +428,12 @@ def hint_parts(hint: str | None) -> tuple[str, str]:
     return (hint, "") if at < 0 else (hint[:at], hint[at:])
 
 
+def option_parts(choice: str) -> tuple[str, str]:
+    """An option as (words, bracketed note): the note (（2 名带队人员随车）) is kept on one line on paper."""
+    at = choice.find("（")
+    return (choice, "") if at <= 0 or not choice.endswith("）") else (choice[:at], choice[at:])
+
+
 def is_safety_hint(hint: str | None) -> bool:
     """True if a field's hint carries a safety rule (printed bold); an example (例如 …) never is."""
     rule, _example = hint_parts(hint)
@@ -681,6 +696,7 @@ class PdfBuilder:
         self.env.filters["cn"] = chinese_number
         self.env.filters["safety"] = is_safety_hint
         self.env.filters["hint_parts"] = hint_parts
+        self.env.filters["option_parts"] = option_parts
         self.env.filters["label_lines"] = label_lines
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
