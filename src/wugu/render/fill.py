@@ -19,7 +19,7 @@ from ..escape import css_string, script_json
 from ..model import Form, Handbook
 from ..records.schema import record_schema
 from ..resources import templates_dir
-from .pdf import confidentiality_notice, paper_sections
+from .pdf import confidentiality_notice, has_own_date, paper_sections
 from .site import column_groups, form_rows, rel
 
 #: Where the fill mode's scripts and stylesheet sit in the built site (inside wugu's asset folder).
@@ -40,7 +40,9 @@ def page_marks(handbook: Handbook, form: Form) -> str:
     marks = {"top-left": "内部资料　注意保密" if form.has_sensitive else "", "top-right": f"{form.code}　{form.version} 版",
              "bottom-left": f"{handbook.profile.name}　{form.title}"}
     boxes = "".join(f'@{box} {{ content: "{css_string(text)}"; font-size: 8pt; }} ' for box, text in marks.items() if text)
-    size = "size: A4 landscape; " if form.orientation == "landscape" else ""
+    # the PDF form's paper and margins (wugu/templates/pdf/print.css), so a filled page breaks where the form does
+    size = ("size: A4 landscape; margin: 14mm 15mm 13mm 20mm; " if form.orientation == "landscape"
+            else "size: A4; margin: 15mm 16mm 14mm 25mm; ")
     return (f"@page {{ {size}{boxes}"
             '@bottom-right { content: "第 " counter(page) " 页　共 " counter(pages) " 页"; font-size: 8pt; } }')
 
@@ -56,6 +58,7 @@ def fill_form(handbook: Handbook, form: Form, page: str) -> str:
         form=form, profile=handbook.profile, props=schema["properties"], schema_json=script_json(schema),
         asset=rel(paths.html_url(page), ASSET_DIR), sections=paper_sections(form),
         notice=confidentiality_notice(form), page_css=Markup(page_marks(handbook, form)),
+        dated=has_own_date(form) or any(f.form_date for f in form.fields),
     )
     # Markdown passes a raw HTML block through only while it has no blank line inside.
     return "\n".join(line for line in html.splitlines() if line.strip())

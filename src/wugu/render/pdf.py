@@ -440,6 +440,12 @@ def is_safety_hint(hint: str | None) -> bool:
     return any(w in rule for w in SAFETY_WORDS)
 
 
+def has_own_date(form: Form) -> bool:
+    """True if the form dates itself (a signature date or its own 填表日期 field): no 填表日期 line in its head."""
+    return any(f.type == "signdate" or any(w in f.label for w in ("填表日期", "填报日期", "报出日期"))
+               for f in form.fields)
+
+
 def _is_secret_notice(section: FormSection, f: Field) -> bool:
     """A confidentiality notice the author wrote into the form (printed once, in the standard box at the top)."""
     return f.type == "notice" and ("保密" in f.label or ("保密" in section.title and len(section.fields) == 1))
@@ -804,8 +810,7 @@ class PdfBuilder:
         ctx = self._common(f"{form.title}（{form.code}）", form.purpose, f"{form.code} {form.title}",
                            landscape=form.orientation == "landscape")
         secret = confidentiality_notice(form)
-        dated = any(f.type == "signdate" or any(w in f.label for w in ("填表日期", "填报日期", "报出日期"))
-                    for f in form.fields)
+        dated = has_own_date(form)
         header_key = next((f.key for f in form.fields if f.form_date), None)
         body = self.env.get_template("form.html.j2").render(
             **ctx, form=form, pieces=pieces(sections), qr=self.qr_uri(form), required=required,
