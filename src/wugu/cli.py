@@ -345,7 +345,7 @@ def reviewed(ids: tuple[str, ...], all_: bool, directory: str) -> None:
                                  fix="写出题号，例如 wugu reviewed Q101 Q102；或者 wugu reviewed --all")]))
     report = _checked(directory, quiet=True)
     try:
-        done = stamp(report.root, report.handbook, list(ids) or None)
+        done = stamp(report.root, report.review_handbook or report.handbook, list(ids) or None)
     except WuguError as exc:
         _fail(exc)
     for s in done:

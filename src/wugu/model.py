@@ -624,13 +624,23 @@ def build_question(d: dict[str, Any], section_id: str, red_lines: frozenset[str]
     )
 
 
-def build_handbook(docs: list[tuple[str, Any, bool]]) -> Handbook:
+def review_fact_values(docs: list[tuple[str, Any, bool]]) -> dict[str, str]:
+    """The facts as the base handbook states them (``facts.yml`` and the base ``wugu.yml``), whatever an edition
+    sets: a question's review fingerprints the rules it tests with these, so an edition's own phone numbers or
+    deadlines do not make every base question look changed (a clause the edition rewrites is flagged apart)."""
+    edition = any(kind == "base_profile" for kind, _, _ in docs)
+    base = "base_profile" if edition else "profile"
+    return _facts.table([("profile" if kind == base else kind, data) for kind, data, local in docs
+                         if (kind == "facts" and not local) or kind == base])
+
+
+def build_handbook(docs: list[tuple[str, Any, bool]], fact_values: dict[str, str] | None = None) -> Handbook:
     """The whole handbook from ``(kind, validated data, local?)`` triples that passed every check.
 
     In an edition, local files are marked ``local`` and ``overrides`` are applied: changed clauses, added norms,
-    hidden forms and packs.
+    hidden forms and packs. ``fact_values`` replaces the facts' values (see :func:`review_fact_values`).
     """
-    values = _facts.table([(kind, data) for kind, data, _ in docs])
+    values = _facts.table([(kind, data) for kind, data, _ in docs]) if fact_values is None else fact_values
     facts = build_facts(docs, values)
     by_kind: dict[str, list[tuple[Any, bool]]] = {}
     for kind, data, local in docs:  # every 【名称】 becomes the fact's text before anything is built

@@ -9,7 +9,8 @@ from typing import Any
 
 from ..errors import Problem, WuguError
 from ..loader import MAX_BYTES, Document, load_file
-from ..model import Handbook, build_handbook
+from ..model import Handbook, build_handbook, review_fact_values
+from .. import facts as _facts
 from ..project import SourceFile, find_root, is_edition, source_files
 from ..resources import base_dir
 from .keys import check_keys
@@ -37,6 +38,7 @@ class Report:
     files: int = 0
     seconds: float = 0.0
     handbook: Handbook | None = None
+    review_handbook: Handbook | None = None  # the handbook with the base's facts: what question reviews fingerprint
     notices: list[str] = field(default_factory=list)
     base_changes: Any = None  # an edition: wugu.edition.Changes, what moved in the base since it was recorded
 
@@ -196,8 +198,12 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += check_pages(root, pages, site_config)
         report.problems, report.warnings = _split(report.problems)
     if not report.problems:
-        handbook = build_handbook([(kind, doc.data, doc.local) for kind, doc in docs])
-        errors, warnings = _split(check_coverage(docs, handbook) + check_reviews(docs, handbook))
+        triples = [(kind, doc.data, doc.local) for kind, doc in docs]
+        handbook = build_handbook(triples)
+        values = review_fact_values(triples)
+        report.review_handbook = (handbook if values == _facts.table([(k, d) for k, d, _ in triples])
+                                  else build_handbook(triples, fact_values=values))
+        errors, warnings = _split(check_coverage(docs, handbook) + check_reviews(docs, report.review_handbook))
         report.problems += errors
         # W-codes (a rule changed since a question was reviewed, …) are warnings: shown, and errors only with --strict
         report.warnings += warnings
