@@ -175,7 +175,7 @@ def test_markup_in_allowed_settings_is_escaped_on_every_page(project, wugu, tmp_
     _edit_config(project, settings)
     (project / "site" / "about.md").write_text(  # front matter lands in the title, navigation and search index
         "---\ntitle: <img src=x onerror=alert('title')>\ndescription: '\"><script>alert(\"desc\")</script>'\n"
-        "tags: ['<b onclick=alert(1)>报警</b>']\n---\n\n# 关于\n\n普通文字。\n", encoding="utf-8")
+        "tags: ['<b onclick=x>报警</b>']\n---\n\n# 关于\n\n普通文字。\n", encoding="utf-8")
     out = tmp_path / "out"
     result = wugu("build", str(project), "--no-pdf", "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -32,6 +32,8 @@ def _poison(value, key=None):
         return {k: _poison(v, k) for k, v in value.items()}
     if isinstance(value, list) and key == "options":  # a question's options: short, and must stay distinct
         return [v + PAYLOAD for v in value]
+    if isinstance(value, list) and key == "keywords":  # search words: at most 20 characters, and distinct
+        return [v[0] + SHORT + str(i) for i, v in enumerate(value)]
     if isinstance(value, str) and key == "stem":  # a question's stem: short, and no two may be the same
         return value + PAYLOAD
     if isinstance(value, list):
@@ -62,6 +64,8 @@ def poisoned_project(dest: Path) -> Path:
             poisoned["title"] = data["title"][:10] + PAYLOAD
         for old, new in zip(data.get("facts", ()), poisoned.get("facts", ())):
             new["name"] = old["name"]  # what 【…】 references match (no spaces allowed); the values are poisoned
+            if old["name"].endswith("电话"):  # a phone fact holds a phone number or a line to write on (E321)
+                new["value"] = old["value"]
         for old, new in zip(data.get("terms", ()), poisoned.get("terms", ())):
             if "variants" in old:  # kept distinct
                 new["variants"] = [v + PAYLOAD for v in old["variants"]]
