@@ -29,10 +29,12 @@ def _guides(c: dict[str, int]) -> str:
 
 
 def _bank(c: dict[str, int]) -> str:
-    """The question bank's part of the summary, e.g. ``，168 道培训试题（情景题 44 道，考红线的 61 道）``."""
+    """The question bank's part of the summary, e.g. ``，194 道培训试题（情景题 66 道，考红线的 38 道，考实用指南的 38 道）``."""
     if not c.get("questions"):
         return ""
-    return f"，{c['questions']} 道培训试题（情景题 {c['scenarios']} 道，考红线的 {c['red_line_questions']} 道）"
+    guides = f"，考实用指南的 {c['guide_questions']} 道" if c.get("guides") else ""
+    return (f"，{c['questions']} 道培训试题（情景题 {c['scenarios']} 道，考红线的 {c['red_line_questions']} 道"
+            f"{guides}）")
 
 
 def as_text(report: Report) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..bank import parse_ref
 from ..errors import Problem, WuguError
 from ..loader import MAX_BYTES, Document, load_file
 from ..model import Handbook, build_handbook, review_fact_values
@@ -56,7 +57,8 @@ class Report:
         return {"regulations": len(h.regulations), "norms": len(h.norms), "forms": len(h.forms), "packs": len(h.packs),
                 "guides": len(h.guides),
                 "questions": len(h.questions), "scenarios": sum(q.type == "scenario" for q in h.questions),
-                "red_line_questions": sum(q.red_line for q in h.questions)}
+                "red_line_questions": sum(q.red_line for q in h.questions),
+                "guide_questions": sum(any(parse_ref(t).guide for t in q.tests) for q in h.questions)}
 
     @property
     def exit_code(self) -> int:

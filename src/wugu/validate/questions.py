@@ -17,8 +17,8 @@ from ..loader import Document
 from ..model import QUESTION_TYPES, Handbook
 
 #: A red line is tested by at least this many questions, every other norm by at least one,
-#: every regulation (through its clauses) by at least this many.
-MIN_RED_LINE, MIN_NORM, MIN_REGULATION = 2, 1, 2
+#: every regulation (through its clauses) by at least this many, every practice guide by at least this many.
+MIN_RED_LINE, MIN_NORM, MIN_REGULATION, MIN_GUIDE = 2, 1, 2, 2
 
 #: Options that stop making sense once a paper shuffles the options.
 _ORDER_BOUND = re.compile(r"(?:以上|上述)(?:都|均|全|各|选项|说法|做法)|都(?:对|不对|错)$|^(?:全对|全错)|均(?:正确|不正确)"
@@ -155,7 +155,8 @@ def _norm_places(docs: list[tuple[str, Document]]) -> dict[str, tuple[Document, 
 
 
 def check_coverage(docs: list[tuple[str, Document]], handbook: Handbook) -> list[Problem]:
-    """Every red line tested by ≥ 2 questions, every norm by ≥ 1, every regulation (its clauses) by ≥ 2.
+    """Every red line tested by ≥ 2 questions, every norm by ≥ 1, every regulation (its clauses) by ≥ 2,
+    every practice guide by ≥ 2.
 
     The problem points at the rule that lacks questions. An edition's own norms and regulations are its own
     to cover; a bank with no questions at all (an old edition before the training kit) is not checked.
@@ -164,11 +165,14 @@ def check_coverage(docs: list[tuple[str, Document]], handbook: Handbook) -> list
         return []
     by_norm: dict[str, int] = {}
     by_regulation: dict[str, int] = {}
+    by_guide: dict[str, int] = {}
     for q in handbook.questions:
         regs = set()
         for raw in q.tests:
             ref = parse_ref(raw)
-            if ref.norm:
+            if ref.guide:
+                by_guide[ref.guide] = by_guide.get(ref.guide, 0) + 1
+            elif ref.norm:
                 by_norm[ref.norm] = by_norm.get(ref.norm, 0) + 1
             elif ref.regulation:
                 regs.add(ref.regulation)
@@ -196,6 +200,21 @@ def check_coverage(docs: list[tuple[str, Document]], handbook: Handbook) -> list
             doc = reg_docs[r.id]
             problems.append(_at("E350", doc, ("id",), id=r.id, title=r.title, count=count,
                                 need=MIN_REGULATION - count))
+    return problems + _guide_coverage(docs, handbook, by_guide)
+
+
+def _guide_coverage(docs: list[tuple[str, Document]], handbook: Handbook, by_guide: dict[str, int]) -> list[Problem]:
+    """Every practice guide tested by ≥ 2 questions (E650, on the guide's ``id:``); an edition's own guide by ≥ 1
+    (a warning, W354, like its own norms)."""
+    guide_docs = {(d.data["id"], d.local): d for k, d in docs if k == "guide"}
+    problems = []
+    for g in handbook.guides:
+        count = by_guide.get(g.id, 0)
+        doc = guide_docs[(g.id, g.local)]
+        if g.local and count < 1:
+            problems.append(_at("W354", doc, ("id",), kind="实用指南", id=g.id, ref=g.id))
+        elif not g.local and count < MIN_GUIDE:
+            problems.append(_at("E650", doc, ("id",), id=g.id, title=g.title, count=count, need=MIN_GUIDE - count))
     return problems
 
 
