@@ -20,6 +20,7 @@ from .privacy import check_privacy, check_published_files
 from .guides import check_guides
 from .keywords import check_keywords
 from .questions import check_coverage, check_questions, check_reviews
+from .balance import check_balance
 from .refs import check_references
 from .schema import check_document
 from .limits import check_limits
@@ -203,7 +204,8 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         values = review_fact_values(triples)
         report.review_handbook = (handbook if values == _facts.table([(k, d) for k, d, _ in triples])
                                   else build_handbook(triples, fact_values=values))
-        errors, warnings = _split(check_coverage(docs, handbook) + check_reviews(docs, report.review_handbook))
+        errors, warnings = _split(check_coverage(docs, handbook) + check_reviews(docs, report.review_handbook)
+                                  + check_balance(docs, handbook))
         report.problems += errors
         # W-codes (a rule changed since a question was reviewed, …) are warnings: shown, and errors only with --strict
         report.warnings += warnings
