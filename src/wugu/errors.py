@@ -75,6 +75,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "W351": ("题 {id} 考的 {ref} 在这道题上次复核之后改了文字", "对照现在的 {ref} 看一遍题干、选项、答案和解析，改好后运行 wugu reviewed {id} 记下复核"),
     "W352": ("题 {id} 还没有复核 {ref}（没有 reviewed 记录）", "对照 {ref} 核对这道题无误后，运行 wugu reviewed {id}，会自动写入复核记录"),
     "W353": ("基础版的题 {id} 考的 {ref} 已被本地改写，这道题可能不适用了", "对照本地的条文复核：不适用的在 local/overrides.yml 的 hide_questions 里隐藏它，需要时在 local/questions/ 里写一道本地的题"),
+    "W355": ("题 {id} 考的 {ref} 用到了本地方版改过的事实，文字和基础版不同了", "对照现在的 {ref} 看题干、选项、答案和解析里的数字和说法；不适用的写进 local/overrides.yml 的 hide_questions，或者另写一道本地的题"),
     "W354": ("本地{kind} {id} 还没有题考它", "在 local/questions/ 里写一道题，tests 里写上 {ref}"),
     # W360–W369: whether the training bank can be passed by guessing (validate/balance.py) — the bank helper's group
     "W360": ("判断题 {total} 道，答案是“{answer}”的有 {count} 道（{share}），不在 {low}–{high} 之间：一律答“{answer}”就能拿到大部分判断题的分（如 {examples}）",
