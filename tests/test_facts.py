@@ -45,7 +45,7 @@ def test_every_template_fact_is_defined(root):
 
 
 def test_unknown_fact_reference_is_an_error_at_file_and_line(wugu, project):
-    line = _edit(project / "norms" / "S1-visits.yml", "【走访频次】", "【走访次数】")
+    line = _edit(project / "norms" / "S1-visits.yml", "【走访频次】", "【走访频率】")
     result = wugu("check", str(project))
     assert result.returncode == 1
     assert f"norms/S1-visits.yml:{line}:" in result.stdout and "E310" in result.stdout

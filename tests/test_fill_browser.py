@@ -362,6 +362,10 @@ def test_screenshots_of_the_empty_and_phone_form(site, browser):
     fill.page.send("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1,
                                                           "mobile": True})
     assert fill.page.js("document.documentElement.scrollWidth") <= 390     # nothing wider than a phone
+    # the 删除 buttons of a table that scrolls sideways stay inside the screen (they are stuck to its right edge)
+    overflow = fill.page.js("[...document.querySelectorAll('.wg-fill__rowdel')].map(b => b.getBoundingClientRect().right"
+                            " - b.closest('.wg-subtable-scroll').getBoundingClientRect().right)")
+    assert overflow and max(overflow) <= 0, overflow  # px of a button past the visible edge of its table
     fill.page.send("Emulation.clearDeviceMetricsOverride")
     if shutil.which("pdftoppm") and SHOTS.is_dir():
         for pdf in SHOTS.glob("fill-*-printed.pdf"):

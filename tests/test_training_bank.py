@@ -72,15 +72,15 @@ def test_the_summary_counts_the_bank(bank):
 
 _BROKEN = {
     # code: (file, text to find, replacement)
-    "E340": ("S1-visits.yml", "    answer: C\n    explain: 【走访频次】", "    answer: F\n    explain: 【走访频次】"),
-    "E341": ("S1-visits.yml", "    answer: B\n    explain: 孩子最需要的是有人真心陪伴", "    answer: [A, B]\n    explain: 孩子最需要的是有人真心陪伴"),
-    "E342": ("S1-visits.yml", "    answer: [A, B, C]\n    explain: “三知”", "    answer: [A]\n    explain: “三知”"),
-    "E343": ("S1-visits.yml", "    answer: 错\n    explain: 两次入户之间", "    answer: B\n    explain: 两次入户之间"),
+    "E340": ("S1-visits.yml", "    answer: D\n    explain: 【走访频次】", "    answer: F\n    explain: 【走访频次】"),
+    "E341": ("S1-visits.yml", "    answer: D\n    explain: 孩子最需要的是有人真心陪伴", "    answer: [A, B]\n    explain: 孩子最需要的是有人真心陪伴"),
+    "E342": ("S1-visits.yml", "    answer: [A, C, D]\n    explain: “三知”", "    answer: [A]\n    explain: “三知”"),
+    "E343": ("S1-visits.yml", "    answer: 对\n    explain: 两次入户之间", "    answer: E\n    explain: 两次入户之间"),
     "E302": ("S2-privacy.yml", "    tests: [N07, R05.2]", "    tests: [N77, R05.2]"),
     "E344": ("S2-privacy.yml", "    tests: [R05.7]", "    tests: [R05.17]"),
     "E345": ("S3-safety.yml", "    stem: 入户走访时，最少应当几个人一起去？", "    stem: 每次走访结束后，志愿者应当在多长时间内填写走访记录表？"),
-    "E346": ("S3-safety.yml", "      - 至少 5 人，人多才显得重视", "      - 至少2人，任何人不得独自上门。"),
-    "E347": ("S4-money.yml", "      - 孩子所在学校的账户", "      - 以上都可以"),
+    "E346": ("S3-safety.yml", "      - 至少 3 人，其中要有 1 名村干部", "      - 至少2人，任何人不得独自上门。"),
+    "E347": ("S4-money.yml", "      - 拨到孩子所在学校的账户，由学校代为管理", "      - 以上都可以"),
 }
 
 

@@ -75,7 +75,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "W351": ("题 {id} 考的 {ref} 在这道题上次复核之后改了文字", "对照现在的 {ref} 看一遍题干、选项、答案和解析，改好后运行 wugu reviewed {id} 记下复核"),
     "W352": ("题 {id} 还没有复核 {ref}（没有 reviewed 记录）", "对照 {ref} 核对这道题无误后，运行 wugu reviewed {id}，会自动写入复核记录"),
     "W353": ("基础版的题 {id} 考的 {ref} 已被本地改写，这道题可能不适用了", "对照本地的条文复核：不适用的在 local/overrides.yml 的 hide_questions 里隐藏它，需要时在 local/questions/ 里写一道本地的题"),
+    "W355": ("题 {id} 考的 {ref} 用到了本地方版改过的事实，文字和基础版不同了", "对照现在的 {ref} 看题干、选项、答案和解析里的数字和说法；不适用的写进 local/overrides.yml 的 hide_questions，或者另写一道本地的题"),
     "W354": ("本地{kind} {id} 还没有题考它", "在 local/questions/ 里写一道题，tests 里写上 {ref}"),
+    # W360–W369: whether the training bank can be passed by guessing (validate/balance.py) — the bank helper's group
+    "W360": ("判断题 {total} 道，答案是“{answer}”的有 {count} 道（{share}），不在 {low}–{high} 之间：一律答“{answer}”就能拿到大部分判断题的分（如 {examples}）",
+             "把其中几道改写成相反的说法、答案改为“{other}”（解析随着改），让答“错”的判断题占 {low}–{high}"),
+    "W361": ("选择题 {total} 道里，正确答案是最长选项的有 {count} 道（{share}），超过 {limit}：只挑最长的选项就能答对很多题（如 {examples}）",
+             "把错误选项写成志愿者真会犯的、和正确答案一样具体的做法，或者把正确答案写得精炼些，让选项的长短看不出对错"),
+    "W362": ("单选题和情景题 {total} 道里，正确答案在 {letter} 的有 {count} 道（{share}），超过 {limit}（如 {examples}）",
+             "调换这些题的选项顺序，让正确答案大致均匀地落在 A、B、C、D；试卷和网站自测会打乱选项，但导出给其他考试工具的题库保持文件里的顺序"),
+    "W363": ("多选题 {total} 道里，答案都是 {letters} 的有 {count} 道（{share}），超过 {limit}（如 {examples}）",
+             "调换选项顺序，或把其中一个正确选项改写成志愿者常犯的错误做法，让多选题的答案有的两项、有的三项，落在不同的选项上"),
     # E310–E329: facts (【名称】 references) and terms — the facts helper's group
     "E310": ("引用了没有定义的事实【{name}】", "{fix}"),
     "E311": ("“【”没有配对的“】”：{snippet}", "事实引用写成【名称】，两边都用全角方括号；如果不是引用，请删掉这个“【”"),

@@ -21,6 +21,7 @@ from .privacy import check_privacy, check_published_files
 from .guides import check_guides
 from .keywords import check_keywords
 from .questions import check_coverage, check_questions, check_reviews
+from .balance import check_balance
 from .refs import check_references
 from .schema import check_document
 from .limits import check_limits
@@ -202,10 +203,13 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
     if not report.problems:
         triples = [(kind, doc.data, doc.local) for kind, doc in docs]
         handbook = build_handbook(triples)
-        values = review_fact_values(triples)
-        report.review_handbook = (handbook if values == _facts.table([(k, d) for k, d, _ in triples])
-                                  else build_handbook(triples, fact_values=values))
-        errors, warnings = _split(check_coverage(docs, handbook) + check_reviews(docs, report.review_handbook))
+        values, own = review_fact_values(triples), _facts.table([(k, d) for k, d, _ in triples])
+        report.review_handbook = handbook if values == own else build_handbook(triples, fact_values=values)
+        phones = {_facts.resolve(own[n], own): _facts.resolve(values[n], values)  # an edition's own phone numbers
+                  for n in _facts.PROFILE_FACTS if n in own and own[n] != values.get(n)}
+        errors, warnings = _split(check_coverage(docs, handbook)
+                                  + check_reviews(docs, report.review_handbook, handbook, phones)
+                                  + check_balance(docs, handbook))
         report.problems += errors
         # W-codes (a rule changed since a question was reviewed, …) are warnings: shown, and errors only with --strict
         report.warnings += warnings

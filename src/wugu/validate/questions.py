@@ -218,11 +218,21 @@ def _guide_coverage(docs: list[tuple[str, Document]], handbook: Handbook, by_gui
     return problems
 
 
-def check_reviews(docs: list[tuple[str, Document]], handbook: Handbook) -> list[Problem]:
+def _as_base(text: str, same: dict[str, str]) -> str:
+    for mine, base in same.items():
+        text = text.replace(mine, base)
+    return text
+
+
+def check_reviews(docs: list[tuple[str, Document]], handbook: Handbook,
+                  edition: Handbook | None = None, same: dict[str, str] | None = None) -> list[Problem]:
     """Questions whose tested rules changed since they were reviewed (warnings).
 
-    A base question in an edition that tests a clause the edition rewrote is flagged as such (E353): the edition
-    reviews it by hiding it or by writing its own question.
+    A base question in an edition that tests a clause the edition rewrote is flagged as such (W353): the edition
+    reviews it by hiding it or by writing its own question. ``handbook`` states the facts as the base does (what
+    reviews fingerprint); ``edition`` is the edition's own: a base question whose rule reads differently there, because
+    the edition changed a fact it uses (a deadline, a count), is flagged too (W355) — its options may hold the base's.
+    ``same`` maps edition texts to the base's that do not count (its own phone numbers: no question asks them).
     """
     local_clauses = {f"{r.id}.{c.number}" for r in handbook.regulations for c in r.clauses if c.local}
     shown = {q.id for q in handbook.questions}
@@ -240,4 +250,7 @@ def check_reviews(docs: list[tuple[str, Document]], handbook: Handbook) -> list[
                 problems.append(_at("W352", doc, at + ("id",), id=q["id"], ref=raw))
             elif reviewed[raw] != now:
                 problems.append(_at("W351", doc, at + ("reviewed",), id=q["id"], ref=raw))
+            elif (edition is not None and edition is not handbook and not doc.local
+                  and _as_base(rule_text(edition, raw), same or {}) != rule_text(handbook, raw)):
+                problems.append(_at("W355", doc, at + ("id",), id=q["id"], ref=raw))
     return problems

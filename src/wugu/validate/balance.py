@@ -1,0 +1,110 @@
+"""Whether the bank can be passed by guessing: the answers of a good bank give nothing away by their form.
+
+A reviewer who answered every true/false question 错 and took the longest option of every choice question passed
+most papers of an older bank. These warnings (W360–W363; ``--strict`` makes them errors) look at the whole bank as
+a trainee sees it (facts resolved, an edition's hidden questions left out):
+
+- W360: the share of true/false questions answered 错 is outside 35–65 %;
+- W361: the right answer is the longest option (for a multiple-choice question: the right options are all longer
+  than every wrong one) in more than 40 % of the choice questions;
+- W362: one letter holds the right answer of more than 40 % of the single-choice and scenario questions — papers
+  and the self-test shuffle the options, but the bank is also exported as it stands for other exam tools;
+- W363: one answer set (ABC …) is the answer of more than 40 % of the multiple-choice questions.
+
+A bank too small to say anything (fewer than :data:`MIN_COUNT` questions of the kind) is not judged.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..bank import LETTERS, normalise
+from ..errors import Problem, problem
+from ..loader import Document
+from ..model import Handbook, Question
+
+#: The share of true/false questions answered 错 must lie within these bounds.
+FALSE_SHARE = (0.35, 0.65)
+#: At most this share of choice questions may have the longest option right.
+LONGEST_SHARE = 0.40
+#: At most this share of single-choice/scenario questions may share one answer letter,
+#: and at most this share of multiple-choice questions one answer set.
+POSITION_SHARE = 0.40
+SET_SHARE = 0.40
+#: Fewer questions of a kind than this are not judged (a local bank of a few questions).
+MIN_COUNT = 10
+#: How many question ids a message lists as examples.
+EXAMPLES = 6
+
+
+def _length(text: str) -> int:
+    return len(normalise(text))
+
+
+def longest_is_right(q: Question) -> bool:
+    """The right answer stands out by length: for one answer, it is longer than every other option; for several,
+    each right option is longer than every wrong one."""
+    right = [_length(q.options[i]) for i in q.answer]
+    wrong = [_length(o) for i, o in enumerate(q.options) if i not in q.answer]
+    return bool(wrong) and min(right) > max(wrong)
+
+
+def _letters(q: Question) -> str:
+    return "".join(LETTERS[i] for i in q.answer)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(part * 100 / whole)}%"
+
+
+def _examples(questions: list[Question]) -> str:
+    ids = [q.id for q in questions[:EXAMPLES]]
+    return "、".join(ids) + ("……" if len(questions) > EXAMPLES else "")
+
+
+def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[Problem]:
+    """W360–W363 on the questions the handbook shows; each points at the id of the first question it names."""
+    places: dict[str, tuple[Document, int]] = {}
+    for kind, doc in docs:
+        if kind == "question":
+            for i, q in enumerate(doc.data["questions"]):
+                places.setdefault(q["id"], (doc, i))
+    shown = [q for q in handbook.questions if q.id in places]
+
+    def at(code: str, questions: list[Question], **args: Any) -> Problem:
+        doc, i = places[questions[0].id]
+        line, col = doc.pos(("questions", i, "id"))
+        return problem(code, doc.path, line, col, examples=_examples(questions), **args)
+
+    problems: list[Problem] = []
+    truefalse = [q for q in shown if q.type == "truefalse"]
+    if len(truefalse) >= MIN_COUNT:
+        false = [q for q in truefalse if q.options[q.answer[0]] == "错"]
+        low, high = FALSE_SHARE
+        if not low <= len(false) / len(truefalse) <= high:
+            many, answer, other = (false, "错", "对") if len(false) > len(truefalse) / 2 else (
+                [q for q in truefalse if q not in false], "对", "错")
+            problems.append(at("W360", many, total=len(truefalse), answer=answer, count=len(many),
+                               share=_percent(len(many), len(truefalse)), other=other,
+                               low=_percent(int(low * 100), 100), high=_percent(int(high * 100), 100)))
+    choice = [q for q in shown if q.type != "truefalse"]
+    if len(choice) >= MIN_COUNT:
+        longest = [q for q in choice if longest_is_right(q)]
+        if len(longest) / len(choice) > LONGEST_SHARE:
+            problems.append(at("W361", longest, total=len(choice), count=len(longest),
+                               share=_percent(len(longest), len(choice)), limit=_percent(int(LONGEST_SHARE * 100), 100)))
+    single = [q for q in shown if q.type in ("single", "scenario")]
+    if len(single) >= MIN_COUNT:
+        letter, count = Counter(_letters(q) for q in single).most_common(1)[0]
+        if count / len(single) > POSITION_SHARE:
+            problems.append(at("W362", [q for q in single if _letters(q) == letter], total=len(single),
+                               letter=letter, count=count, share=_percent(count, len(single)),
+                               limit=_percent(int(POSITION_SHARE * 100), 100)))
+    multiple = [q for q in shown if q.type == "multiple"]
+    if len(multiple) >= MIN_COUNT // 2:
+        letters, count = Counter(_letters(q) for q in multiple).most_common(1)[0]
+        if count / len(multiple) > SET_SHARE:
+            problems.append(at("W363", [q for q in multiple if _letters(q) == letters], total=len(multiple),
+                               letters=letters, count=count, share=_percent(count, len(multiple)),
+                               limit=_percent(int(SET_SHARE * 100), 100)))
+    return problems
