@@ -32,6 +32,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E116": ("文字里有不能出现的字符 {char}（{what}）", "删掉这个字符；双引号里的 \\0、\\x1b、\\ud800 这类转义也会产生它，改成普通文字"),
     "E117": ("“{name}”是一个{what}，不是 YAML 文件，wugu 不会读它", "把它改名（不要以 .yml 结尾），或移出这个目录；内容要写在 .yml 文件里"),
     "E118": ("这里写了标签“!!timestamp”，wugu 不按标签读日期和时间", "删掉“!!timestamp”：日期直接写成 2026-01-05，文字直接写"),
+    # E119–E129 (hardening, third round): spreadsheets that would take the machine down
+    "E119": ("这个 Excel 文件太大，wugu 不读它：{what}，超过上限 {limit}", "一个县的记录用不了这么大的文件：检查是否多填了无关内容（图片、巨大的格子），在 Excel 或 WPS 里删掉后另存为 .xlsx；或把记录分成几个文件"),
+    "E120": ("工作表“{sheet}”的数据超过 {limit} 行，后面的行 wugu 不读", "一个县的一种表格用不了这么多行：检查是否有误填在很远处的格子，删掉多余的行；记录确实很多就分成几个文件"),
     # E211–E219 (hardening, second round): hand-written pages under site/ and the office phone
     "E211": ("手写页面里有不允许的 HTML：{what}", "网站上的页面不能带脚本、事件处理（onclick=…）、javascript: 链接或嵌入的外部页面：删掉这一处，用普通的 Markdown 写"),
     "E212": ("页面开头的设置“{key}”{what}", "{fix}"),

@@ -87,8 +87,8 @@ class _Bad(Exception):
 def _json(raw: bytes, display: str) -> tuple[list[Record], list[Problem]]:
     try:
         text = _text(raw, display)
-    except _Bad as exc:
-        return [], [exc.problem]
+    except _TooManyRows as exc:
+        return [], [problem("E120", f"{display}:{exc.sheet}!A{exc.row}", sheet=exc.sheet, limit=MAX_XLSX_ROWS)]
     try:
         data = json.loads(text)
         items = data if isinstance(data, list) else [data]
@@ -278,19 +278,35 @@ def _known(forms: dict[str, Any]) -> str:
 
 # ---- XLSX ---------------------------------------------------------------------------------------------------------
 
+#: Limits on an Excel file before it is opened (a county's records fit in a few MB): the whole file unpacked, one
+#: part of it unpacked, and how many times a large part may be smaller packed than unpacked (a "zip bomb").
+MAX_XLSX_TOTAL = 50 * 1024 * 1024
+MAX_XLSX_PART = 50 * 1024 * 1024
+MAX_XLSX_RATIO = 200
+#: Data rows read from one sheet (a county never has more records of one form) and columns read from a row.
+MAX_XLSX_ROWS = 20_000
+MAX_XLSX_COLUMNS = 256
+
+
 def _xlsx(path: Path, display: str, forms: dict[str, Any]) -> tuple[list[Record], list[Problem]]:
     import zipfile
 
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    too_big = _xlsx_size(path, display)
+    if too_big:
+        return [], too_big
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        return [], [problem("E710", display, detail=f"不是有效的 Excel 文件（{type(exc).__name__}）",
-                            fix="用 Excel 或 WPS 打开后另存为“Excel 工作簿（*.xlsx）”")]
+    except Exception as exc:  # damaged zip, bad or hostile XML (entities): this file fails, the batch goes on  # noqa: BLE001
+        what = "里面的 XML 不规范，或带有 Excel 不会写的实体声明" if isinstance(exc, SyntaxError) else \
+            "不是 zip 压缩包" if isinstance(exc, zipfile.BadZipFile) else f"{type(exc).__name__}"
+        return [], [problem("E710", display, detail=f"不是有效的 Excel 文件（{what}）",
+                            fix="用 Excel 或 WPS 打开后另存为“Excel 工作簿（*.xlsx）”，再检查")]
     try:
         return _workbook(wb, display, forms)
+    except _TooManyRows as exc:
+        return [], [problem("E120", f"{display}:{exc.sheet}!A{exc.row}", sheet=exc.sheet, limit=MAX_XLSX_ROWS)]
     except Exception as exc:  # a damaged or hand-made workbook: say so, never a traceback  # noqa: BLE001
         return [], [problem("E710", display, detail=f"Excel 文件内容损坏或不完整（{type(exc).__name__}）",
                             fix="用 Excel 或 WPS 打开后另存为“Excel 工作簿（*.xlsx）”，再检查")]
@@ -298,10 +314,48 @@ def _xlsx(path: Path, display: str, forms: dict[str, Any]) -> tuple[list[Record]
         wb.close()
 
 
-def _rows(ws: Any) -> Iterator[tuple[int, list[Any]]]:
+class _TooManyRows(Exception):
+    def __init__(self, sheet: str, row: int):
+        super().__init__(sheet, row)
+        self.sheet, self.row = sheet, row
+
+
+def _xlsx_size(path: Path, display: str) -> list[Problem]:
+    """E119 when the Excel file unpacks to more than wugu reads (checked from the zip's directory, before any XML
+    is parsed); [] otherwise (a damaged zip is left to the reader's own message)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []
+    mb = 1024 * 1024
+    total = sum(i.file_size for i in parts)
+    for i in parts:
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > MAX_XLSX_PART or (i.file_size > mb and ratio > MAX_XLSX_RATIO):
+            what = f"其中的“{i.filename[:60]}”解压后有 {i.file_size / mb:.0f} MB" + (
+                f"（压缩了 {ratio:.0f} 倍）" if ratio > MAX_XLSX_RATIO else "")
+            return [problem("E119", display, what=what, limit=f"{MAX_XLSX_PART // mb} MB，压缩不超过 {MAX_XLSX_RATIO} 倍")]
+    if total > MAX_XLSX_TOTAL:
+        return [problem("E119", display, what=f"解压后一共有 {total / mb:.0f} MB", limit=f"{MAX_XLSX_TOTAL // mb} MB")]
+    return []
+
+
+def _rows(ws: Any, first: int = 3) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of a sheet, at most :data:`MAX_XLSX_COLUMNS` wide; stops (E120) at data
+    beyond :data:`MAX_XLSX_ROWS` data rows from row ``first`` on (raises :class:`_TooManyRows`)."""
     if hasattr(ws, "reset_dimensions"):
         ws.reset_dimensions()  # WPS and some writers record wrong sheet dimensions
-    for n, row in enumerate(ws.iter_rows(values_only=True), 1):
+    last = max(first, 1) - 1 + MAX_XLSX_ROWS
+    seen: Any = None
+    for n, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS), 1):
+        if n > last:  # only look for data: the rows openpyxl makes up for a gap are one tuple, skipped at once
+            if row is not seen and any(v not in (None, "") for v in row):
+                raise _TooManyRows(str(getattr(ws, "title", "")), n)
+            seen = row
+            continue
         yield n, list(row)
 
 
@@ -330,7 +384,7 @@ def _workbook(wb: Any, display: str, forms: dict[str, Any]) -> tuple[list[Record
     first = int(meta.get("first_row") or 3)
     records: list[Record] = []
     by_serial: dict[Any, Record] = {}
-    for n, row in _rows(wb[MAIN_SHEET]):
+    for n, row in _rows(wb[MAIN_SHEET], first):
         if n < first or not any(v not in (None, "") for v in row):
             continue
         data: dict[str, Any] = {"form": code, "version": version}
@@ -358,7 +412,7 @@ def _workbook(wb: Any, display: str, forms: dict[str, Any]) -> tuple[list[Record
         table_key = table.split("/", 1)[0]
         col_keys = [(c, k.split("/", 1)[1]) for c, k in cols if "/" in k]
         totals = props.get(table_key, {}).get("x-wugu", {}).get("total", False)
-        for n, row in _rows(wb[sheet]):
+        for n, row in _rows(wb[sheet], first):
             if n < first or not any(v not in (None, "") for v in row[1:]):
                 continue
             if totals and len(row) > 1 and str(row[1]).strip() == TOTAL:

@@ -1,0 +1,112 @@
+"""Issue 12/13, third attack round: hostile spreadsheets, masked echoes, edition output folders, publishing guards,
+invisible characters and formula-looking cells. Every hostile file is made at run time; bombs are small zip files
+whose parts unpack large, so each test stays fast."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project, run_wugu
+
+
+def records(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "wugu", "records", *args, "--project", str(ROOT)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The WG-F07 Excel template made by `wugu records template`."""
+    folder = tmp_path_factory.mktemp("tpl")
+    result = records("template", "WG-F07", "--out", "t", cwd=folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return next((folder / "t").glob("*.xlsx"))
+
+
+def variant(template: Path, out: Path, change) -> Path:
+    """A copy of the template zip with some parts changed by ``change(name, data) -> bytes``."""
+    with zipfile.ZipFile(template) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, change(info.filename, zin.read(info.filename)))
+    return out
+
+
+def good_records(folder: Path) -> Path:
+    """A small valid JSON record batch beside the hostile files: it must still be checked."""
+    path = folder / "ok.json"
+    path.write_text('{"form": "WG-F99", "version": "1"}', encoding="utf-8")
+    return path
+
+
+def _sheet_rows(rows: bytes) -> "callable":
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>", lambda m: b"<sheetData>" + rows + b"</sheetData>",
+                          data, flags=re.S)
+        return data
+    return change
+
+
+def test_spreadsheet_bombs_are_refused_before_opening_and_the_batch_goes_on(template: Path, tmp_path: Path) -> None:
+    # one shared string that unpacks to 60 MB (the file itself is well under 1 MB)
+    def huge_string(name: str, data: bytes) -> bytes:
+        return data.replace(b"<t>", b"<t>" + b"A" * (60 * 1024 * 1024), 1) if name == "xl/sharedStrings.xml" else data
+    variant(template, tmp_path / "ss.xlsx", huge_string)
+    # a 3 MB part packed more than 200 times
+    variant(template, tmp_path / "ratio.xlsx", _sheet_rows(b"<row r=\"3\">" + b" " * (3 * 1024 * 1024) + b"</row>"))
+    # data far below the 20,000-row limit's end: one row at 30,000 and more than 20,000 rows
+    variant(template, tmp_path / "far.xlsx",
+            _sheet_rows(b'<row r="30000"><c r="A30000"><v>1</v></c><c r="B30000" t="inlineStr"><is><t>x</t></is></c></row>'))
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(3, 20_010))
+    variant(template, tmp_path / "many.xlsx", _sheet_rows(rows))
+    good_records(tmp_path)
+    assert (tmp_path / "ss.xlsx").stat().st_size < 1024 * 1024
+    result = records("check", "ss.xlsx", "ratio.xlsx", "far.xlsx", "many.xlsx", "ok.json", cwd=tmp_path)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "Traceback" not in out and "E524" not in out, out
+    lines = out.splitlines()
+    assert any("ss.xlsx" in line and "E119" in line for line in lines), out
+    assert any("ratio.xlsx" in line and "E119" in line for line in lines), out
+    assert any("far.xlsx" in line and "E120" in line and "!A30000" in line for line in lines), out
+    assert any("many.xlsx" in line and "E120" in line for line in lines), out
+    assert any("ok.json" in line and "E711" in line for line in lines), out  # the batch went on
+
+
+def test_hostile_xml_inside_an_xlsx_is_a_clear_error_for_that_file(template: Path, tmp_path: Path) -> None:
+    head = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+
+    def entities(name: str, data: bytes) -> bytes:
+        if name != "xl/sharedStrings.xml":
+            return data
+        dtd = b'<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">' + b"".join(
+            b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&" + bytes([97 + i]) + b";") * 10) for i in range(8)) + b"]>"
+        return data.replace(head, head + dtd).replace(b"<t>", b"<t>&i;", 1)
+
+    def xxe(name: str, data: bytes) -> bytes:
+        if name != "xl/sharedStrings.xml":
+            return data
+        return data.replace(head, head + b'<!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/hostname">]>').replace(
+            b"<t>", b"<t>&x;", 1)
+
+    def broken(name: str, data: bytes) -> bytes:
+        return data[: len(data) // 2] if name == "xl/workbook.xml" else data
+
+    variant(template, tmp_path / "lol.xlsx", entities)
+    variant(template, tmp_path / "xxe.xlsx", xxe)
+    variant(template, tmp_path / "half.xlsx", broken)
+    (tmp_path / "notzip.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    good_records(tmp_path)
+    result = records("check", "lol.xlsx", "xxe.xlsx", "half.xlsx", "notzip.xlsx", "ok.json", cwd=tmp_path)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "Traceback" not in out and "E524" not in out and "ParseError" not in out, out
+    for name in ("lol.xlsx", "xxe.xlsx", "half.xlsx", "notzip.xlsx"):
+        assert any(name in line and "E710" in line for line in out.splitlines()), (name, out)
+    assert any("ok.json" in line and "E711" in line for line in out.splitlines()), out
