@@ -110,3 +110,28 @@ def test_hostile_xml_inside_an_xlsx_is_a_clear_error_for_that_file(template: Pat
     for name in ("lol.xlsx", "xxe.xlsx", "half.xlsx", "notzip.xlsx"):
         assert any(name in line and "E710" in line for line in out.splitlines()), (name, out)
     assert any("ok.json" in line and "E711" in line for line in out.splitlines()), out
+
+
+def test_values_typed_where_headers_keys_form_or_version_belong_are_never_echoed_in_full(tmp_path: Path) -> None:
+    from datetime import date
+
+    from records_sample import fake_id, fake_mobile
+
+    ident, mobile = fake_id(date(2015, 3, 2)), fake_mobile()
+    (tmp_path / "noheader.csv").write_text(f"张小明,{ident},{mobile}\n李小红,{ident},{mobile}\n", encoding="utf-8")
+    for n, key in enumerate((mobile, "王大伟", "child_nmae")):  # one unknown key per file: each is reported
+        (tmp_path / f"keys{n}.json").write_text('{"form": "WG-F04", "version": "2026.1", "%s": 1}' % key,
+                                                encoding="utf-8")
+    (tmp_path / "ver.json").write_text('{"form": "WG-F04", "version": "%s", "%s": 1}' % (ident, mobile),
+                                       encoding="utf-8")
+    (tmp_path / "form.json").write_text('{"form": "%s", "version": "1"}' % ident, encoding="utf-8")
+    (tmp_path / "form2.json").write_text('{"form": "赵小刚", "version": "1"}', encoding="utf-8")
+    result = records("check", "--form", "WG-F04", "noheader.csv", "keys0.json", "keys1.json", "keys2.json",
+                     "ver.json", "form.json", "form2.json", cwd=tmp_path)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    for secret in ("张小明", "王大伟", "赵小刚", ident, mobile, ident[:10], mobile[:8]):
+        assert secret not in out, (secret, out)
+    codes = re.findall(r"\bE7\d\d\b", out)
+    assert {"E711", "E712", "E713"} <= set(codes), out
+    assert "child_nmae" in out  # a key-shaped typo is still shown, with its suggestion

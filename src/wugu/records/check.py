@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from .. import cnformats as cn
 from ..errors import CATALOGUE, Problem
 from ..model import Form, Handbook
+from .echo import echo
 from .fastschema import compile_schema
 from .read import Record, read_records
 from .rulebook import Rules
@@ -160,7 +161,7 @@ class FormChecker:
                     continue
                 close = difflib.get_close_matches(str(k), known, n=1, cutoff=0.6)
                 fix = (f"是不是“{close[0]}”？" if close else "") + "栏目要用表格的键名，见网站表格页的“数据字典”"
-                out.append(p("E713", path + (k,), "", key=str(k)[:40], fix=fix))
+                out.append(p("E713", path + (k,), "", key=echo(k, known), fix=fix))
             return out
         kind = self.field_type(path)
         if kw == "type":
@@ -249,7 +250,7 @@ class RecordsChecker:
                                          fix="每份记录写上表格代码和版本，例如 \"form\": \"WG-F04\", \"version\": \"2026.1\"")]
         form = self.forms.get(str(code))
         if form is None:
-            return None, [record_problem("E711", record, what=f"没有代码为“{str(code)[:20]}”的表格",
+            return None, [record_problem("E711", record, what=f"没有代码为“{echo(code, self.forms)}”的表格",
                                          fix="已有的表格代码：" + "、".join(sorted(self.forms)))]
         if str(version) != form.version:
             return form, [self._version(record, form, str(version))]
@@ -261,11 +262,12 @@ class RecordsChecker:
         new = [props[k]["title"] for k in self.checker(form).schema["required"][2:] if k not in record.data]
         parts = []
         if gone:
-            parts.append("新版没有这些栏目：" + "、".join(gone[:8]))
+            parts.append("新版没有这些栏目：" + "、".join(echo(k, props) for k in gone[:8]))
         if new:
             parts.append("新版要求填写：" + "、".join(new[:8]))
         changed = "；".join(parts) or "栏目的键名和选项与现在的版本一致，只是版本号不同"
-        return record_problem("E712", record, form=form.title, version=version[:20] or "（未写）",
+        shown = echo(version) if version.strip() else "（未写）"
+        return record_problem("E712", record, form=form.title, version=shown,
                               current=form.version, changed=changed,
                               fix=f"按 {form.version} 版的表格重新整理这份记录（wugu records template 生成新模板），"
                                   f"核对无误后把 version 改成 {form.version}")

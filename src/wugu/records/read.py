@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import Problem, problem
+from .echo import echo
 
 #: What a table row is linked by on its own sheet (XLSX) — the record's 序号 on the main sheet.
 PARENT = "记录序号"
@@ -255,7 +256,8 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any])
         if key is None:
             fix = ("这一列和前面的一列是同一个栏目：删掉重复的一列" if name in names else
                    "表头要用表格上的栏目名称或键名；用 wugu records template 生成的表头")
-            problems.append(problem("E713", f"{display}:第 {start + 1} 行第 {col} 列", key=name, fix=fix))
+            problems.append(problem("E713", f"{display}:第 {start + 1} 行第 {col} 列", key=echo(name, names),
+                                    fix=fix))
         keys.append(key)
     records = []
     for n, row in enumerate(rows[start + 1:], start + 2):
@@ -377,7 +379,8 @@ def _workbook(wb: Any, display: str, forms: dict[str, Any]) -> tuple[list[Record
     code, version = str(meta.get("form") or ""), str(meta.get("version") or "")
     form = forms.get(code)
     if form is None:
-        return [], [problem("E711", f"{display}:{META_SHEET}!B1", what=f"没有代码为“{code}”的表格", fix=_known(forms))]
+        return [], [problem("E711", f"{display}:{META_SHEET}!B1", what=f"没有代码为“{echo(code, forms)}”的表格",
+                            fix=_known(forms))]
     from .schema import field_schemas
 
     props = field_schemas(form)

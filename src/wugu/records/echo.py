@@ -1,0 +1,25 @@
+"""Text from a record file shown in a message: a key, a form code or a version as written, anything else (a name,
+an ID or phone number typed where a header or key belongs) cut to its first characters and its length."""
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Iterable
+
+#: What a key, a form code or a version looks like: short ASCII, no run of digits as long as a phone's or an ID's.
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-\[\]/]{0,39}")
+_DIGITS = re.compile(r"\d{6}")
+
+
+def echo(text: object, known: Iterable[str] = ()) -> str:
+    """``text`` as it may stand in a message: in full when it looks like a key, code or version, or is close to a
+    known header; otherwise ``“张…”（共 3 个字）``-style (records are never echoed in full)."""
+    s = str(text).strip()
+    if not s:
+        return "（空）"
+    if _PLAIN.fullmatch(s) and not _DIGITS.search(s):
+        return s
+    if len(s) <= 20 and not re.search(r"\d{3}", s) and difflib.get_close_matches(s, list(known), n=1, cutoff=0.6):
+        return s
+    shown = s[:1] if len(s) <= 4 else s[:2]
+    return f"{shown}…（共 {len(s)} 个字）"
