@@ -135,3 +135,16 @@ def test_values_typed_where_headers_keys_form_or_version_belong_are_never_echoed
     codes = re.findall(r"\bE7\d\d\b", out)
     assert {"E711", "E712", "E713"} <= set(codes), out
     assert "child_nmae" in out  # a key-shaped typo is still shown, with its suggestion
+
+
+@pytest.mark.parametrize("inside", ["local/forms", "local", "site/x"])
+def test_editions_output_may_not_go_into_an_editions_content(tmp_path: Path, inside: str) -> None:
+    edition = tmp_path / "eds" / "a"
+    (edition / inside).mkdir(parents=True)  # empty: the first run would be allowed, the next wipes it
+    (edition / "wugu.yml").write_text("name: 某县\n", encoding="utf-8")
+    (tmp_path / "list.txt").write_text("eds/a\n", encoding="utf-8")
+    for source in (tmp_path / "eds", tmp_path / "list.txt"):
+        result = run_wugu("build", "--editions", str(source), "--out", str(edition / inside), cwd=tmp_path)
+        assert result.returncode == 2 and "E507" in result.stderr, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        assert list((edition / inside).iterdir()) == []

@@ -311,7 +311,7 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print,
     base, sources, outcomes = find_editions(source)
     _check_names(sources + [o.source for o in outcomes])
     out = (Path(out) if out is not None else base / OUT).resolve()
-    check_output_dir(base, out, MARKER, str(OUT))
+    check_output_dir(base, out, MARKER, str(OUT), projects=[s.root for s in sources])
     cache = base / CACHE  # (beside the editions even when the output goes elsewhere)
     total = len(sources)
     echo(f"检查 {total} 个地方版……")

@@ -30,11 +30,13 @@ def inside(folder: Path, name: str) -> Path:
     return path
 
 
-def check_output_dir(root: Path, out: Path, marker: str, example: str, keep_apart: Iterable[Path] = ()) -> None:
+def check_output_dir(root: Path, out: Path, marker: str, example: str, keep_apart: Iterable[Path] = (),
+                     projects: Iterable[Path] = ()) -> None:
     """Refuse an output folder that wugu must not replace as a whole (E511, exit code 2).
 
     ``marker`` is the file wugu leaves in every folder it made (see :func:`atomic_dir`): only such a folder, an
-    empty one or a new one may be replaced. ``keep_apart`` are folders the output must not overlap.
+    empty one or a new one may be replaced. ``keep_apart`` are folders the output must not overlap; ``projects``
+    are more project folders (the editions of ``wugu build --editions``) whose content folders it must not touch.
     """
     from .project import display_path
 
@@ -46,7 +48,7 @@ def check_output_dir(root: Path, out: Path, marker: str, example: str, keep_apar
 
     if _within(root, out):
         raise bad("是手册目录本身或它的上级目录", f"用 --out 指定一个新的子目录，例如 --out {example}")
-    content = _content_overlap(root, out)
+    content = next((c for c in (_content_overlap(Path(r).resolve(), out) for r in (root, *projects)) if c), None)
     if content is not None:  # replacing the output as a whole would wipe the content
         raise WuguError([problem("E507", display_path(out), folder=display_path(out), content=display_path(content),
                                  example=example)])
