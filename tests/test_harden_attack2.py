@@ -148,3 +148,37 @@ def test_editions_output_may_not_go_into_an_editions_content(tmp_path: Path, ins
         assert result.returncode == 2 and "E507" in result.stderr, result.stdout + result.stderr
         assert "Traceback" not in result.stderr
         assert list((edition / inside).iterdir()) == []
+
+
+INVISIBLE = [0x200B, 0x200C, 0x200D, 0x2060, 0x00AD, 0xFEFF, 0x2028, 0x2029, 0xE0041, 0xE007F, 0x3164, 0x115F,
+             0x180E, 0x034F, 0x061C, 0x200E, 0x200F]
+
+
+def test_invisible_characters_are_refused_in_content_and_pages_with_the_code_point(tmp_path: Path) -> None:
+    import json
+
+    project = copy_project(tmp_path / "p")
+    regs = sorted((project / "regulations").glob("R*.yml"))
+    for code, reg in zip(INVISIBLE, regs):
+        text = reg.read_text(encoding="utf-8")
+        # inside a double-quoted scalar (the way an editor would paste it; U+2028 written raw would break the line)
+        new = re.sub(r"^purpose: .*$", lambda m: 'purpose: "本制度说明' + chr(code) + '如何执行"', text, count=1,
+                     flags=re.M)
+        assert new != text
+        reg.write_text(new, encoding="utf-8")
+    result = run_wugu("check", str(project), "--format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    problems = json.loads(result.stdout)["problems"]
+    for code, reg in zip(INVISIBLE, regs):
+        hits = [p for p in problems if p["path"] == f"regulations/{reg.name}" and p["code"] == "E116"]
+        assert hits and f"U+{code:04X}" in hits[0]["message"], (hex(code), hits)
+    # hand-written pages (checked once the YAML content is clean)
+    project = copy_project(tmp_path / "q")
+    for code in INVISIBLE:
+        (project / "site" / f"inv-{code:X}.md").write_text(f"# 页面\n\n正文{chr(code)}内容\n", encoding="utf-8")
+    result = run_wugu("check", str(project), "--format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    problems = json.loads(result.stdout)["problems"]
+    for code in INVISIBLE:
+        hits = [p for p in problems if p["path"] == f"site/inv-{code:X}.md" and p["code"] == "E116"]
+        assert hits and f"U+{code:04X}" in hits[0]["message"] and hits[0]["line"] == 3, (hex(code), hits)

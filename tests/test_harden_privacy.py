@@ -76,7 +76,8 @@ def test_disguised_numbers_are_found_everywhere_they_are_published(tmp_path):
     result = run_wugu("check", str(project), "--format", "json")
     assert result.returncode == 1, result.stdout
     problems = json.loads(result.stdout)["problems"]
-    by_place = {(p["path"], p["line"]): p["code"] for p in problems}
+    # (zero-width characters on a page are also refused as such, E116 — the number behind them is still found)
+    by_place = {(p["path"], p["line"]): p["code"] for p in problems if p["code"] != "E116"}
     for n, (code, _v) in enumerate(variants):
         assert by_place.get(("site/contacts.md", 3 + n)) == code, (n, _v, by_place)
     config_line = len(config.read_text(encoding="utf-8").splitlines())

@@ -146,8 +146,14 @@ def _yaml_error(exc: yaml.YAMLError, path: str, text: str = "") -> Problem:
 #: Characters no text of a handbook may hold: C0 controls other than tab and line breaks, DEL, C1 controls, lone
 #: surrogates (``"\\ud800"`` in double quotes; they crash every encoder), non-characters and the bidi overrides that
 #: reorder what a reader sees. PyYAML refuses most of them written raw, but not when written as escapes.
+#: Also the invisible characters that hide or change what a reader sees (zero-width spaces and joiners, the word
+#: joiner, soft hyphen, a BOM inside the text, bidi marks, line/paragraph separators, tag characters, Hangul fillers).
 _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                       "\u202a-\u202e\u2066-\u2069]")
+                       "\u202a-\u202e\u2066-\u2069"
+                       "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028\u2029\u2060-\u2064\u3164\ufeff"
+                       "\uffa0\U000e0000-\U000e007f]")
+_INVISIBLE = frozenset([0x00AD, 0x034F, 0x115F, 0x1160, 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061, 0x2062,
+                        0x2063, 0x2064, 0x3164, 0xFEFF, 0xFFA0])
 
 
 def bad_character(text: str) -> tuple[str, str] | None:
@@ -158,13 +164,19 @@ def bad_character(text: str) -> tuple[str, str] | None:
     code = ord(m.group())
     if 0xD800 <= code <= 0xDFFF:
         what = "不成对的代理字符，不是有效的 Unicode 文字"
-    elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+    elif 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 or code in (0x061C, 0x200E, 0x200F):
         what = "改变文字显示方向的控制字符，会让看到的和实际写的不一样"
+    elif code in _INVISIBLE:
+        what = "看不见的字符（零宽空格、连接符、软连字符一类），会让看到的和实际写的不一样"
+    elif code in (0x2028, 0x2029):
+        what = "Unicode 的换行符或分段符，显示时会断行，文件里却看不出来"
+    elif 0xE0000 <= code <= 0xE007F:
+        what = "看不见的标签字符，可以把别的文字藏在里面"
     elif code >= 0xFDD0:
         what = "Unicode 规定不能用于文字的字符"
     else:
         what = "不可见的控制字符"
-    return f"U+{code:04X}", what
+    return f"U+{code:04X}", f"{what}；在这段文字的第 {m.start() + 1} 个字处"
 
 
 class _DepthError(Exception):

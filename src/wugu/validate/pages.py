@@ -313,7 +313,8 @@ def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = T
         problems.append(problem("E116", shown, text.count("\n", 0, at) + 1, 1, char=bad[0], what=bad[1]))
     body = text
     if markdown_page:
-        body, problems = _front_matter(text, shown)
+        body, front = _front_matter(text, shown)
+        problems += front  # (after the E116 above: a bad character in a Markdown page was lost here)
         converter.reset()
         try:
             markup = converter.convert(body)
