@@ -182,3 +182,43 @@ def test_invisible_characters_are_refused_in_content_and_pages_with_the_code_poi
     for code in INVISIBLE:
         hits = [p for p in problems if p["path"] == f"site/inv-{code:X}.md" and p["code"] == "E116"]
         assert hits and f"U+{code:04X}" in hits[0]["message"] and hits[0]["line"] == 3, (hex(code), hits)
+
+
+FORMULAS = ['=HYPERLINK("http://example.invalid/?x","点我")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1,2)"]
+
+
+def _formula_cells(path: Path) -> list:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and c.value[:1] and c.value[0] in "=+-@" and not c.value.startswith("=IF(")]
+
+
+def test_formula_looking_record_text_stays_text_in_the_stats_workbook(tmp_path: Path) -> None:
+    import json
+
+    from records_sample import f04
+
+    batch = [f04(n, township=t) for n, t in enumerate(FORMULAS, 1)]
+    (tmp_path / "surveys.json").write_text(json.dumps(batch, ensure_ascii=False), encoding="utf-8")
+    result = records("stats", "surveys.json", "--month", "2026 年 11 月", "--out", "stats", "--no-pdf", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    cells = _formula_cells(tmp_path / "stats" / "WG-F05-stats.xlsx")
+    assert sorted(c.value for c in cells) == sorted(FORMULAS)
+    for c in cells:  # read back: a text cell with the quote prefix, not a formula
+        assert c.data_type == "s" and c.quotePrefix, (c.coordinate, c.value, c.data_type)
+
+
+def test_formula_looking_question_text_stays_text_in_the_question_export(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    bank = sorted((project / "questions").glob("*.yml"))[0]
+    text = bank.read_text(encoding="utf-8")
+    stem = re.search(r"^    stem: (.*)$", text, flags=re.M).group(1)
+    bank.write_text(text.replace(f"stem: {stem}", "stem: '=HYPERLINK(\"http://example.invalid\",\"点我\")" + stem + "'", 1),
+                    encoding="utf-8")
+    out = tmp_path / "bank.xlsx"
+    result = run_wugu("questions", str(project), "--export", "xlsx", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    cells = [c for c in _formula_cells(out) if c.value.startswith("=HYPERLINK")]
+    assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].quotePrefix

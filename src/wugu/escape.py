@@ -27,7 +27,7 @@ from markupsafe import Markup
 from markupsafe import escape as _markup_escape
 
 __all__ = ["html", "markdown", "script_json", "css_string", "file_name", "terminal", "github_property", "github_message",
-           "has_control"]
+           "has_control", "looks_like_formula"]
 
 # Characters that must never reach a terminal or a one-line message as they are: C0 and C1 controls (ESC starts
 # terminal escape sequences), DEL, and the Unicode bidi controls that reorder what a reader sees ("Trojan Source").
@@ -125,3 +125,11 @@ def github_property(text: Any) -> str:
     """A property value of a GitHub workflow command (``file=…``, ``title=…``): also ``:`` and ``,`` encoded,
     so a crafted file name cannot end the property list or add one of its own."""
     return github_message(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# ---- spreadsheets -----------------------------------------------------------------------------------------------
+
+def looks_like_formula(text: str) -> bool:
+    """True for text a spreadsheet may take for a formula once the cell is edited (``=HYPERLINK(…)``, ``+cmd|…``,
+    ``@SUM(…)``, ``-1+1``): such text is written with the quote prefix, so Excel and WPS keep it text."""
+    return text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")

@@ -17,6 +17,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from ..escape import looks_like_formula
 from ..model import Field, Form
 from .read import MAIN_SHEET, META_SHEET, PARENT, TOTAL
 from .schema import data_fields, missing_required, record_headers
@@ -76,6 +77,9 @@ class _Book:
                      "date": fmt({"num_format": "yyyy-mm-dd", "bg_color": "#FCE4D6", "border": 1,
                                   "border_color": "#C65911"}),
                      "plain": fmt({"bg_color": "#FCE4D6", "border": 1, "border_color": "#C65911"})}
+        #: the same formats with Excel's quote prefix: text that starts like a formula stays text when edited
+        self.quoted = {None: fmt({"quote_prefix": True}), id(self.text): fmt({"num_format": "@", "quote_prefix": True}),
+                       id(self.wrap): fmt({"num_format": "@", "text_wrap": True, "quote_prefix": True})}
         self.taken: set[str] = set()
         self.meta: list[list[Any]] = []
         self.lists: list[tuple[str, list[str]]] = []
@@ -141,16 +145,23 @@ def _write_value(ws: Any, row: int, col: int, value: Any, f: Field | None, part:
     if isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否")
     elif isinstance(value, list):
-        ws.write_string(row, col, "、".join(str(v) for v in value), fmt)
+        _write_text(ws, row, col, "、".join(str(v) for v in value), fmt, book)
     elif f is not None and not part and f.type in ("date", "signdate") and isinstance(value, str):
         try:
             ws.write_datetime(row, col, date.fromisoformat(value), book.date)
         except ValueError:
-            ws.write_string(row, col, value)
+            _write_text(ws, row, col, value, None, book)
     elif isinstance(value, (int, float)):
         ws.write_number(row, col, value)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        _write_text(ws, row, col, str(value), fmt, book)
+
+
+def _write_text(ws: Any, row: int, col: int, text: str, fmt: Any, book: _Book) -> None:
+    """A text cell; text that looks like a formula gets the quote prefix (Excel and WPS keep it text)."""
+    if looks_like_formula(text):
+        fmt = book.quoted.get(id(fmt) if fmt is not None else None, book.quoted[None])
+    ws.write_string(row, col, text, fmt)
 
 
 def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *,

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ..bank import LETTERS, answer_letters, ref_label
+from ..escape import looks_like_formula
 from ..model import Handbook, Question
 
 FORMATS = {"text": "txt", "xlsx": "xlsx", "gift": "gift.txt"}
@@ -77,6 +78,7 @@ def to_xlsx(handbook: Handbook, questions: tuple[Question, ...] | None = None) -
                          "created": _created(handbook)})
     head = book.add_format({"bold": True, "bg_color": "#DDEBE7", "border": 1, "text_wrap": True, "valign": "top"})
     cell = book.add_format({"num_format": "@", "text_wrap": True, "valign": "top", "border": 1})
+    quoted = book.add_format({"num_format": "@", "text_wrap": True, "valign": "top", "border": 1, "quote_prefix": True})
     sheet = book.add_worksheet("题库")
     columns = [("题号", 7), ("部分", 9), ("题型", 7), ("情景", 30), ("题干", 36)] + \
               [(f"选项{x}", 22) for x in LETTERS[:4]] + [("选项E", 14), ("选项F", 14), ("答案", 7), ("解析", 40),
@@ -91,7 +93,7 @@ def to_xlsx(handbook: Handbook, questions: tuple[Question, ...] | None = None) -
                *(options + [""] * (6 - len(options))), answer_letters(q), q.explain,
                "；".join(ref_label(handbook, t) for t in q.tests), q.difficulty, "是" if q.red_line else ""]
         for c, value in enumerate(row):
-            sheet.write_string(r, c, value, cell)
+            sheet.write_string(r, c, value, quoted if looks_like_formula(value) else cell)  # stays text when edited
     sheet.autofilter(0, 0, r if questions is None else len(questions), len(columns) - 1)
     book.close()
     return buf.getvalue()
