@@ -222,3 +222,62 @@ def test_formula_looking_question_text_stays_text_in_the_question_export(tmp_pat
     assert result.returncode == 0, result.stdout + result.stderr
     cells = [c for c in _formula_cells(out) if c.value.startswith("=HYPERLINK")]
     assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].quotePrefix
+
+
+def test_records_and_unscannable_files_under_site_are_refused_by_check_and_build(tmp_path: Path) -> None:
+    import json
+
+    from records_sample import f04, fake_mobile
+
+    project = copy_project(tmp_path / "p")
+    data = project / "site" / "data"
+    data.mkdir(parents=True)
+    # (no ID or phone in them: those alone would already stop the check, E401/E402)
+    record = json.dumps({k: v for k, v in f04(1).items() if k not in ("id_number", "carer_phone")}, ensure_ascii=False)
+    # a UTF-8 CSV without BOM and without the title row: only the header says what it is
+    (data / "名单.csv").write_text("姓名,性别,出生日期,所属乡镇（街道）\n张小明,男,2015-03-02,东镇\n", encoding="utf-8")
+    (data / "名单.tsv").write_text("姓名\t性别\t出生日期\n张小明\t男\t2015-03-02\n", encoding="gb18030")
+    (data / "map.geojson").write_text(record, encoding="utf-8")
+    (data / "r.json.txt").write_text("[" + record + "]", encoding="utf-8")
+    (data / "r.dat").write_text("\n" + record, encoding="utf-8")
+    (data / "名单.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))  # an OLE2 (Excel 97) header
+    (data / "名单.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    # a page that shows the JSON format in a code block is not a record file
+    (project / "site" / "format.md").write_text('# 格式\n\n```json\n{"form": "WG-F04", "version": "2026.1"}\n```\n',
+                                                encoding="utf-8")
+    for args in (("check", str(project)), ("build", str(project), "--no-pdf", "--out", str(tmp_path / "out"))):
+        result = run_wugu(*args)
+        out = result.stdout + result.stderr
+        assert result.returncode == 1, out
+        assert "Traceback" not in out
+        for name in ("名单.csv", "名单.tsv", "map.geojson", "r.json.txt", "r.dat"):
+            assert re.search(rf"site/data/{re.escape(name)}.*E742", out), (name, out)
+        for name in ("名单.xls", "名单.et"):
+            assert re.search(rf"site/data/{re.escape(name)}.*E526", out), (name, out)
+        assert "format.md" not in out and "张小明" not in out
+        assert not (tmp_path / "out").exists()
+    mobile = fake_mobile()
+    assert mobile not in out
+
+
+def test_the_privacy_scan_reads_whole_files_and_refuses_huge_ones(tmp_path: Path) -> None:
+    import json
+
+    from records_sample import fake_mobile
+
+    project = copy_project(tmp_path / "p")
+    mobile = fake_mobile()
+    filler = ("这是一段很长的说明文字。" * 20 + "\n") * 12_000  # ~8 MB of text before the number
+    (project / "site" / "long.md").write_text("# 长页面\n\n" + filler + f"联系人：{mobile}\n", encoding="utf-8")
+    # a number across the border of two scanned pieces (2 MB each)
+    border = "a" * (2 * 1024 * 1024 - 5) + mobile + "\n"
+    (project / "site" / "border.txt").write_text(border, encoding="utf-8")
+    (project / "site" / "huge.txt").write_bytes(b"x" * (21 * 1024 * 1024))
+    result = run_wugu("check", str(project), "--format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    problems = json.loads(result.stdout)["problems"]
+    lines = filler.count("\n") + 3
+    assert any(p["path"] == "site/long.md" and p["code"] == "E402" and p["line"] == lines for p in problems), problems
+    assert [(p["code"], p["line"]) for p in problems if p["path"] == "site/border.txt"] == [("E402", 1)], problems
+    assert any(p["path"] == "site/huge.txt" and p["code"] == "E525" for p in problems), problems
+    assert mobile not in result.stdout

@@ -57,42 +57,71 @@ def write_form_downloads(form: Form, downloads: Path) -> list[Path]:
 
 #: Folders of a project that are published (site/) or committed (content): a record file there is refused.
 GUARDED = ("regulations", "norms", "forms", "packs", "vocab", "guides", "local", "site", "schemas")
-_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".xlsx", ".xlsm")
+_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".xlsx", ".xlsm")
+#: Old binary spreadsheets (Excel 97–2003, WPS): wugu cannot look inside, so they are not published (E526).
+_OPAQUE = (".xls", ".et")
+#: Files under site/ never read as text when looking for records (pictures, fonts, PDFs, office documents).
+_BINARY = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svgz", ".ico", ".bmp", ".tif", ".tiff", ".heic",
+                     ".woff", ".woff2", ".ttf", ".otf", ".eot", ".pdf", ".docx", ".pptx", ".odt", ".ods", ".odp",
+                     ".zip", ".gz", ".mp3", ".mp4", ".webm", ".ogg", ".wav"})
 _JSON_RECORD = re.compile(r'"form"\s*:\s*"[A-Z]{1,6}-[A-Z0-9]{1,8}"')
 
 
-def is_record_file(path: Path, labels: set[str] = frozenset()) -> bool:
+def _head_text(head: bytes) -> str:
+    """The first part of a text file: UTF-8 (with or without BOM, maybe cut inside a character), else GB18030."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # cut off in the middle of the last character
+            return head[:exc.start].decode("utf-8", "replace")
+        return head.decode("gb18030", "replace")  # what Excel and WPS in China save as “CSV”
+
+
+def is_record_file(path: Path, labels: set[str] = frozenset(), *, by_content: bool = False) -> bool:
     """True if the file holds filled records: JSON naming a form code, a wugu Excel template with data, or a CSV
-    whose first line names a form (or whose header uses at least three field labels)."""
+    (TSV) whose first line names a form (or whose header uses at least three field labels). ``by_content``: any
+    other text file counts too when it is a JSON document naming a form (``records.geojson``, ``a.json.txt``)."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
             with zipfile.ZipFile(path) as z:
                 return 'name="_meta"' in z.read("xl/workbook.xml").decode("utf-8", "replace")
-        head = path.open("rb").read(1 << 20)
+        with path.open("rb") as f:
+            head = f.read(1 << 20)
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
-    if suffix == ".csv":
-        text = head.decode("utf-8", "replace") if b"\xef\xbb\xbf" in head[:3] else head.decode("gb18030", "replace")
+    text = _head_text(head)
+    if suffix in (".csv", ".tsv"):
         lines = text.splitlines()[:2]
         if lines and _CODE.search(lines[0]):
             return True
-        cells = {c.strip().strip('"').rstrip("* ") for line in lines for c in line.split(",")}
+        cells = {c.strip().strip('"').rstrip("* ") for line in lines for c in re.split(r"[,\t]", line)}
         return len(cells & labels) >= 3
-    return bool(_JSON_RECORD.search(head.decode("utf-8", "replace")))
+    if suffix in _SUFFIXES or (by_content and text.lstrip()[:1] in ("{", "[")):
+        return bool(_JSON_RECORD.search(text))
+    return False
 
 
 def record_files_inside(root: Path, handbook: Handbook) -> list[Problem]:
-    """E742 for every record file inside the content folders or ``site/`` of the project at ``root``."""
+    """E742 for every record file inside the content folders or ``site/`` of the project at ``root``; E526 for an
+    old binary spreadsheet under ``site/`` (it cannot be looked into, so it is not published)."""
     labels = {f.label for form in handbook.forms for f in data_fields(form) if f.label}
     found = []
     for name in GUARDED:
         folder = root / name
         if not folder.is_dir():
             continue
+        site = name == "site"
         for path in sorted(folder.rglob("*")):
-            if path.suffix.lower() in _SUFFIXES and path.is_file() and is_record_file(path, labels):
-                where = "网站页面目录 site/" if name == "site" else f"手册内容目录 {name}/"
+            suffix = path.suffix.lower()
+            if path.is_symlink() or not path.is_file():
+                continue
+            if site and suffix in _OPAQUE:
+                found.append(problem("E526", display_path(path), file=display_path(path)))
+            elif (suffix in _SUFFIXES or site and suffix not in _BINARY) and \
+                    is_record_file(path, labels, by_content=site):
+                where = "网站页面目录 site/" if site else f"手册内容目录 {name}/"
                 found.append(problem("E742", display_path(path), where=where))
     return found
-

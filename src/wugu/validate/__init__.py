@@ -211,6 +211,9 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
                                   + check_reviews(docs, report.review_handbook, handbook, phones)
                                   + check_balance(docs, handbook))
         report.problems += errors
+        from ..records.publish import record_files_inside  # filled records are never published (as wugu build)
+
+        report.problems += record_files_inside(root, handbook)
         # W-codes (a rule changed since a question was reviewed, …) are warnings: shown, and errors only with --strict
         report.warnings += warnings
     if not report.problems:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 from ..errors import Problem, problem
 from ..loader import _BAD_CHAR, bad_character
 from .keywords import word_problems
-from .privacy import MAX_SCAN, scan_text
+from .privacy import MAX_PUBLISHED, scan_text
 
 #: Elements that run code, embed other documents, change where links go, or submit data.
 BANNED_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
@@ -338,7 +338,7 @@ def _check_css(path: Path, shown: str) -> list[Problem]:
     """A stylesheet of the docs folder loads nothing from outside hosts (the site works offline, tells no one who
     reads it) and runs no code."""
     try:
-        text = path.read_bytes()[:MAX_SCAN].decode("utf-8", errors="replace")
+        text = path.read_bytes()[:MAX_PUBLISHED].decode("utf-8", errors="replace")
     except OSError:
         return []
     text = re.sub(r"\\([0-9a-fA-F]{1,6})\s?", lambda m: chr(int(m.group(1), 16)) if int(m.group(1), 16) < 0x110000
@@ -464,7 +464,7 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
         if suffix not in (".md", ".markdown") and suffix not in _HTML_SUFFIXES:
             continue
         try:
-            text = path.read_bytes()[:MAX_SCAN].decode("utf-8-sig")
+            text = path.read_bytes()[:MAX_PUBLISHED].decode("utf-8-sig")
         except UnicodeDecodeError:
             problems.append(problem("E107", shown, 1, 1, guess=""))
             continue

@@ -109,23 +109,37 @@ def check_privacy(docs: list[tuple[str, Document]]) -> list[Problem]:
 
 #: Files under the docs folder that are published as text (everything else is copied as it is, e.g. images).
 TEXT_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".txt", ".css", ".js", ".json", ".yml", ".yaml", ".csv",
-                 ".svg", ".xml"}
-#: Largest text file scanned whole (a hand-written page is a few KB).
+                 ".svg", ".xml", ".tsv", ".jsonl", ".ndjson", ".geojson", ".rtf", ".vcf", ".ics", ".log", ".tex",
+                 ".ini", ".toml", ".conf"}
+#: Text is scanned in pieces of this many characters (each with some text of its neighbours on both sides).
 MAX_SCAN = 2 * 1024 * 1024
+_OVERLAP = 256
+#: Largest text file published under the docs folder: larger ones are refused (E525), not scanned in part.
+MAX_PUBLISHED = 20 * 1024 * 1024
 
 
 def scan_file(path: Path, shown: str) -> list[Problem]:
-    """The problems in one published text file, each at its line and column."""
+    """The problems in one published text file, each at its line and column; the whole file is scanned."""
     try:
-        raw = path.read_bytes()[:MAX_SCAN]
+        size = path.stat().st_size
+        if size > MAX_PUBLISHED:
+            mb = 1024 * 1024
+            return [problem("E525", shown, file=shown, size=f"{size / mb:.0f} MB", limit=f"{MAX_PUBLISHED // mb} MB")]
+        raw = path.read_bytes()
     except OSError:
         return []
     text = raw.decode("utf-8", errors="replace")
     problems = []
-    for code, masked, offset in scan_text(text):
-        line = text.count("\n", 0, offset) + 1
-        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        problems.append(problem(code, shown, line, col, masked=masked))
+    for start in range(0, max(len(text), 1), MAX_SCAN):
+        end = start + MAX_SCAN
+        lead = max(0, start - _OVERLAP)
+        for code, masked, offset in scan_text(text[lead:end + _OVERLAP]):
+            at = lead + offset
+            if not start <= at < end:
+                continue  # the neighbour's (or cut off here): found whole in its own piece
+            line = text.count("\n", 0, at) + 1
+            col = at - (text.rfind("\n", 0, at) + 1) + 1
+            problems.append(problem(code, shown, line, col, masked=masked))
     return problems
 
 
