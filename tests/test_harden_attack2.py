@@ -281,3 +281,22 @@ def test_the_privacy_scan_reads_whole_files_and_refuses_huge_ones(tmp_path: Path
     assert [(p["code"], p["line"]) for p in problems if p["path"] == "site/border.txt"] == [("E402", 1)], problems
     assert any(p["path"] == "site/huge.txt" and p["code"] == "E525" for p in problems), problems
     assert mobile not in result.stdout
+
+
+def test_documents_and_archives_that_cannot_be_read_to_the_end_are_not_published(tmp_path: Path) -> None:
+    import json
+
+    project = copy_project(tmp_path / "p")
+    site = project / "site"
+    # personal data placed after 33 MB of padding, where the document scan used to stop reading
+    with zipfile.ZipFile(site / "pad.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/pad.xml", b" " * (33 * 1024 * 1024))
+        z.writestr("xl/sharedStrings.xml", "<sst><si><t>张小明</t></si></sst>")
+    with zipfile.ZipFile(site / "名单.zip", "w") as z:
+        z.writestr("名单.csv", "姓名,性别\n张小明,男\n")
+    (site / "broken.docx").write_bytes(b"PK\x03\x04" + bytes(64))
+    result = run_wugu("check", str(project), "--format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    problems = json.loads(result.stdout)["problems"]
+    assert sorted(p["path"] for p in problems if p["code"] == "E527") == \
+        ["site/broken.docx", "site/pad.xlsx", "site/名单.zip"], problems

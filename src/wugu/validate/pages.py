@@ -376,6 +376,8 @@ def _check_photo(path: Path, shown: str) -> list[Problem]:
 
 #: Office documents (zip of XML parts) published as they are: their text is scanned like a page's.
 _OFFICE_SUFFIXES = frozenset({".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"})
+#: Archives under the docs folder: published as they are, but nothing inside them could be checked (E527).
+_ARCHIVE_SUFFIXES = frozenset({".zip", ".rar", ".7z", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst", ".cab", ".jar"})
 #: Paragraph, cell and row ends in those XML parts: text on either side never runs together.
 _XML_BREAK = re.compile(r"</(?:w:p|w:tc|a:p|si|c|v|row|text:p|text:h|table:table-cell)>")
 _XML_TAG = re.compile(r"<[^>]*>")
@@ -383,21 +385,32 @@ _XML_TAG = re.compile(r"<[^>]*>")
 _DOC_PARTS, _DOC_BYTES, _PDF_PAGES = 500, 32 * 1024 * 1024, 200
 
 
+class _Unread(Exception):
+    """A document wugu cannot read to the end (too many or too large parts, too many pages)."""
+
+
 def _document_text(path: Path) -> str:
-    """The text of an Office document or a PDF, as far as it can be read within the limits above."""
+    """The text of an Office document or a PDF; :class:`_Unread` when it is larger than the limits above."""
     if path.suffix.lower() == ".pdf":
         from pypdf import PdfReader
 
         reader = PdfReader(str(path))
-        return "\n".join(page.extract_text() or "" for page in reader.pages[:_PDF_PAGES])
+        if len(reader.pages) > _PDF_PAGES:
+            raise _Unread(f"有 {len(reader.pages)} 页，超过 {_PDF_PAGES} 页")
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
     import zipfile
 
     pieces, total = [], 0
     with zipfile.ZipFile(path) as z:
-        for info in z.infolist()[:_DOC_PARTS]:
-            if not info.filename.endswith(".xml") or total + info.file_size > _DOC_BYTES:
+        parts = z.infolist()
+        if len(parts) > _DOC_PARTS:
+            raise _Unread(f"由 {len(parts)} 个部分组成，超过 {_DOC_PARTS} 个")
+        for info in parts:
+            if not info.filename.endswith(".xml"):
                 continue
             total += info.file_size
+            if total > _DOC_BYTES:
+                raise _Unread(f"解压后超过 {_DOC_BYTES // (1024 * 1024)} MB")
             xml = z.read(info).decode("utf-8", errors="replace")
             pieces.append(html.unescape(_XML_TAG.sub("", _XML_BREAK.sub("\n", xml))))
     return "\n".join(pieces)
@@ -405,11 +418,15 @@ def _document_text(path: Path) -> str:
 
 def _check_document(path: Path, shown: str) -> list[Problem]:
     """No personal data in a Word, Excel, presentation or PDF file published with the site (E401–E403, at the
-    file: these have no lines)."""
+    file: these have no lines); E527 for one that cannot be read to the end (it is not published unread)."""
     try:
         text = _document_text(path)
-    except Exception:  # noqa: BLE001 - damaged or encrypted: nothing to read, nothing to say
-        return []
+    except _Unread as exc:
+        return [problem("E527", shown, file=shown, what=str(exc), fix="删掉不需要的内容后重新保存，或拆成几个文件；"
+                                                                       "大的资料请另外发放")]
+    except Exception:  # noqa: BLE001 - damaged or encrypted: it cannot be looked into, so it is not published
+        return [problem("E527", shown, file=shown, what="打不开（文件损坏或加了密码）",
+                        fix="用 Word、Excel、WPS 或 PDF 软件打开后去掉密码、另存一份，再放进 site/；不需要就删掉")]
     found = {}
     for code, masked, _at in scan_text(text):
         found.setdefault(masked, code)
@@ -460,6 +477,10 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
             continue
         if suffix in _OFFICE_SUFFIXES or suffix == ".pdf":
             problems += _check_document(path, shown)
+            continue
+        if suffix in _ARCHIVE_SUFFIXES:
+            problems.append(problem("E527", shown, file=shown, what="是压缩包",
+                                    fix="把里面需要公开的文件直接放进 site/（wugu 会逐个检查）；填好的记录放到 records/ 目录"))
             continue
         if suffix not in (".md", ".markdown") and suffix not in _HTML_SUFFIXES:
             continue
