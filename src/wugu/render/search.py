@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from .. import escape
 from ..resources import templates_dir
 
 #: Words of the handbook that jieba's general dictionary would cut apart (一盯, 四扶, 孤困儿童…), in jieba's
@@ -71,7 +72,7 @@ def front_matter(keywords: Iterable[str] = (), boost: float | None = None, other
     lines = []
     if words:
         lines.append("tags:")
-        lines += [f"  - {_yaml_str(w)}" for w in words]
+        lines += [f"  - {_yaml_str(escape.html(w))}" for w in words]  # as a hand-written page's (sitebuild)
     if boost is not None:
         lines += ["search:", f"  boost: {boost:g}"]
     if other:
