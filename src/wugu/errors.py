@@ -186,8 +186,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E743": ("{what}", "{fix}"),
     "E744": ("{what}", "{fix}"),
     "E745": ("{what}", "{fix}"),
-    # E746–E769: the forms kit, second round (records2) — form definitions and rules shared with the fill page
+    # E746–E759: the forms kit, second round (records2) — form definitions and rules shared with the fill page
     "E746": ("“{label}”也写了 form_date: true，{other}已经是这张表的填表日期", "每张表只有一个填表日期：只在一栏写 form_date: true"),
+    # E760–E779: the forms kit, office review (office) — workbooks read by header, clerk edits, shared formats
+    "E760": ("表头“{header}”出现了两次（{other}也是）", "{fix}"),
+    "E761": ("不认识的表头“{header}”，而模板里有的栏目在这张工作表里找不到", "{fix}"),
+    "E762": ("“{sheet}”工作表缺少这些栏目的列：{missing}", "{fix}"),
+    "E763": ("合并的单元格 {range} 跨了几列，读不出每一栏各填了什么", "取消合并（“开始”→“合并居中”→“取消合并单元格”），每一格分别填写"),
+    "E764": ("“{sheet}”工作表前几行里找不到表头（“序号”“姓名”这样的栏目名称）", "{fix}"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).

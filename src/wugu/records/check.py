@@ -281,7 +281,7 @@ class RecordsChecker:
             if not path.is_file():
                 report.problems.append(record_problem("E740", None, file=display, path=display))
                 continue
-            records, problems = read_records(path, display, form_code, self.forms)
+            records, problems = read_records(path, display, form_code, self.forms, report.notices)
             report.problems += problems
             for record in records:
                 form, found = self.check_record(record)

@@ -18,10 +18,10 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from ..model import Field, Form
-from .read import MAIN_SHEET, META_SHEET, PARENT, TOTAL
+from .read import GUIDE_SHEET, LISTS_SHEET, MAIN_SHEET, META_SHEET, PARENT, TOTAL
 from .schema import data_fields, missing_required, record_headers
 
-LISTS_SHEET = "_lists"
+
 FIRST_ROW = 3  # 1-based: title row, header row, then records
 BLANK_ROWS = 500
 _BOOL_TYPES = ("yesno", "signature", "photo", "statement")
@@ -264,7 +264,7 @@ def _count(value: Any) -> int | float | None:
 
 def _instructions(book: _Book, cols: list[tuple[str, str, Field, str]]) -> None:
     form = book.form
-    ws = book.wb.add_worksheet("填表说明")
+    ws = book.wb.add_worksheet(GUIDE_SHEET)
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 26)
     ws.set_column(2, 6, 16)
