@@ -194,6 +194,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E762": ("“{sheet}”工作表缺少这些栏目的列：{missing}", "{fix}"),
     "E763": ("合并的单元格 {range} 跨了几列，读不出每一栏各填了什么", "取消合并（“开始”→“合并居中”→“取消合并单元格”），每一格分别填写"),
     "E764": ("“{sheet}”工作表前几行里找不到表头（“序号”“姓名”这样的栏目名称）", "{fix}"),
+    "E765": ("“{folder}”里已经有同名的 PDF（{count} 个，第一个在这里），没有覆盖",
+             "换一个输出目录（--out 另一个目录），或确认要替换旧文件时加上 --force"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
@@ -203,6 +205,7 @@ USAGE_CODES |= {"E521", "E522"}  # hardening, second round: links on the output 
 USAGE_CODES |= {"E410", "E412", "E416"}  # many editions: nothing to build, an output folder name unusable
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
 USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
+USAGE_CODES |= {"E765"}  # the forms kit, office review: records pdf would overwrite earlier PDFs
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,12 @@ def tick_fix(record: Record, both: bool = False) -> str:
     return "记录里写 true（是）或 false（否）" if both else "记录里写 true（是）"
 
 
+#: How to write a value of the wrong type, by field type, then by JSON type (E715).
+_TYPE_FIX = {"date": "写成日期，例如 2026-03-05", "signdate": "写成日期，例如 2026-03-05",
+             "integer": "写整数（不带单位），例如 3", "number": "写数字（不带单位），例如 3 或 2.5",
+             "string": "写成文字，例如 东镇", "object": "写成“键: 值”的形式，例如 {\"name\": \"李某某\"}"}
+
+
 def format_checker() -> FormatChecker:
     """The formats a record schema uses: ISO dates and the China formats of :mod:`wugu.cnformats`."""
     checker = FormatChecker(formats=("date",))
@@ -169,7 +175,7 @@ class FormChecker:
             want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
             fix = "多选题写成列表，例如 [\"孤儿\", \"事实孤儿\"]；Excel 里几项之间用顿号“、”隔开" if "array" in want else \
                 "签名、照片、勾选和是/否栏：" + tick_fix(record, both=True) if "boolean" in want else \
-                "按栏目的类型填写"
+                _TYPE_FIX.get(kind if kind in ("date", "signdate") else want[0], "按栏目的类型填写")
             return [p("E715", expected="或".join(expected.get(w, w) for w in want), fix=fix)]
         if kw == "enum":
             allowed = "、".join(str(v) for v in err.validator_value)
