@@ -172,8 +172,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E714": ("必填栏目“{label}”没有填", "{fix}"),
     "E715": ("“{label}”应该是{expected}", "{fix}"),
     "E716": ("“{label}”填的不是表上的选项", "只能填：{allowed}"),
-    "E717": ("“{label}”不是日期", "写成 2026-11-24（也可以写 2026/11/24 或 2026年11月24日）"),
-    "E718": ("“{label}”不是有效的身份证号（{masked}）：{why}", "对照身份证逐位核对，共 18 位，最后一位可以是 X；没有的写“无”"),
+    "E717": ("“{label}”不是有效的日期", "{fix}"),  # fix: cnformats.MESSAGES, the fill page's words
+    "E718": ("“{label}”不是有效的身份证号（{masked}）", "{fix}"),
     "E719": ("“{label}”不是有效的{kind}（{masked}）", "{fix}"),
     "E720": ("“{label}”{what}", "{fix}"),
     "E730": ("儿童编号 {masked} 重复（{other} 也是这个编号）", "一个孩子只建一份档案：核对后删掉重复的一份，或改正编号"),

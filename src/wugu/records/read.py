@@ -27,7 +27,8 @@ TOTAL = "合计"
 _CODE = re.compile(r"\b([A-Z]{1,6}-[A-Z0-9]{1,8})\b.*?(\d{4}\.\d+)")
 _TRUE = {"是", "√", "✓", "✔", "已签", "已贴", "已勾选", "true", "True", "TRUE", "1", "y", "Y", "yes"}
 _FALSE = {"否", "×", "✗", "未签", "未贴", "false", "False", "FALSE", "0", "n", "N", "no"}
-_SPLIT = re.compile(r"[、，,;；/\n]+")
+#: What separates the options of a multiple choice typed in one cell: 、，,;；/ and blanks (no option holds any).
+_SPLIT = re.compile(r"[、，,;；/／\s]+")
 
 
 @dataclass
@@ -150,6 +151,8 @@ def cell_value(value: Any, schema: dict[str, Any]) -> Any:
         return True if text in _TRUE else False if text in _FALSE else text
     if kind == "array":
         if isinstance(value, str):
+            if value in schema.get("items", {}).get("enum", ()):
+                return [value]  # one option (should an option ever hold a separator)
             return [v.strip() for v in _SPLIT.split(value) if v.strip()]
         return [value]
     if schema.get("format") == "date":

@@ -112,7 +112,23 @@ def _annotation(f: Field, section: str) -> dict[str, Any]:
         note["vocab"] = f.vocab_id
     if f.format:
         note["format"] = f.format
+    steps = tidy_steps(f)
+    if steps:
+        note["tidy"] = list(steps)
     return note
+
+
+def tidy_steps(f: Field) -> tuple[str, ...]:
+    """How a typed value of ``f`` is tidied before it is checked (:data:`wugu.cnformats.TIDY`)."""
+    if f.format:
+        return cn.TIDY[f.format]
+    if f.type in ("date", "signdate"):
+        return cn.TIDY["date"]
+    if f.type == "number":
+        return cn.TIDY["number"]
+    if f.type in ("text", "longtext"):
+        return cn.TIDY["text"]
+    return ()
 
 
 def _text(f: Field) -> dict[str, Any]:
@@ -191,13 +207,13 @@ def field_schemas(form: Form) -> dict[str, dict[str, Any]]:
                                            "title": f"{f.label}（其他）", "description": "选了“其他”时写明是什么",
                                            "x-wugu": {"label": f"{f.label}（其他）", "type": "text",
                                                       "section": section.title, "sensitive": f.sensitive,
-                                                      "part_of": f.key}}
+                                                      "part_of": f.key, "tidy": list(cn.TIDY["text"])}}
             if f.type == "yesno" and f.detail:
                 props[f"{f.key}_detail"] = {"type": "string", "minLength": 1, "maxLength": 200,
                                             "title": f"{f.label}（{f.detail}）", "description": f"选“是”时写{f.detail}",
                                             "x-wugu": {"label": f"{f.label}（{f.detail}）", "type": "text",
                                                        "section": section.title, "sensitive": f.sensitive,
-                                                       "part_of": f.key}}
+                                                       "part_of": f.key, "tidy": list(cn.TIDY["text"])}}
     return props
 
 
@@ -228,7 +244,7 @@ def record_schema(form: Form) -> dict[str, Any]:
             **props,
         },
         "x-wugu": {"form": form.id, "code": form.code, "version": form.version, "title": form.title,
-                   "sensitive": form.has_sensitive, **_rules(form),
+                   "sensitive": form.has_sensitive, **_rules(form), "messages": dict(cn.MESSAGES),
                    "sections": [{"title": s.title, "keys": [f.key for f in s.fields if f.type not in NO_DATA]}
                                 for s in form.sections if any(f.type not in NO_DATA for f in s.fields)]},
     }
