@@ -80,6 +80,7 @@ def sign(made: Path, target: Path) -> Path:
     ws = wb["记录"]
     for key in ("unit_signed", "head_signed", "reviewer_signed", "filler_signed"):
         ws.cell(3, meta[key], "是")
+    ws.cell(3, meta["unit"], "东镇乡镇团")  # the unit's name (F05 2026.2); 单位盖章 marked 是 above
     ws.cell(3, meta["phone"], "0539-0000000")
     ws.cell(3, meta["report_date"], date(2026, 12, 3))
     wb.save(target)

@@ -92,15 +92,15 @@ def test_stats_workbook_says_what_is_still_to_fill(stats) -> None:
     ws = wb["记录"]
     assert "橙色格子是还没填的必填栏" in ws["A1"].value
     meta = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
-    for key in ("unit_signed", "head_signed", "reviewer_signed", "filler_signed", "phone", "report_date"):
+    for key in ("unit", "unit_signed", "head_signed", "reviewer_signed", "filler_signed", "phone", "report_date"):
         assert ws.cell(3, meta[key]).fill.fgColor.rgb == "FFFCE4D6", key
     assert ws.cell(3, meta["month"]).fill.fgColor.rgb != "FFFCE4D6"  # filled in by wugu
     check = records("check", str(xlsx), cwd=folder)
     assert check.returncode == 1
     lines = check.stdout.splitlines()
     assert {re.search(r"（(.+?)）: error (E\d+)", ln).groups() for ln in lines if "error" in ln} == {
-        ("填报单位", "E714"), ("单位负责人", "E714"), ("审核人", "E714"), ("填表人", "E714"), ("联系电话", "E714"),
-        ("报出日期", "E714")}
+        ("填报单位", "E714"), ("单位盖章", "E714"), ("单位负责人", "E714"), ("审核人", "E714"), ("填表人", "E714"),
+        ("联系电话", "E714"), ("报出日期", "E714")}
     report_date = next(ln for ln in lines if "报出日期" in ln)
     assert "不详" not in report_date and "2026-11-24" in report_date
     assert "不详" not in next(ln for ln in lines if "联系电话" in ln)

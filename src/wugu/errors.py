@@ -196,6 +196,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E764": ("“{sheet}”工作表前几行里找不到表头（“序号”“姓名”这样的栏目名称）", "{fix}"),
     "E765": ("“{folder}”里已经有同名的 PDF（{count} 个，第一个在这里），没有覆盖",
              "换一个输出目录（--out 另一个目录），或确认要替换旧文件时加上 --force"),
+    "E766": ("{what}", "{fix}"),  # a rule of the rulebook on a table's rows (WG-F05: counts that must add up)
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).

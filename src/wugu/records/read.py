@@ -640,6 +640,7 @@ class _Workbook:
                         v.date().isoformat() if isinstance(v, datetime) else v)
                 record.cells[(table_key, len(rows), ckey)] = sheet.cell(col, n)
             record.cells[(table_key, len(rows))] = sheet.cell(parent_col, n)
+            record.cells.setdefault((table_key,), f"{name}!A{n}")  # a rule on the whole table: its first row
             rows.append(item)
         if counted:
             self.note(f"{name}!" + "、".join(sheet.cell(1, n).split("!")[1] for n in counted[:5])
