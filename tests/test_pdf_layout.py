@@ -90,7 +90,7 @@ def test_the_statistics_report_is_one_landscape_face(out, handbook):
     pages = _words(out / form_pdf(form))
     front = "".join(_lines(_body(pages[0], "landscape")))
     table = next(f for f in form.fields if f.type == "table")
-    assert "合计" in front and "报出日期" in front and "单位负责人" in front and "（盖章）" in front
+    assert "合计" in front and "报出日期" in front and "单位负责人" in front and "填报单位" in front and "单位盖章" in front
     assert pages[0][0] > pages[0][1]  # landscape
     rows = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(out / form_pdf(form)), "-"],
                           capture_output=True, text=True, check=True).stdout
@@ -212,8 +212,9 @@ def test_pdfs_are_tagged_in_chinese_with_ascii_names(out, handbook):
 def test_what_real_forms_have(out, handbook):
     pages = {f.id: _pack_pages(out / form_pdf(f)) for f in handbook.forms}
     text = {fid: "".join(p) for fid, p in pages.items()}
-    for fid in ("F01", "F04", "F05", "F06"):
+    for fid in ("F01", "F04", "F06"):
         assert "（盖章）" in text[fid], fid
+    assert "单位盖章" in text["F05"]  # 2026.2: 填报单位 is the unit's name, 单位盖章 the seal
     assert "村（居）儿童主任签字" in text["F04"] and "村（居）委会" in text["F04"]
     for fid, t in text.items():
         assert "编号：" in pages[fid][0], fid

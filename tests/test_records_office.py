@@ -80,6 +80,7 @@ def sign(made: Path, target: Path) -> Path:
     ws = wb["记录"]
     for key in ("unit_signed", "head_signed", "reviewer_signed", "filler_signed"):
         ws.cell(3, meta[key], "是")
+    ws.cell(3, meta["unit"], "东镇乡镇团")  # the unit's name (F05 2026.2); 单位盖章 marked 是 above
     ws.cell(3, meta["phone"], "0539-0000000")
     ws.cell(3, meta["report_date"], date(2026, 12, 3))
     wb.save(target)
@@ -97,8 +98,8 @@ def test_templates(office: Path) -> None:
     assert meta["form"] == "WG-F04" and meta["version"] == "2026.1"
     ws = wb["记录"]
     headers = [c.value for c in ws[2]]
-    assert "姓名 *" in headers and "身份证号" in headers and "WG-F04" in ws["A1"].value
-    id_col = headers.index("身份证号") + 1
+    assert "※姓名 *" in headers and "※身份证号" in headers and "WG-F04" in ws["A1"].value  # ※: sensitive
+    id_col = headers.index("※身份证号") + 1
     fmt = next(d.number_format for d in ws.column_dimensions.values() if d.min <= id_col <= (d.max or d.min))
     assert fmt == "@"  # text: Excel would otherwise keep only 15 digits of an ID number
     lists = [v for v in ws.data_validations.dataValidation if v.type == "list"]
@@ -263,7 +264,7 @@ def test_filled_pdfs(tmp_path: Path) -> None:
     result = records("pdf", "r.json", "--out", "pdf", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     made = sorted((tmp_path / "pdf").glob("*.pdf"))
-    assert [p.name for p in made] == ["WG-F04-0002.pdf", "WG-F07-0001.pdf"]
+    assert [p.name for p in made] == ["r-WG-F04-0002.pdf", "r-WG-F07-0001.pdf"]
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in made)
     text = subprocess.run(["pdftotext", str(made[1]), "-"], capture_output=True, text=True).stdout
     for value in ("小明", "2026 年 11 月 3 日", "14:00—16:30", "李某某", "结对志愿者", "V-0001", "村儿童主任",

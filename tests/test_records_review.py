@@ -92,15 +92,15 @@ def test_stats_workbook_says_what_is_still_to_fill(stats) -> None:
     ws = wb["记录"]
     assert "橙色格子是还没填的必填栏" in ws["A1"].value
     meta = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
-    for key in ("unit_signed", "head_signed", "reviewer_signed", "filler_signed", "phone", "report_date"):
+    for key in ("unit", "unit_signed", "head_signed", "reviewer_signed", "filler_signed", "phone", "report_date"):
         assert ws.cell(3, meta[key]).fill.fgColor.rgb == "FFFCE4D6", key
     assert ws.cell(3, meta["month"]).fill.fgColor.rgb != "FFFCE4D6"  # filled in by wugu
     check = records("check", str(xlsx), cwd=folder)
     assert check.returncode == 1
     lines = check.stdout.splitlines()
     assert {re.search(r"（(.+?)）: error (E\d+)", ln).groups() for ln in lines if "error" in ln} == {
-        ("填报单位", "E714"), ("单位负责人", "E714"), ("审核人", "E714"), ("填表人", "E714"), ("联系电话", "E714"),
-        ("报出日期", "E714")}
+        ("填报单位", "E714"), ("单位盖章", "E714"), ("单位负责人", "E714"), ("审核人", "E714"), ("填表人", "E714"),
+        ("联系电话", "E714"), ("报出日期", "E714")}
     report_date = next(ln for ln in lines if "报出日期" in ln)
     assert "不详" not in report_date and "2026-11-24" in report_date
     assert "不详" not in next(ln for ln in lines if "联系电话" in ln)
@@ -166,14 +166,14 @@ def filled_pdfs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, d
 
 def test_filled_pdf_prints_the_form_date_in_the_header(filled_pdfs) -> None:
     out, _, _ = filled_pdfs
-    first = {name: pdf_text(out / name).split("\f")[0] for name in ("WG-F04-0001.pdf", "WG-F06-0002.pdf")}
-    assert re.search(r"填表日期：\s*2026 年 10 月 8 日", first["WG-F04-0001.pdf"])
-    assert re.search(r"填表日期：\s*2026 年 10 月 20 日", first["WG-F06-0002.pdf"])
+    first = {name: pdf_text(out / name).split("\f")[0] for name in ("r-WG-F04-0001.pdf", "r-WG-F06-0002.pdf")}
+    assert re.search(r"填表日期：\s*2026 年 10 月 8 日", first["r-WG-F04-0001.pdf"])
+    assert re.search(r"填表日期：\s*2026 年 10 月 20 日", first["r-WG-F06-0002.pdf"])
 
 
 def test_filled_pdf_shows_blanks_not_hints_in_empty_cells(filled_pdfs) -> None:
     out, survey, pairing = filled_pdfs
-    for name, form, record in (("WG-F04-0001.pdf", "F04", survey), ("WG-F06-0002.pdf", "F06", pairing)):
+    for name, form, record in (("r-WG-F04-0001.pdf", "F04", survey), ("r-WG-F06-0002.pdf", "F06", pairing)):
         text = re.sub(r"\s+", "", pdf_text(out / name, layout=False))
         empty = [f for s in form_yaml(form)["sections"] for f in s["fields"]
                  if f.get("hint") and f.get("key") and f["key"] not in record
@@ -186,7 +186,7 @@ def test_filled_pdf_shows_blanks_not_hints_in_empty_cells(filled_pdfs) -> None:
 
 def test_filled_pdf_unit_stays_on_the_line_of_its_number(filled_pdfs) -> None:
     out, _, _ = filled_pdfs
-    words = pdf_words(out / "WG-F06-0002.pdf")
+    words = pdf_words(out / "r-WG-F06-0002.pdf")
     label = next(w for w in words if w[0] == "年龄")
     value = next(w for w in words if w[0] == "9" and abs(w[2] - label[2]) < 20)
     unit = next(w for w in words if w[0] == "岁" and abs(w[2] - label[2]) < 20)
@@ -202,14 +202,14 @@ def test_template_headers_are_unique_and_numbers_are_text(tmp_path: Path) -> Non
         assert len(header) == len(set(header)), (path.name, [h for h in header if header.count(h) > 1])
     wb = load_workbook(tmp_path / "t" / "WG-F04.xlsx")
     ws = wb["记录"]
-    header = [str(c.value).rstrip(" *") for c in ws[2]]
+    header = [str(c.value).rstrip(" *").lstrip("※") for c in ws[2]]
     for label in ("父母联系方式", "照护人电话", "身份证号", "照护人身份证号", "儿童编号"):
         col = header.index(label) + 1
         assert ws.cell(3, col).number_format == "@" and ws.cell(400, col).number_format == "@", label
     # a label used in two sections (WG-F01: 姓名, 联系电话) is named with its section
     wb = load_workbook(tmp_path / "t" / "WG-F01.xlsx")
     ws = wb["记录"]
-    header = [str(c.value).rstrip(" *") for c in ws[2]]
+    header = [str(c.value).rstrip(" *").lstrip("※") for c in ws[2]]
     assert "基本信息·姓名" in header and "紧急联系人·姓名" in header and "姓名" not in header
     # and a CSV with the old, doubled header still reads both columns, in order
     record = {"form": "WG-F01", "version": "2026.1", "name": "李某某", "sex": "女", "birth_date": "1980-05-01",

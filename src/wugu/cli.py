@@ -491,7 +491,7 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
         for path in render_records(handbook, [(stats.display_record(), f05)], target, combined=False,
                                    name=f"{f05.code}-stats"):
             click.echo(f"已生成 {path}")
-    for line in stats.summary_lines():
+    for line in [*report.notices, *stats.summary_lines()]:
         click.echo(line)
     todo = still_to_fill(f05, stats.record)
     if todo:
@@ -504,12 +504,21 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/pdf", show_default=True,
               help="PDF 放在哪个目录。")
 @click.option("--combined", is_flag=True, help="全部记录合成一个 PDF（records.pdf），而不是每份记录一个。")
-def records_pdf(paths: tuple[str, ...], project: str | None, out: str, combined: bool) -> None:
-    """把填好的记录印在和空白表格一样的 A4 版面上（标“内部资料 注意保密”），每份一个 PDF 或合成一个。"""
-    from .records.pdf import render_records
+@click.option("--force", is_flag=True, help="输出目录里已有同名的 PDF 时替换它们（默认不覆盖，报错停下）。")
+def records_pdf(paths: tuple[str, ...], project: str | None, out: str, combined: bool, force: bool) -> None:
+    """把填好的记录印在和空白表格一样的 A4 版面上（标“内部资料 注意保密”），每份一个 PDF 或合成一个。
+
+    每份记录的 PDF 以来源文件名、表格代码和它在文件里的序号命名（如 东镇-WG-F04-0003.pdf）。"""
+    from .records.pdf import pdf_name, render_records
 
     handbook, target, report = _checked_records(project, paths, out, "没有生成 PDF")
-    made = render_records(handbook, [(r.data, f) for r, f in report.records], target, combined=combined)
+    for line in report.notices:
+        click.echo(line, err=True)
+    try:
+        made = render_records(handbook, [(r.data, f) for r, f in report.records], target, combined=combined,
+                              names=[pdf_name(r.file, f.code, r.number) for r, f in report.records], force=force)
+    except WuguError as exc:
+        _fail(exc)
     click.echo(f"已生成 {len(made)} 个 PDF 在 {target}（只有本人可读；用完按保存期限删除）")
 
 

@@ -98,3 +98,64 @@ def mask(s: str) -> str:
         return "*" * len(s)
     head, tail = (4, 3) if len(s) >= 15 else (3, 2) if len(s) >= 8 else (1, 1)
     return s[:head] + "*" * (len(s) - head - tail) + s[-tail:]
+
+
+# ---- tidying typed values, and the messages about formats: one table each, shared with the fill page ----------
+# Both tables are published in every record schema (``x-wugu.tidy`` on a property, ``x-wugu.messages`` at the top), so
+# the fill page (cn-formats.js ``tidy``, fill.js) and ``wugu records check`` tidy the same way and say the same words.
+
+#: The steps that tidy a typed value before it is checked, by kind of value:
+#: ``halfwidth`` full-width ０-９ ． － ／ Ｘ ｘ as ordinary characters (输入法全角); ``trim`` blanks (space, tab, line
+#: breaks, 全角空格, no-break space) at both ends; ``no-blanks`` blanks inside removed (139 1234 5678); ``no-dashes``
+#: hyphens removed (139-1234-5678); ``mobile-dashes`` hyphens removed only when a mobile number is left (a landline
+#: keeps 0539-1234567); ``upper-x`` a final x as X; ``date`` a date as people write it as 2026-03-05.
+TIDY: dict[str, tuple[str, ...]] = {
+    "id-number": ("halfwidth", "trim", "no-blanks", "upper-x"),
+    "mobile": ("halfwidth", "trim", "no-blanks", "no-dashes"),
+    "phone": ("halfwidth", "trim", "no-blanks", "mobile-dashes"),
+    "date": ("halfwidth", "trim", "date"),
+    "number": ("halfwidth", "trim"),
+    "text": ("trim",),
+}
+_TIDY_BLANKS = " \t\r\n\u3000\u00a0"
+_HALFWIDTH = str.maketrans("０１２３４５６７８９．－／Ｘｘ", "0123456789.-/Xx")
+
+
+def tidy(value: str, steps: tuple[str, ...] | list[str]) -> str:
+    """``value`` after the ``steps`` of :data:`TIDY` (the browser's twin: ``WuguFormats.tidy``)."""
+    for step in steps:
+        if step == "halfwidth":
+            value = value.translate(_HALFWIDTH)
+        elif step == "trim":
+            value = value.strip(_TIDY_BLANKS)
+        elif step == "no-blanks":
+            value = "".join(ch for ch in value if ch not in _TIDY_BLANKS)
+        elif step == "no-dashes":
+            value = value.replace("-", "")
+        elif step == "mobile-dashes":
+            if _MOBILE_RE.fullmatch(value.replace("-", "")):
+                value = value.replace("-", "")
+        elif step == "upper-x":
+            if value.endswith("x"):
+                value = value[:-1] + "X"
+        elif step == "date":
+            value = normalize_date(value) or value
+        else:
+            raise ValueError(f"unknown tidy step {step}")
+    return value
+
+
+#: What the fill page shows next to a value of the wrong format, and what ``wugu records check`` gives as the fix:
+#: the same words (E715, E717, E718, E719).
+MESSAGES: dict[str, str] = {
+    "id-shape": "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X",
+    "id-birth": "身份证号第 7 至 14 位的出生日期不是真实的日期，请对照身份证核对",
+    "id-check": "身份证号校验位不对：最后一位与前 17 位对不上，请逐位核对",
+    "id-none": "这一栏必须写身份证号，不能写“无”",
+    "id-none-allowed": "没有身份证号的写“无”",
+    "mobile": "手机号应为 11 位数字，以 1 开头",
+    "phone": "电话号码不对：手机号写 11 位，固定电话带区号，例如 0539-1234567",
+    "date": "日期写成 2026-03-05 或 2026年3月5日，而且要是真实的日期",
+    "integer": "请填整数（不带单位），例如 3",
+    "number": "请填数字（不带单位），例如 3 或 2.5",
+}

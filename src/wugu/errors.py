@@ -196,8 +196,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E714": ("必填栏目“{label}”没有填", "{fix}"),
     "E715": ("“{label}”应该是{expected}", "{fix}"),
     "E716": ("“{label}”填的不是表上的选项", "只能填：{allowed}"),
-    "E717": ("“{label}”不是日期", "写成 2026-11-24（也可以写 2026/11/24 或 2026年11月24日）"),
-    "E718": ("“{label}”不是有效的身份证号（{masked}）：{why}", "对照身份证逐位核对，共 18 位，最后一位可以是 X；没有的写“无”"),
+    "E717": ("“{label}”不是有效的日期", "{fix}"),  # fix: cnformats.MESSAGES, the fill page's words
+    "E718": ("“{label}”不是有效的身份证号（{masked}）", "{fix}"),
     "E719": ("“{label}”不是有效的{kind}（{masked}）", "{fix}"),
     "E720": ("“{label}”{what}", "{fix}"),
     "E730": ("儿童编号 {masked} 重复（{other} 也是这个编号）", "一个孩子只建一份档案：核对后删掉重复的一份，或改正编号"),
@@ -210,8 +210,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E743": ("{what}", "{fix}"),
     "E744": ("{what}", "{fix}"),
     "E745": ("{what}", "{fix}"),
-    # E746–E769: the forms kit, second round (records2) — form definitions and rules shared with the fill page
+    # E746–E759: the forms kit, second round (records2) — form definitions and rules shared with the fill page
     "E746": ("“{label}”也写了 form_date: true，{other}已经是这张表的填表日期", "每张表只有一个填表日期：只在一栏写 form_date: true"),
+    # E760–E779: the forms kit, office review (office) — workbooks read by header, clerk edits, shared formats
+    "E760": ("表头“{header}”出现了两次（{other}也是）", "{fix}"),
+    "E761": ("不认识的表头“{header}”，而模板里有的栏目在这张工作表里找不到", "{fix}"),
+    "E762": ("“{sheet}”工作表缺少这些栏目的列：{missing}", "{fix}"),
+    "E763": ("合并的单元格 {range} 跨了几列，读不出每一栏各填了什么", "取消合并（“开始”→“合并居中”→“取消合并单元格”），每一格分别填写"),
+    "E764": ("“{sheet}”工作表前几行里找不到表头（“序号”“姓名”这样的栏目名称）", "{fix}"),
+    "E765": ("“{folder}”里已经有同名的 PDF（{count} 个，第一个在这里），没有覆盖",
+             "换一个输出目录（--out 另一个目录），或确认要替换旧文件时加上 --force"),
+    "E766": ("{what}", "{fix}"),  # a rule of the rulebook on a table's rows (WG-F05: counts that must add up)
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
@@ -221,6 +230,7 @@ USAGE_CODES |= {"E521", "E522"}  # hardening, second round: links on the output 
 USAGE_CODES |= {"E410", "E412", "E416"}  # many editions: nothing to build, an output folder name unusable
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
 USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
+USAGE_CODES |= {"E765"}  # the forms kit, office review: records pdf would overwrite earlier PDFs
 
 
 @dataclass(frozen=True)

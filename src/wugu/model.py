@@ -170,6 +170,7 @@ class Field:
     size: str | None = None
     text: str | None = None
     key: str = ""  # the field's name in a filled record (stable when the label changes); notices have none
+    short: str | None = None  # a statement's short name for Excel headers and messages (not printed on paper)
     format: str | None = None  # id-number, mobile or phone: checked beyond the type (see wugu.cnformats)
     form_date: bool = False  # this date is the form's 填表日期: a filled record prints it in the header
 
@@ -542,6 +543,7 @@ def build_field(d: dict[str, Any], vocabs: dict[str, Vocab]) -> Field:
         rows=d.get("rows", 0), total=d.get("total", False), with_date=d.get("with_date", True),
         seal=d.get("seal", False), size=d.get("size"),
         text=d.get("text"), key=d.get("key", ""), format=d.get("format"), form_date=d.get("form_date", False),
+        short=d.get("short"),
     )
 
 

@@ -56,6 +56,12 @@ def tick_fix(record: Record, both: bool = False) -> str:
     return "记录里写 true（是）或 false（否）" if both else "记录里写 true（是）"
 
 
+#: How to write a value of the wrong type, by field type, then by JSON type (E715).
+_TYPE_FIX = {"date": cn.MESSAGES["date"], "signdate": cn.MESSAGES["date"],
+             "integer": cn.MESSAGES["integer"], "number": cn.MESSAGES["number"],
+             "string": "写成文字，例如 东镇", "object": "写成“键: 值”的形式，例如 {\"name\": \"李某某\"}"}
+
+
 def format_checker() -> FormatChecker:
     """The formats a record schema uses: ISO dates and the China formats of :mod:`wugu.cnformats`."""
     checker = FormatChecker(formats=("date",))
@@ -80,6 +86,9 @@ class FormChecker:
         except ValueError:  # a keyword beyond the subset wugu writes
             self.valid = self.validator.is_valid
         self.rules = Rules(self.schema)
+        #: the properties a typed value is tidied in before the check (ID x → X, 139 1234 5678, 2026/3/5 …)
+        self.tidy = [(key, tuple(s["x-wugu"]["tidy"])) for key, s in self.props.items()
+                     if s.get("x-wugu", {}).get("tidy")]
 
     def label(self, path: tuple[Any, ...]) -> str:
         """The printed label of the value at ``path``: ``出生日期``, or ``参加人员第 2 行“姓名”``."""
@@ -133,7 +142,12 @@ class FormChecker:
         published ``x-wugu.rules``, the same the fill page checks)."""
         out: list[RecordProblem] = []
         seen: set[tuple[Any, ...]] = set()
-        errors = () if self.valid(record.data) else self.validator.iter_errors(record.data)
+        data = record.data
+        for key, steps in self.tidy:  # as the fill page tidies what is typed (cnformats.TIDY, one table)
+            v = data.get(key)
+            if type(v) is str:  # not a number Excel stored (read._Digits): its message says what happened
+                data[key] = cn.tidy(v, steps)
+        errors = () if self.valid(data) else self.validator.iter_errors(data)
         for err in errors:
             for p in self._explain(record, err):
                 key = (p.code, p.where)
@@ -170,10 +184,12 @@ class FormChecker:
             want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
             fix = "多选题写成列表，例如 [\"孤儿\", \"事实孤儿\"]；Excel 里几项之间用顿号“、”隔开" if "array" in want else \
                 "签名、照片、勾选和是/否栏：" + tick_fix(record, both=True) if "boolean" in want else \
-                "按栏目的类型填写"
+                _TYPE_FIX.get(kind if kind in ("date", "signdate") else want[0], "按栏目的类型填写")
             return [p("E715", expected="或".join(expected.get(w, w) for w in want), fix=fix)]
         if kw == "enum":
             allowed = "、".join(str(v) for v in err.validator_value)
+            if kind == "multichoice" and record.kind != "json":
+                allowed += "（选几项的，几项之间用顿号“、”隔开；逗号、分号、斜线和空格也认）"
             return [p("E716", allowed=allowed)]
         if kw == "const":
             what = {"statement": "没有勾选：这项声明必须勾选", "signature": "没有签名：这一栏必须签名"}.get(kind, "的值不对")
@@ -182,16 +198,17 @@ class FormChecker:
             fmt = self.props.get(path[0], {}).get("x-wugu", {}).get("format") if path else None
             value = err.instance if isinstance(err.instance, str) else str(err.instance)
             if fmt == "id-number" and len(path) == 1:
-                why = {"shape": "应为 18 位数字，最后一位可以是 X", "birth": "第 7–14 位不是有效的出生日期",
-                       "check": "最后一位校验码对不上，可能抄错了一位"}.get(cn.id_number_problem(value) or "", "格式不对")
+                problem = "none" if value == cn.NO_ID else cn.id_number_problem(value) or "shape"
+                fix = cn.MESSAGES[f"id-{problem}"]
+                if problem == "shape" and cn.NO_ID in str(err.schema.get("pattern", "")):
+                    fix += "；" + cn.MESSAGES["id-none-allowed"]
                 if getattr(value, "__class__", str).__name__ == "_Digits":
-                    why = "Excel 把它存成了数字，后几位已经丢失；把这一列设成“文本”格式后重新输入"
-                return [p("E718", masked=cn.mask(value), why=why)]
+                    fix = "Excel 把它存成了数字，后几位已经丢失；把这一列设成“文本”格式后重新输入"
+                return [p("E718", masked=cn.mask(value), fix=fix)]
             if fmt in ("mobile", "phone") and len(path) == 1:
                 kind_name = "手机号" if fmt == "mobile" else "电话号码"
-                fix = "手机号是 1 开头的 11 位数字" if fmt == "mobile" else "写手机号（11 位），或带区号的固定电话，如 0539-1234567"
-                return [p("E719", kind=kind_name, masked=cn.mask(value), fix=fix)]
-            return [p("E717")]
+                return [p("E719", kind=kind_name, masked=cn.mask(value), fix=cn.MESSAGES[fmt])]
+            return [p("E717", fix=cn.MESSAGES["date"])]
         if kw in ("minLength", "minItems"):
             return [p("E714", fix=self._fill_fix(path, record))]
         if kw == "maxLength":
@@ -283,7 +300,7 @@ class RecordsChecker:
             if not path.is_file():
                 report.problems.append(record_problem("E740", None, file=display, path=display))
                 continue
-            records, problems = read_records(path, display, form_code, self.forms)
+            records, problems = read_records(path, display, form_code, self.forms, report.notices)
             report.problems += problems
             for record in records:
                 form, found = self.check_record(record)

@@ -76,16 +76,41 @@ def _join(pdfs: list[tuple[str, bytes]]) -> bytes:
     return out.getvalue()
 
 
+def pdf_name(source: str, code: str, number: int) -> str:
+    """The file name of one record's PDF: the source file's stem, the form code and the record's number in that
+    file (``东镇-WG-F04-0003.pdf``), so the PDFs of two townships' files never share a name."""
+    import re
+
+    from ..escape import file_name
+
+    stem = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", Path(source).stem).strip(" .")[:60] or "records"
+    try:
+        return file_name(f"{stem}-{code}-{number:04d}.pdf")
+    except ValueError:
+        return f"{code}-{number:04d}.pdf"
+
+
 def render_records(handbook: Handbook, items: list[tuple[dict[str, Any], Form]], out_dir: Path, *,
-                   combined: bool = False, name: str = "records") -> list[Path]:
-    """Write filled PDFs (owner-only) into ``out_dir``: ``<code>-<n>.pdf`` each, or ``<name>.pdf`` all in one."""
+                   combined: bool = False, name: str = "records", names: list[str] | None = None,
+                   force: bool = True) -> list[Path]:
+    """Write filled PDFs (owner-only) into ``out_dir``: one per record named ``names[i]`` (else
+    ``<code>-<n>.pdf``), or ``<name>.pdf`` all in one. Without ``force``, a file already there is a usage error
+    (E765) and nothing is written."""
     from ..render.pdf import PdfBuilder
 
+    one = combined or len(items) == 1 and name != "records"
+    targets = [out_dir / f"{name}.pdf"] if one else [
+        out_dir / (names[n - 1] if names else f"{form.code}-{n:04d}.pdf") for n, (_, form) in enumerate(items, 1)]
+    there = [t for t in targets if t.exists() or t.is_symlink()]
+    if there and not force:
+        from ..errors import WuguError, problem
+        from ..project import display_path
+
+        raise WuguError([problem("E765", display_path(there[0]), count=len(there), folder=display_path(out_dir))])
     builder = PdfBuilder(handbook, cache_dir=None)
     pdfs = [(f"{form.code} 第 {n} 份", builder.filled_bytes(form, display_values(form, record)))
             for n, (record, form) in enumerate(items, 1)]
-    if combined or len(items) == 1 and name != "records":
+    if one:
         data = pdfs[0][1] if len(pdfs) == 1 else _join(pdfs)
-        return [write_private(out_dir / f"{name}.pdf", data)]
-    return [write_private(out_dir / f"{form.code}-{n:04d}.pdf", data)
-            for n, ((_, data), (_, form)) in enumerate(zip(pdfs, items), 1)]
+        return [write_private(targets[0], data)]
+    return [write_private(target, data) for target, (_, data) in zip(targets, pdfs)]

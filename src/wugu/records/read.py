@@ -7,6 +7,7 @@ and WPS store as extensions when it saves.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import re
@@ -27,7 +28,8 @@ TOTAL = "合计"
 _CODE = re.compile(r"\b([A-Z]{1,6}-[A-Z0-9]{1,8})\b.*?(\d{4}\.\d+)")
 _TRUE = {"是", "√", "✓", "✔", "已签", "已贴", "已勾选", "true", "True", "TRUE", "1", "y", "Y", "yes"}
 _FALSE = {"否", "×", "✗", "未签", "未贴", "false", "False", "FALSE", "0", "n", "N", "no"}
-_SPLIT = re.compile(r"[、，,;；/\n]+")
+#: What separates the options of a multiple choice typed in one cell: 、，,;；/ and blanks (no option holds any).
+_SPLIT = re.compile(r"[、，,;；/／\s]+")
 
 
 @dataclass
@@ -52,8 +54,10 @@ class Record:
 
 
 def read_records(path: Path, display: str, form_code: str | None = None,
-                 forms: dict[str, Any] | None = None) -> tuple[list[Record], list[Problem]]:
-    """All records in one file and the problems met reading it (E710; E741 for a kind of file we do not read)."""
+                 forms: dict[str, Any] | None = None,
+                 notices: list[str] | None = None) -> tuple[list[Record], list[Problem]]:
+    """All records in one file and the problems met reading it (E710; E741 for a kind of file we do not read);
+    what was left out on purpose (an extra column or sheet, a 合计 row) is added to ``notices``."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".json", ".jsonl", ".ndjson"):
@@ -61,7 +65,7 @@ def read_records(path: Path, display: str, form_code: str | None = None,
         if suffix == ".csv":
             return _csv(path.read_bytes(), display, form_code, forms or {})
         if suffix in (".xlsx", ".xlsm"):
-            return _xlsx(path, display, forms or {})
+            return _xlsx(path, display, forms or {}, form_code, notices)
     except OSError as exc:
         return [], [problem("E710", display, detail=f"打不开文件（{exc.strerror or exc}）", fix="确认文件存在、可以读取")]
     return [], [problem("E741", display, detail=f"“{suffix or path.name}”文件")]
@@ -148,6 +152,8 @@ def cell_value(value: Any, schema: dict[str, Any]) -> Any:
         return True if text in _TRUE else False if text in _FALSE else text
     if kind == "array":
         if isinstance(value, str):
+            if value in schema.get("items", {}).get("enum", ()):
+                return [value]  # one option (should an option ever hold a separator)
             return [v.strip() for v in _SPLIT.split(value) if v.strip()]
         return [value]
     if schema.get("format") == "date":
@@ -197,7 +203,7 @@ def _label_map(props: dict[str, Any], headers: dict[str, str]) -> dict[str, list
 
 
 def _clean(header: Any) -> str:
-    return re.sub(r"[\s*＊]+|（必填）|（敏感）", "", str(header or ""))
+    return re.sub(r"[\s*＊※]+|（必填）|（敏感）", "", str(header or ""))
 
 
 # ---- CSV ----------------------------------------------------------------------------------------------------------
@@ -279,6 +285,9 @@ def _known(forms: dict[str, Any]) -> str:
 
 
 # ---- XLSX ---------------------------------------------------------------------------------------------------------
+# Columns are found by their header text (the template's headers; spaces, the required mark * and the sensitive mark
+# ※ do not matter), never by position: an office may move, insert or delete columns. The hidden _meta sheet says
+# which form and version the workbook is; without it (a workbook of the office's own) the title row or ``--form`` does.
 
 #: Limits on an Excel file before it is opened (a county's records fit in a few MB): the whole file unpacked, one
 #: part of it unpacked, and how many times a large part may be smaller packed than unpacked (a "zip bomb").
@@ -290,7 +299,23 @@ MAX_XLSX_ROWS = 20_000
 MAX_XLSX_COLUMNS = 256
 
 
-def _xlsx(path: Path, display: str, forms: dict[str, Any]) -> tuple[list[Record], list[Problem]]:
+#: The other sheets of a template: the choice lists, the instructions and the form's identity.
+LISTS_SHEET = "_lists"
+GUIDE_SHEET = "填表说明"
+_TOTAL_ROW = re.compile(r"^(?:合计|小计|总计)[:：]?$")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}[0-9]+:[A-Z]{1,3}[0-9]+)"')
+_TEMPLATE_FIX = "用 wugu records template 生成的模板（或网站表格页下载的 Excel 模板）填写，表头不要改动"
+
+
+def is_total_row(values: list[Any]) -> bool:
+    """A 合计/小计/总计 row: one of its first two filled cells says so (a sum an office adds under its records, or the
+    total row wugu writes under a table's rows). Derived from the rows above, so never read as a record."""
+    filled = [v for v in values[:3] if v not in (None, "")]
+    return any(isinstance(v, str) and _TOTAL_ROW.match(re.sub(r"\s+", "", v)) for v in filled[:2])
+
+
+def _xlsx(path: Path, display: str, forms: dict[str, Any], form_code: str | None = None,
+          notices: list[str] | None = None) -> tuple[list[Record], list[Problem]]:
     import zipfile
 
     from openpyxl import load_workbook
@@ -306,7 +331,7 @@ def _xlsx(path: Path, display: str, forms: dict[str, Any]) -> tuple[list[Record]
         return [], [problem("E710", display, detail=f"不是有效的 Excel 文件（{what}）",
                             fix="用 Excel 或 WPS 打开后另存为“Excel 工作簿（*.xlsx）”，再检查")]
     try:
-        return _workbook(wb, display, forms)
+        return _Workbook(wb, display, forms, notices if notices is not None else []).read(form_code)
     except _TooManyRows as exc:
         return [], [problem("E120", f"{display}:{exc.sheet}!A{exc.row}", sheet=exc.sheet, limit=MAX_XLSX_ROWS)]
     except Exception as exc:  # a damaged or hand-made workbook: say so, never a traceback  # noqa: BLE001
@@ -361,82 +386,318 @@ def _rows(ws: Any, first: int = 3) -> Iterator[tuple[int, list[Any]]]:
         yield n, list(row)
 
 
-def _workbook(wb: Any, display: str, forms: dict[str, Any]) -> tuple[list[Record], list[Problem]]:
-    from openpyxl.utils import get_column_letter
+def _merged(ws: Any) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a sheet as ``(min_col, min_row, max_col, max_row)``; a read-only sheet does not parse
+    them, so they are read from the sheet's XML."""
+    from openpyxl.utils import range_boundaries
 
-    if META_SHEET not in wb.sheetnames or MAIN_SHEET not in wb.sheetnames:
-        return [], [problem("E711", display, what="这个 Excel 文件不是 wugu 的记录模板（没有“_meta”和“记录”工作表）",
-                            fix="用 wugu records template 生成模板，或从网站表格页下载 Excel 模板，再把数据填进去")]
-    meta: dict[str, Any] = {}
-    columns: dict[str, list[tuple[int, str]]] = {}
-    for _, row in _rows(wb[META_SHEET]):
-        if not row or row[0] is None:
-            continue
-        if row[0] == "column" and len(row) >= 4:
-            columns.setdefault(str(row[1]), []).append((int(row[2]), str(row[3])))
-        else:
-            meta[str(row[0])] = row[1] if len(row) > 1 else None
-    code, version = str(meta.get("form") or ""), str(meta.get("version") or "")
-    form = forms.get(code)
-    if form is None:
-        return [], [problem("E711", f"{display}:{META_SHEET}!B1", what=f"没有代码为“{echo(code, forms)}”的表格",
-                            fix=_known(forms))]
-    from .schema import field_schemas
+    if hasattr(ws, "merged_cells"):
+        return [(r.min_col, r.min_row, r.max_col, r.max_row) for r in ws.merged_cells.ranges]
+    with ws._get_source() as src:  # noqa: SLF001 — openpyxl keeps the sheet's XML there
+        xml = src.read()
+    return [tuple(range_boundaries(m.decode())) for m in _MERGE.findall(xml)]  # type: ignore[misc]
 
-    props = field_schemas(form)
-    first = int(meta.get("first_row") or 3)
-    records: list[Record] = []
-    by_serial: dict[Any, Record] = {}
-    for n, row in _rows(wb[MAIN_SHEET], first):
-        if n < first or not any(v not in (None, "") for v in row):
-            continue
-        data: dict[str, Any] = {"form": code, "version": version}
-        cells: dict[Any, str] = {(): f"{MAIN_SHEET}!A{n}"}
-        serial = row[0] if row else None
-        for col, key in columns.get(MAIN_SHEET, []):
-            if key not in props:
+
+def _filled(row: list[Any]) -> bool:
+    return any(v not in (None, "") for v in row)
+
+
+@dataclass
+class _Sheet:
+    """One sheet's rows, its header row and which key each column holds."""
+
+    name: str
+    rows: list[list[Any]]
+    header: int = 0                                 # 1-based row of the headers
+    keys: dict[int, str] = field(default_factory=dict)  # 1-based column → key
+    skip: set[int] = field(default_factory=set)     # rows not to read (inside a merge across columns)
+
+    def cell(self, col: int, row: int) -> str:
+        from openpyxl.utils import get_column_letter
+
+        return f"{self.name}!{get_column_letter(col)}{row}"
+
+
+class _Workbook:
+    """Reads the records of one workbook by header text, noting what it leaves out (extra columns and sheets,
+    合计 rows) and saying exactly which cell to change when the headers do not fit the form."""
+
+    def __init__(self, wb: Any, display: str, forms: dict[str, Any], notices: list[str]):
+        self.wb, self.display, self.forms, self.notices = wb, display, forms, notices
+        self.problems: list[Problem] = []
+
+    def note(self, text: str) -> None:
+        self.notices.append(f"提示：{self.display}:{text}")
+
+    def fail(self, code: str, at: str = "", **args: Any) -> None:
+        self.problems.append(problem(code, f"{self.display}:{at}" if at else self.display, **args))
+
+    # -- which form, which sheets --
+
+    def _meta(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The _meta values and the table sheets it names (sheet → table key)."""
+        meta: dict[str, Any] = {}
+        tables: dict[str, str] = {}
+        for _, row in _rows(self.wb[META_SHEET]):
+            if not row or row[0] is None:
                 continue
-            cells[(key,)] = f"{MAIN_SHEET}!{get_column_letter(col)}{n}"
-            if col > len(row):
+            if row[0] == "column" and len(row) >= 4:
+                if str(row[1]) != MAIN_SHEET and str(row[2]) in ("1", "1.0"):
+                    tables[str(row[1])] = str(row[3])
+            else:
+                meta[str(row[0])] = row[1] if len(row) > 1 else None
+        return meta, tables
+
+    def read(self, form_code: str | None) -> tuple[list[Record], list[Problem]]:
+        names = self.wb.sheetnames
+        has_meta = META_SHEET in names
+        meta, tables = self._meta() if has_meta else ({}, {})
+        code, version = str(meta.get("form") or ""), str(meta.get("version") or "")
+        helpers = {META_SHEET, LISTS_SHEET, GUIDE_SHEET}
+        if not has_meta:
+            found = self._title_code()
+            code, version = found if found else (form_code or "", "")
+            if not code:
+                self.fail("E711", what="不知道这个 Excel 文件里是哪张表格的记录（没有模板的“_meta”工作表，第一行也没写表格代码）",
+                          fix="用 wugu records template 生成的模板填写；自己做的表格，第一行写上表格代码和版本"
+                              "（如“WG-F04 孤困儿童调查表（2026.1 版）”），或者加上 --form WG-F04 这样的选项")
+                return [], self.problems
+        form = self.forms.get(code)
+        if form is None:
+            self.fail("E711", f"{META_SHEET}!B1" if has_meta else "", what=f"没有代码为“{code}”的表格",
+                      fix=_known(self.forms))
+            return [], self.problems
+        version = version or form.version
+        if not has_meta:  # table sheets of a workbook of the office's own: named like the template's
+            tables = {re.sub(r"[\[\]:*?/\\]", "", f.label)[:28]: f.key for f in form.fields if f.type == "table"}
+        main = self._main_sheet(names, helpers | set(tables))
+        if main is None:
+            return [], self.problems
+        for other in names:
+            if other not in helpers and other not in tables and other != main:
+                if self.wb[other].sheet_state == "visible" and any(_filled(r) for _, r in _rows(self.wb[other])):
+                    self.note(f"工作表“{other}”不是这张表格模板里的，没有读取，里面的内容没有检查"
+                              f"（记录要填在“{main}”工作表里）")
+        records, by_serial = self._records(main, form, code, version)
+        for sheet, key in tables.items():
+            if sheet in names:
+                self._table_rows(sheet, form, key, by_serial)
+        return records, self.problems
+
+    def _title_code(self) -> tuple[str, str] | None:
+        """The form code and version written in the first row of the first sheet (as the template's title row)."""
+        for _, row in _rows(self.wb.worksheets[0]):
+            m = _CODE.search(" ".join(str(v) for v in row[:3] if v is not None))
+            return (m.group(1), m.group(2)) if m else None
+        return None
+
+    def _main_sheet(self, names: list[str], others: set[str]) -> str | None:
+        """The sheet that holds the records: “记录”, or the only data sheet there is (renamed, e.g. to “西镇”)."""
+        if MAIN_SHEET in names:
+            return MAIN_SHEET
+        candidates = [n for n in names if n not in others and self.wb[n].sheet_state == "visible"]
+        if len(candidates) == 1:
+            if META_SHEET in names:
+                self.note(f"没有“{MAIN_SHEET}”工作表，按唯一的数据工作表“{candidates[0]}”读取记录"
+                          f"（模板里这张表叫“{MAIN_SHEET}”）")
+            return candidates[0]
+        listed = "、".join(f"“{n}”" for n in candidates[:6]) or "（没有）"
+        self.fail("E711", what=f"找不到填记录的工作表“{MAIN_SHEET}”：这个文件的数据工作表有 {listed}",
+                  fix=f"把填记录的那张工作表改回“{MAIN_SHEET}”（右键工作表标签 → 重命名），其他的另存到别的文件")
+        return None
+
+    # -- headers --
+
+    def _load(self, name: str, names: dict[str, list[str]], last_head: int = 10) -> _Sheet:
+        """A sheet's rows, its header row (among the first rows, the one naming most columns) and merged cells."""
+        sheet = _Sheet(name, [row for _, row in _rows(self.wb[name])])
+        best = 0
+        for n, row in enumerate(sheet.rows[:last_head], 1):
+            score = sum(1 for v in row if v is not None and _clean(v) in names)
+            if score > best:
+                sheet.header, best = n, score
+        return sheet
+
+    def _merges(self, sheet: _Sheet, labels: dict[str, str]) -> None:
+        """Merged cells below the headers: down one column (a township written once for several rows) each row
+        gets the value; across columns the values cannot be told apart (an error), unless on a 合计 row."""
+        for c1, r1, c2, r2 in _merged(self.wb[sheet.name]):
+            if r2 <= sheet.header:
                 continue
-            v = cell_value(row[col - 1], props[key])
-            if v is not None:
-                data[key] = v
-        if set(data) == {"form", "version"}:
-            continue  # only a 序号 was typed in
-        record = Record(display, len(records) + 1, data, kind="xlsx", line=n, cells=cells)
-        records.append(record)
-        by_serial[serial if serial not in (None, "") else len(records)] = record
-    problems: list[Problem] = []
-    for sheet, cols in columns.items():
-        if sheet == MAIN_SHEET or sheet not in wb.sheetnames:
-            continue
-        table = dict(cols).get(1, "")
-        table_key = table.split("/", 1)[0]
-        col_keys = [(c, k.split("/", 1)[1]) for c, k in cols if "/" in k]
-        totals = props.get(table_key, {}).get("x-wugu", {}).get("total", False)
-        for n, row in _rows(wb[sheet], first):
-            if n < first or not any(v not in (None, "") for v in row[1:]):
+            r1 = max(r1, sheet.header + 1)
+            rows = sheet.rows
+            while len(rows) < r2:
+                rows.append([])
+            if c1 == c2:
+                top = rows[r1 - 1][c1 - 1] if c1 <= len(rows[r1 - 1]) else None
+                for r in range(r1 + 1, r2 + 1):
+                    rows[r - 1] += [None] * (c1 - len(rows[r - 1]))
+                    rows[r - 1][c1 - 1] = top
+                if top not in (None, ""):
+                    label = labels.get(sheet.keys.get(c1, ""), "")
+                    self.note(f"{sheet.cell(c1, r1)}:{sheet.cell(c1, r2).split('!')[1]} 是合并的单元格"
+                              + (f"（{label}）" if label else "") + "，已按每一行都填了这个值读取；"
+                              "最好取消合并、每行分别填写")
+            elif not all(is_total_row(rows[r - 1]) for r in range(r1, r2 + 1)):
+                span = f"{sheet.cell(c1, r1)}:{sheet.cell(c2, r2).split('!')[1]}"
+                self.fail("E763", span, range=span.split("!")[1])
+                sheet.skip.update(range(r1, r2 + 1))
+
+    def _columns(self, sheet: _Sheet, names: dict[str, list[str]], labels: dict[str, str],
+                 required: set[str], first: str | None) -> bool:
+        """Find each key's column by its header; False (and the problems said) when the headers do not fit."""
+        if not sheet.header:
+            self.fail("E764", f"{sheet.name}!A1", sheet=sheet.name, fix=_TEMPLATE_FIX)
+            return False
+        header = sheet.rows[sheet.header - 1]
+        seen: dict[str, int] = {}
+        unknown: list[tuple[int, str]] = []
+        ok = True
+        for col, h in enumerate(header, 1):
+            name = _clean(h)
+            if not name:
+                if any(col <= len(r) and r[col - 1] not in (None, "") for r in sheet.rows[sheet.header:]):
+                    unknown.append((col, ""))
                 continue
-            if totals and len(row) > 1 and str(row[1]).strip() == TOTAL:
+            if col == 1 and first is None and name == "序号":
                 continue
-            parent = row[0]
+            keys = names.get(name)
+            if not keys:
+                unknown.append((col, str(h).strip()))
+                continue
+            key = next((k for k in keys if k not in seen), None)
+            if key is None:
+                self.fail("E760", sheet.cell(col, sheet.header), header=str(h).strip()[:30],
+                          other=sheet.cell(seen[keys[0]], sheet.header),
+                          fix="两列中删掉多余的一列（或把它的表头改成它真正对应的栏目）；" + _TEMPLATE_FIX)
+                ok = False
+                continue
+            seen[key] = col
+        missing = [k for k in labels if k not in seen and k != first]
+        lost = [k for k in missing if k in required]
+        if lost:
+            self.fail("E762", sheet.cell(1, sheet.header), sheet=sheet.name,
+                      missing="、".join(f"“{labels[k]}”" for k in lost[:8]) + ("等" if len(lost) > 8 else ""),
+                      fix="把这几列加回来，表头照模板写（不要合并表头）；" + _TEMPLATE_FIX)
+            ok = False
+        elif missing:
+            self.note(f"{sheet.name} 工作表没有这几列（选填栏目，按没填读取）："
+                      + "、".join(f"“{labels[k]}”" for k in missing[:8]) + ("等" if len(missing) > 8 else ""))
+        gone = {labels[k]: k for k in missing}
+        for col, text in unknown:
+            close = difflib.get_close_matches(_clean(text), [_clean(g) for g in gone], n=1, cutoff=0.5)
+            if missing and text:
+                hint = f"是不是“{next(g for g in gone if _clean(g) == close[0])}”？" if close else ""
+                self.fail("E761", sheet.cell(col, sheet.header), header=text[:30],
+                          fix=f"{hint}表头要和模板上的栏目名称一样；{_TEMPLATE_FIX}")
+                ok = False
+            else:
+                self.note(f"{sheet.cell(col, sheet.header)} 这一列" + (f"“{text[:30]}”" if text else "没有表头")
+                          + "不是这张表格的栏目，没有读取，里面的内容没有检查")
+        if first is not None and first not in seen:
+            self.fail("E762", sheet.cell(1, sheet.header), sheet=sheet.name, missing=f"“{labels.get(first, first)}”",
+                      fix=f"第一列的表头写“{labels.get(first, first)}”，填这一行属于“{MAIN_SHEET}”表里哪份记录的序号")
+            ok = False
+        sheet.keys = {col: key for key, col in seen.items()}
+        return ok
+
+    # -- values --
+
+    def _records(self, name: str, form: Any, code: str, version: str) -> tuple[list[Record], dict[Any, Record]]:
+        from .schema import data_fields, field_schemas, record_headers
+
+        props = field_schemas(form)
+        labels = record_headers(form)
+        names = _label_map(props, labels)
+        for f in form.fields:  # headers of templates before statements had short names (cut at 12 characters)
+            if f.type == "statement" and f.text and f.key in props:
+                names.setdefault(_clean(f.text[:12]), [f.key])
+        sheet = self._load(name, {**names, "序号": []})
+        records: list[Record] = []
+        by_serial: dict[Any, Record] = {}
+        required = {f.key for f in data_fields(form) if f.required}
+        if not self._columns(sheet, names, labels, required, None):
+            return records, by_serial
+        serial_col = 1 if sheet.header and _clean(sheet.rows[sheet.header - 1][0] if sheet.rows[sheet.header - 1]
+                                                  else "") == "序号" else None
+        self._merges(sheet, labels)
+        totals = []
+        for n, row in enumerate(sheet.rows, 1):
+            if n <= sheet.header or n in sheet.skip or not _filled(row):
+                continue
+            if is_total_row(row):
+                totals.append(n)
+                continue
+            data: dict[str, Any] = {"form": code, "version": version}
+            cells: dict[Any, str] = {(): sheet.cell(1, n)}
+            for col, key in sheet.keys.items():
+                cells[(key,)] = sheet.cell(col, n)
+                if col <= len(row):
+                    v = cell_value(row[col - 1], props[key])
+                    if v is not None:
+                        data[key] = v
+            if set(data) == {"form", "version"}:
+                continue  # only a 序号 was typed in
+            record = Record(self.display, len(records) + 1, data, kind="xlsx", line=n, cells=cells)
+            records.append(record)
+            serial = row[0] if serial_col and row else None
+            if isinstance(serial, float) and serial.is_integer():
+                serial = int(serial)
+            by_serial[serial if serial not in (None, "") else len(records)] = record
+        if totals:
+            where = "、".join(sheet.cell(1, n).split("!")[1] for n in totals[:5])
+            self.note(f"{name}!{where} 是合计（小计）行，不是记录，没有读取；统计由 wugu records stats 计算")
+        return records, by_serial
+
+    def _table_rows(self, name: str, form: Any, key: str, by_serial: dict[Any, Record]) -> None:
+        from .schema import field_schemas
+
+        table_key = key.split("/", 1)[0]
+        f = next((x for x in form.fields if x.key == table_key), None)
+        if f is None:
+            return
+        labels = {PARENT: PARENT, **{c.key: f"{c.group}·{c.label}" if c.group else c.label for c in f.columns}}
+        names: dict[str, list[str]] = {PARENT: [PARENT]}
+        for c in f.columns:
+            for alias in (c.key, c.label, labels[c.key]):
+                names.setdefault(_clean(alias), [c.key])
+        sheet = self._load(name, names)
+        if not self._columns(sheet, names, labels, set(), PARENT):
+            return
+        self._merges(sheet, labels)
+        totals = field_schemas(form).get(table_key, {}).get("x-wugu", {}).get("total", False)
+        parent_col = next(c for c, k in sheet.keys.items() if k == PARENT)
+        counted = []
+        for n, row in enumerate(sheet.rows, 1):
+            values = [v for c, v in enumerate(row, 1) if c != parent_col]
+            if n <= sheet.header or n in sheet.skip or not _filled(values):
+                continue
+            if is_total_row(row):
+                if not totals:
+                    counted.append(n)
+                continue
+            parent = row[parent_col - 1] if parent_col <= len(row) else None
             if isinstance(parent, float) and parent.is_integer():
                 parent = int(parent)
             record = by_serial.get(parent)
             if record is None:
-                problems.append(problem("E711", f"{display}:{sheet}!A{n}",
-                                        what=f"这一行的{PARENT}“{parent or '（空）'}”在“{MAIN_SHEET}”表里找不到",
-                                        fix=f"{PARENT}要写“{MAIN_SHEET}”表第一列的序号，表示这一行属于哪份记录"))
+                self.fail("E711", sheet.cell(parent_col, n),
+                          what=f"这一行的{PARENT}“{parent or '（空）'}”在“{MAIN_SHEET}”表里找不到",
+                          fix=f"{PARENT}要写“{MAIN_SHEET}”表第一列的序号，表示这一行属于哪份记录")
                 continue
             rows = record.data.setdefault(table_key, [])
             item: dict[str, Any] = {}
-            for col, ckey in col_keys:
-                if col <= len(row) and row[col - 1] not in (None, ""):
-                    v = row[col - 1]
+            for col, ckey in sheet.keys.items():
+                if ckey == PARENT:
+                    continue
+                v = row[col - 1] if col <= len(row) else None
+                if v not in (None, ""):
                     item[ckey] = str(int(v)) if isinstance(v, float) and v.is_integer() else (
                         v.date().isoformat() if isinstance(v, datetime) else v)
-                record.cells[(table_key, len(rows), ckey)] = f"{sheet}!{get_column_letter(col)}{n}"
-            record.cells[(table_key, len(rows))] = f"{sheet}!A{n}"
+                record.cells[(table_key, len(rows), ckey)] = sheet.cell(col, n)
+            record.cells[(table_key, len(rows))] = sheet.cell(parent_col, n)
+            record.cells.setdefault((table_key,), f"{name}!A{n}")  # a rule on the whole table: its first row
             rows.append(item)
-    return records, problems
+        if counted:
+            self.note(f"{name}!" + "、".join(sheet.cell(1, n).split("!")[1] for n in counted[:5])
+                      + " 是合计（小计）行，没有当作表格的一行读取")

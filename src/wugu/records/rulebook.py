@@ -10,7 +10,9 @@ Python (here) and in JavaScript (``record-rules.js``) and compared on thousands 
 - ``age``: whole years from the date in ``birth`` to the date in ``on`` (today when ``on`` is empty);
 - ``days``: days from the date in ``from`` to the date in ``to`` (today when ``to`` is empty);
 - ``id-birth-matches``: whether the birth date written in the valid ID number in ``number`` equals the date in
-  ``birth``.
+  ``birth``;
+- ``row-sums``: whether in every row of the table ``table`` the count ``total`` equals the counts ``parts`` added up
+  (blank counts as 0; a row holding a value that is not a count is left out).
 
 (Spec keys never use ``id``, ``$id`` or ``$ref``: validators read those as schema identifiers anywhere in a schema.)
 
@@ -77,9 +79,37 @@ def derive(record: dict[str, Any], spec: dict[str, dict[str, Any]], today: date 
             number, born = record.get(d["number"]), day(d["birth"])
             if born and isinstance(number, str) and cn.id_number_problem(number) is None:
                 view[name] = cn.id_birth_date(number) == born
+        elif kind == "row-sums":
+            rows = record.get(d["table"])
+            if isinstance(rows, list) and rows:
+                view[name] = all(_adds_up(row, d["total"], d["parts"]) for row in rows)
         else:
             raise ValueError(f"unknown derived fact kind {kind}")
     return view
+
+
+def _count(v: Any) -> int | None:
+    """A count in a table cell: a whole number ≥ 0, digits (a small count may carry ＊), blank as 0; else None."""
+    if v is None or v == "":
+        return 0
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v if v >= 0 else None
+    if isinstance(v, float):
+        return int(v) if v.is_integer() and v >= 0 else None
+    if isinstance(v, str):
+        s = v.strip(" \t\u3000").rstrip("＊*")
+        return 0 if s == "" else int(s) if s.isascii() and s.isdigit() and len(s) <= 9 else None
+    return None
+
+
+def _adds_up(row: Any, total: str, parts: list[str]) -> bool:
+    """``row[total]`` equals the sum of ``row[parts]`` (a row with a value that is not a count is left to the schema)."""
+    if not isinstance(row, dict):
+        return True
+    nums = [_count(row.get(k)) for k in (total, *parts)]
+    return any(n is None for n in nums) or nums[0] == sum(n or 0 for n in nums[1:])
 
 
 # ---- writing rules ------------------------------------------------------------------------------------------------
@@ -136,7 +166,7 @@ class _Book:
     def has(self, *keys: str) -> bool:
         return all(k in self.labels for k in keys)
 
-    def fact(self, name: str, kind: str, **sources: str) -> str:
+    def fact(self, name: str, kind: str, **sources: Any) -> str:
         self.derived[name] = {"kind": kind, **sources}
         return name
 
@@ -237,8 +267,27 @@ def _f09(b: _Book) -> None:
               fix="请孩子本人在“儿童本人签名”处签名，记为已签名")
 
 
+def _f05(b: _Book) -> None:
+    """WG-F05 填表说明第 3 条: in each township's row 儿童总数 equals 男 + 女, 已结对 + 未结对 and the school stages
+    added up (a derived fact per sum: JSON Schema cannot add)."""
+    table = next((f for f in b.form.fields if f.key == "townships" and f.type == "table"), None)
+    if table is None:
+        return
+    cols = {c.key for c in table.columns}
+    for name, parts, words in (("_rows_sex_add_up", ("male", "female"), "男、女"),
+                               ("_rows_pairing_add_up", ("paired", "unpaired"), "已结对、未结对"),
+                               ("_rows_stages_add_up",
+                                ("preschool", "primary", "junior_high", "senior_high_up", "other_stage"), "各学段")):
+        if "children" not in cols or not set(parts) <= cols:
+            continue
+        fact = b.fact(name, "row-sums", table=table.key, total="children", parts=list(parts))
+        b.add("E766", table.key, _props(**{fact: {"const": True}}),
+              what=f"有乡镇（街道）一行的{words}人数加起来不等于“儿童总数”",
+              fix=f"逐行核对：儿童总数应等于{words}人数之和（本表填表说明第 3 条）；一个孩子只计入一个性别、一个学段、一种结对情况")
+
+
 #: Form id → the function that writes its rules.
-BOOKS: dict[str, Callable[[_Book], None]] = {"F04": _f04, "F08": _f08, "F09": _f09}
+BOOKS: dict[str, Callable[[_Book], None]] = {"F04": _f04, "F05": _f05, "F08": _f08, "F09": _f09}
 
 
 def form_rules(form: Form) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:

@@ -34,6 +34,21 @@ def data_fields(form: Form) -> tuple[Field, ...]:
     return tuple(f for f in form.fields if f.type not in NO_DATA)
 
 
+_PHRASE_END = re.compile(r"[，；。：,;:]")
+
+
+def field_label(f: Field) -> str:
+    """A field's name in headers and messages: its label, a statement's ``short`` name, or else the start of its
+    text up to the first phrase boundary (never cut in the middle of a phrase)."""
+    if f.label or f.short:
+        return f.label or f.short or ""
+    text = f.text or ""
+    m = _PHRASE_END.search(text)
+    if m and 2 <= m.start() <= 16:
+        return text[:m.start()]
+    return text if len(text) <= 16 else text[:15] + "…"
+
+
 def _section_name(title: str) -> str:
     """A section title without its printed number: ``四、实际抚养人`` → ``实际抚养人``."""
     return re.sub(r"^[一二三四五六七八九十]+、\s*", "", title)
@@ -43,7 +58,7 @@ def column_labels(form: Form) -> dict[str, str]:
     """Each data field's label, made unique within the form: a label that two fields share (F04's two
     “与儿童关系”, F06's two “性别”) is led by its section (``实际抚养人·与儿童关系``), and numbered if still shared.
     Used for Excel and CSV column headers and in messages, so a column never stands for two fields."""
-    plain = {f.key: f.label or (f.text or "")[:12] for f in data_fields(form)}
+    plain = {f.key: field_label(f) for f in data_fields(form)}
     counts = Counter(plain.values())
     out: dict[str, str] = {}
     for section in form.sections:
@@ -83,7 +98,7 @@ def record_headers(form: Form) -> dict[str, str]:
 
 
 def _annotation(f: Field, section: str) -> dict[str, Any]:
-    note: dict[str, Any] = {"label": f.label or (f.text or "")[:20], "type": f.type, "section": section,
+    note: dict[str, Any] = {"label": field_label(f), "type": f.type, "section": section,
                             "sensitive": f.sensitive or any(c.sensitive for c in f.columns), "span": f.span}
     if f.type == "longtext":
         note["lines"] = f.lines
@@ -97,7 +112,23 @@ def _annotation(f: Field, section: str) -> dict[str, Any]:
         note["vocab"] = f.vocab_id
     if f.format:
         note["format"] = f.format
+    steps = tidy_steps(f)
+    if steps:
+        note["tidy"] = list(steps)
     return note
+
+
+def tidy_steps(f: Field) -> tuple[str, ...]:
+    """How a typed value of ``f`` is tidied before it is checked (:data:`wugu.cnformats.TIDY`)."""
+    if f.format:
+        return cn.TIDY[f.format]
+    if f.type in ("date", "signdate"):
+        return cn.TIDY["date"]
+    if f.type == "number":
+        return cn.TIDY["number"]
+    if f.type in ("text", "longtext"):
+        return cn.TIDY["text"]
+    return ()
 
 
 def _text(f: Field) -> dict[str, Any]:
@@ -165,7 +196,7 @@ def field_schemas(form: Form) -> dict[str, dict[str, Any]]:
         for f in section.fields:
             if f.type in NO_DATA:
                 continue
-            s = {"title": f.label or (f.text or "")[:20], **_value(f)}
+            s = {"title": field_label(f), **_value(f)}
             description = f.text if f.type == "statement" else f.hint
             if description:
                 s["description"] = (s.get("description", "") + "；" if "description" in s else "") + description
@@ -176,13 +207,13 @@ def field_schemas(form: Form) -> dict[str, dict[str, Any]]:
                                            "title": f"{f.label}（其他）", "description": "选了“其他”时写明是什么",
                                            "x-wugu": {"label": f"{f.label}（其他）", "type": "text",
                                                       "section": section.title, "sensitive": f.sensitive,
-                                                      "part_of": f.key}}
+                                                      "part_of": f.key, "tidy": list(cn.TIDY["text"])}}
             if f.type == "yesno" and f.detail:
                 props[f"{f.key}_detail"] = {"type": "string", "minLength": 1, "maxLength": 200,
                                             "title": f"{f.label}（{f.detail}）", "description": f"选“是”时写{f.detail}",
                                             "x-wugu": {"label": f"{f.label}（{f.detail}）", "type": "text",
                                                        "section": section.title, "sensitive": f.sensitive,
-                                                       "part_of": f.key}}
+                                                       "part_of": f.key, "tidy": list(cn.TIDY["text"])}}
     return props
 
 
@@ -213,7 +244,7 @@ def record_schema(form: Form) -> dict[str, Any]:
             **props,
         },
         "x-wugu": {"form": form.id, "code": form.code, "version": form.version, "title": form.title,
-                   "sensitive": form.has_sensitive, **_rules(form),
+                   "sensitive": form.has_sensitive, **_rules(form), "messages": dict(cn.MESSAGES),
                    "sections": [{"title": s.title, "keys": [f.key for f in s.fields if f.type not in NO_DATA]}
                                 for s in form.sections if any(f.type not in NO_DATA for f in s.fields)]},
     }

@@ -91,6 +91,7 @@ class Stats:
     record: dict[str, Any]
     small_below: int | None
     sources: dict[str, int] = field(default_factory=dict)  # form code → records used
+    units: list[tuple[str, str]] = field(default_factory=list)  # township returns: (填报单位, file) of each
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -121,6 +122,8 @@ class Stats:
                          f"重点关注 {row.get('watch', 0)}）")
         total = sum(int(r.get("children", 0)) for r in self.rows)
         lines.append(f"  合计：{len(self.rows)} 个乡镇（街道），儿童 {total} 人")
+        if self.units:
+            lines.append("  报送单位：" + "、".join(f"{u or '（没写填报单位）'}（{f}）" for u, f in self.units))
         return lines
 
 
@@ -175,9 +178,13 @@ def from_returns(handbook: Handbook, records: list[tuple[Record, Form]], month: 
                     v = int(v)
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     row[k] = row.get(k, 0) + int(v)
+    units = [(str(r.data.get("unit") or "").strip()[:40], r.file) for r, _ in records]
     record = {"form": f05.code, "version": f05.version, "month": month or (months[0] if months else ""),
               "townships": [{"township": t, **v} for t, v in rows.items()]}  # in the order the records came
-    return Stats(record, small_threshold(f05), {f05.code: len(records)})
+    named = [u for u, _ in units if u]
+    if named:  # which unit produced each return, kept with the county's table
+        record["remarks"] = f"汇总自 {len(units)} 份统计表，填报单位：" + "、".join(dict.fromkeys(named))
+    return Stats(record, small_threshold(f05), {f05.code: len(records)}, units)
 
 
 def totals(rows: list[dict[str, Any]], cols: list[str]) -> dict[str, int]:

@@ -19,10 +19,12 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ..escape import looks_like_formula
 from ..model import Field, Form
-from .read import MAIN_SHEET, META_SHEET, PARENT, TOTAL
+from .read import GUIDE_SHEET, LISTS_SHEET, MAIN_SHEET, META_SHEET, PARENT, TOTAL
 from .schema import data_fields, missing_required, record_headers
 
-LISTS_SHEET = "_lists"
+
+#: Before the header of a sensitive column (besides its red shading, which a black-and-white printout loses).
+SENSITIVE_MARK = "※"
 FIRST_ROW = 3  # 1-based: title row, header row, then records
 BLANK_ROWS = 500
 _BOOL_TYPES = ("yesno", "signature", "photo", "statement")
@@ -179,14 +181,14 @@ def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *
     todo = "橙色格子是还没填的必填栏，签好、填好后才能通过检查 · " if any(
         missing_required(form, r) for r in records) else ""
     ws.write_string(0, 0, f"{form.code} {form.title}（{form.version} 版）· 每行一份记录 · 标 * 的必须填写 · {todo}"
-                          f"红色表头是敏感个人信息 · {secret}填法见“填表说明”", book.title)
+                          f"表头带 {SENSITIVE_MARK}（红色）的是敏感个人信息 · {secret}填法见“填表说明”", book.title)
     ws.write_string(1, 0, "序号", book.head)
     ws.set_column(0, 0, 6)
     book.meta += [["form", form.code], ["version", form.version], ["first_row", FIRST_ROW],
                   ["schema", f"urn:wugu:form:{form.code}:{form.version}"]]
     for i, (key, header, f, part) in enumerate(cols, 1):
         secret_col = f.sensitive
-        ws.write_string(1, i, header + (" *" if f.required and not part else ""),
+        ws.write_string(1, i, (SENSITIVE_MARK if secret_col else "") + header + (" *" if f.required and not part else ""),
                         book.head_secret if secret_col else book.head)
         width = 12 if f.type not in ("longtext", "multichoice") else 24
         if f.format == "id-number":
@@ -228,7 +230,8 @@ def _table_sheet(book: _Book, f: Field, records: list[dict[str, Any]], small_bel
     book.meta.append(["column", name, 1, f.key])
     for i, c in enumerate(f.columns, 1):
         header = f"{c.group}·{c.label}" if c.group else c.label
-        ws.write_string(1, i, header, book.head_secret if c.sensitive or f.sensitive else book.head)
+        secret_col = c.sensitive or f.sensitive
+        ws.write_string(1, i, (SENSITIVE_MARK if secret_col else "") + header, book.head_secret if secret_col else book.head)
         ws.set_column(i, i, max(8, min(len(header) * 2 + 2, 28)) * c.width ** 0.5, book.text if i == 1 else None)
         book.meta.append(["column", name, i + 1, f"{f.key}/{c.key}"])
     ws.freeze_panes(FIRST_ROW - 1, 1)
@@ -275,7 +278,7 @@ def _count(value: Any) -> int | float | None:
 
 def _instructions(book: _Book, cols: list[tuple[str, str, Field, str]]) -> None:
     form = book.form
-    ws = book.wb.add_worksheet("填表说明")
+    ws = book.wb.add_worksheet(GUIDE_SHEET)
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 26)
     ws.set_column(2, 6, 16)
@@ -284,7 +287,7 @@ def _instructions(book: _Book, cols: list[tuple[str, str, Field, str]]) -> None:
              f"第一列“{PARENT}”写它属于哪份记录。",
              "日期写成 2026-11-24；单选从下拉列表里选；多选的几项之间用顿号“、”隔开；签名、照片、勾选栏：纸上已签、已贴、已勾的选“是”。",
              "身份证号、电话、编号等列已经设成文本格式，直接输入即可，不要改成数字格式（否则 Excel 会把 18 位号码的后几位变成 0）。",
-             "表头带 * 的必须填写；红色表头是敏感个人信息。",
+             f"表头带 * 的必须填写；表头带 {SENSITIVE_MARK}（红色底）的是敏感个人信息（黑白打印也看得出）。",
              "检查：wugu records check 本文件.xlsx（只读这个文件，不会改动它）。"]
     if form.has_sensitive:
         lines.append("内部资料 注意保密：本文件含敏感个人信息，只存放在办公室电脑上，不发到聊天群、不存网盘、不用 U 盘随身带，用完按保存期限删除。")

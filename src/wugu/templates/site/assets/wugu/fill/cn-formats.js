@@ -82,12 +82,41 @@
   }
   function stars(n) { return new Array(n + 1).join("*"); }
 
+  /* A typed value after the tidy steps of wugu.cnformats.TIDY (the one table, published in each record schema
+   * property as x-wugu.tidy): halfwidth, trim, no-blanks, no-dashes, mobile-dashes, upper-x, date. */
+  var TIDY_BLANKS = /[ \t\r\n\u3000\u00a0]/;
+  var TIDY_FULL = "０１２３４５６７８９．－／Ｘｘ", TIDY_HALF = "0123456789.-/Xx";
+  function tidy(value, steps) {
+    var s = String(value);
+    for (var i = 0; i < steps.length; i++) {
+      var step = steps[i];
+      if (step === "halfwidth") {
+        s = s.replace(/[０-９．－／Ｘｘ]/g, function (c) { return TIDY_HALF.charAt(TIDY_FULL.indexOf(c)); });
+      } else if (step === "trim") {
+        s = s.replace(/^[ \t\r\n\u3000\u00a0]+|[ \t\r\n\u3000\u00a0]+$/g, "");
+      } else if (step === "no-blanks") {
+        s = s.replace(/[ \t\r\n\u3000\u00a0]+/g, "");
+      } else if (step === "no-dashes") {
+        s = s.replace(/-/g, "");
+      } else if (step === "mobile-dashes") {
+        if (MOBILE.test(s.replace(/-/g, ""))) { s = s.replace(/-/g, ""); }
+      } else if (step === "upper-x") {
+        if (s.charAt(s.length - 1) === "x") { s = s.slice(0, -1) + "X"; }
+      } else if (step === "date") {
+        s = normalizeDate(s) || s;
+      } else {
+        throw new Error("unknown tidy step " + step);
+      }
+    }
+    return s;
+  }
+
   var api = {
     ID_NUMBER_PATTERN: ID_NUMBER.source, MOBILE_PATTERN: MOBILE.source, PHONE_PATTERN: PHONE.source,
     DATE_PATTERN: DATE.source, NO_ID: NO_ID,
     idCheckDigit: idCheckDigit, validIdNumber: validIdNumber, idBirthDate: idBirthDate,
     idNumberProblem: idNumberProblem, validMobile: validMobile, validPhone: validPhone,
-    normalizeDate: normalizeDate, mask: mask
+    normalizeDate: normalizeDate, mask: mask, tidy: tidy
   };
   if (typeof module === "object" && module.exports) { module.exports = api; } else { root.WuguFormats = api; }
 })(typeof globalThis !== "undefined" ? globalThis : this);

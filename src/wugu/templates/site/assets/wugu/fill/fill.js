@@ -220,7 +220,8 @@
 
   /* ---- checking: the schema's verdict in Chinese, next to the field and in a summary at the top ---------- */
 
-  function typeName(p) { return p && p.type === "integer" ? "整数" : "数字"; }
+  /* The words about formats: wugu.cnformats.MESSAGES, published in the schema, the very words of `wugu records check`. */
+  var MSG = (schema["x-wugu"] && schema["x-wugu"].messages) || {};
 
   function message(prop, keyword, value, kind) {
     var p = props[prop] || {};
@@ -235,23 +236,18 @@
     if (keyword === "format" || keyword === "pattern") {
       var format = note.format || (p.format === "date" ? "date" : "");
       if (format === "id-number" || p.format === "cn-id-number") {
-        var problem = value === F.NO_ID ? "none" : F.idNumberProblem(String(value));
-        if (problem === "none") { return "这一栏必须写身份证号，不能写“无”"; }
-        if (problem === "birth") { return "身份证号第 7 至 14 位的出生日期不是真实的日期，请核对"; }
-        if (problem === "check") { return "身份证号校验位不对：最后一位与前 17 位对不上，请逐位核对"; }
-        return "身份证号应为 18 位：前 17 位是数字，最后一位是数字或 X" + (p.pattern && p.pattern.indexOf(F.NO_ID) >= 0
-          ? "；没有身份证号的写“无”" : "");
+        var problem = value === F.NO_ID ? "none" : F.idNumberProblem(String(value)) || "shape";
+        return MSG["id-" + problem] + (problem === "shape" && p.pattern && p.pattern.indexOf(F.NO_ID) >= 0
+          ? "；" + MSG["id-none-allowed"] : "");
       }
-      if (format === "mobile" || p.format === "cn-mobile") { return "手机号应为 11 位数字，以 1 开头"; }
-      if (format === "phone" || p.format === "cn-phone") {
-        return "电话号码不对：手机号写 11 位，固定电话带区号，例如 0539-1234567";
-      }
-      if (format === "date" || kind === "date" || kind === "signdate") {
-        return "日期不对：写成 2026-01-05 或 2026年1月5日，而且要是真实的日期";
-      }
+      if (format === "mobile" || p.format === "cn-mobile") { return MSG.mobile; }
+      if (format === "phone" || p.format === "cn-phone") { return MSG.phone; }
+      if (format === "date" || kind === "date" || kind === "signdate") { return MSG.date; }
       return "格式不对";
     }
-    if (keyword === "type") { return "请填" + typeName(p) + (note.unit ? "（单位：" + note.unit + "）" : ""); }
+    if (keyword === "type") {
+      return MSG[p && p.type === "integer" ? "integer" : "number"] + (note.unit ? "；单位：" + note.unit : "");
+    }
     if (keyword === "minimum") { return "不能小于 " + p.minimum; }
     if (keyword === "maximum") { return "不能大于 " + p.maximum; }
     if (keyword === "maxLength") {
@@ -432,18 +428,16 @@
       check();
     }
   });
-  /* When a box is left: full-width digits (输入法全角) become ordinary ones in dates, numbers, ID and phone
-   * numbers; spaces inside ID and phone numbers go; a date written as people write it becomes 2026-01-05. The
-   * person sees the tidied value, and the record holds exactly what is shown. */
+  /* When a box is left, the value is tidied by the steps the record schema names for it (x-wugu.tidy, from the one
+   * table wugu.cnformats.TIDY that `wugu records check` uses too): full-width digits become ordinary ones, blanks at
+   * the ends go, spaces (and in a mobile number dashes) inside ID and phone numbers go, a final x becomes X, a date
+   * written as people write it becomes 2026-01-05. The person sees the tidied value; the record holds what is shown. */
   function tidy(el) {
     if (el.value === "") { return; }
-    var cell = el.closest("[data-field]");
-    var format = el.getAttribute("data-prop") === (cell && cell.getAttribute("data-field"))
-      ? cell.getAttribute("data-format") : null;
-    var value = el.value;
-    if (format) { value = halfWidth(value).replace(/[\s\u3000]+/g, "").replace(/x$/, "X"); }
-    if (el.classList.contains("wg-fill__num")) { value = halfWidth(value); }
-    if (el.classList.contains("wg-fill__date")) { value = F.normalizeDate(halfWidth(value)) || value; }
+    var p = props[el.getAttribute("data-prop")];
+    var steps = p && p["x-wugu"] && p["x-wugu"].tidy;   /* wugu.cnformats.TIDY: the batch check tidies alike */
+    if (!steps) { return; }
+    var value = F.tidy(el.value, steps);
     if (value !== el.value) { el.value = value; mirror(el); dirty = true; }
   }
 

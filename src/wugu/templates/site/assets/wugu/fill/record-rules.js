@@ -29,6 +29,22 @@
     return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
   }
 
+  /* A count in a table cell: a whole number ≥ 0, digits (a small count may carry ＊), blank as 0; else null. */
+  function count(v) {
+    if (v === undefined || v === null || v === "") { return 0; }
+    if (typeof v === "number") { return Number.isInteger(v) && v >= 0 ? v : null; }
+    if (typeof v !== "string") { return null; }
+    var s = v.replace(/^[ \t\u3000]+|[ \t\u3000]+$/g, "").replace(/[＊*]+$/, "");
+    return s === "" ? 0 : /^[0-9]{1,9}$/.test(s) ? Number(s) : null;
+  }
+  /* row[total] equals the sum of row[parts] (a row with a value that is not a count is left to the schema). */
+  function addsUp(row, total, parts) {
+    if (!row || typeof row !== "object" || Array.isArray(row)) { return true; }
+    var nums = [total].concat(parts).map(function (k) { return count(row[k]); });
+    if (nums.some(function (n) { return n === null; })) { return true; }
+    return nums[0] === nums.slice(1).reduce(function (a, b) { return a + b; }, 0);
+  }
+
   /* The rule view of a record: a copy with the derived facts of spec added (left out when a date is missing). */
   function derive(record, spec, today) {
     var view = {};
@@ -48,6 +64,11 @@
         var number = record[d.number], birth = iso(record[d.birth]);
         if (birth && typeof number === "string" && F.idNumberProblem(number) === null) {
           view[name] = F.idBirthDate(number) === birth;
+        }
+      } else if (d.kind === "row-sums") {
+        var rows = record[d.table];
+        if (Array.isArray(rows) && rows.length) {
+          view[name] = rows.every(function (row) { return addsUp(row, d.total, d.parts); });
         }
       } else {
         throw new Error("unknown derived fact kind " + d.kind);
