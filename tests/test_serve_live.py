@@ -151,7 +151,6 @@ def test_pdfs_follow_the_pages_and_only_those_affected_are_made_again(tmp_path, 
     served = tmp_path / "serve" / "site"
     preview = Preview(project, served, pdf=True, echo=said.append)
     assert preview.rebuild(), "\n".join(said)
-    assert preview.pdfs.wait(timeout=600)  # made in the background (tests/test_serve_pdf.py)
     downloads = served / paths.DOWNLOADS
     before = {p.name: p.read_bytes() for p in downloads.glob("*.pdf")}
     handbook = preview.live.handbook
@@ -162,8 +161,6 @@ def test_pdfs_follow_the_pages_and_only_those_affected_are_made_again(tmp_path, 
     said.clear()
     _edit(_one(project / "forms", "F07*.yml"), r"(\{key: \w+, type: text, label: )([^,}]+)", r"\1\2测试栏")
     assert preview.rebuild(), "\n".join(said)
-    assert preview.pdfs.wait(timeout=600)
-    preview.close()
     assert shown == ["pages"] and said.index(next(s for s in said if s.startswith("已更新 2 个页面"))) < \
         said.index(next(s for s in said if s.startswith("PDF 已更新")))
     after = {p.name: p.read_bytes() for p in downloads.glob("*.pdf")}

@@ -124,10 +124,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E430": ("预览在更新网站时出错：{detail}",
              "网页仍是上一次成功生成的内容，下次保存时会重新生成整个网站；反复出现时，按 Ctrl+C 结束后重新运行 "
              "wugu serve，并把这一行报告给手册维护人"),
-    # E431: wugu serve --pdf, the PDFs made in the background (issue 16)
-    "E431": ("预览在后台生成 PDF 时出错：{detail}",
-             "网页照常更新，PDF 还是上一次成功生成的；改正后保存即可重新生成。反复出现时，按 Ctrl+C 结束后重新运行 "
-             "wugu serve --pdf，并把这一行报告给手册维护人"),
     # E410–E429: many editions at once (wugu build --editions)
     "E410": ("“{source}”里没有找到地方版（有 wugu.yml 的目录）", "写一个放着各地方版目录的目录，或一个每行写一个地方版目录的清单文件，例如 wugu build --editions 各地方版/"),
     "E411": ("清单第 {n} 行“{entry}”{what}", "{fix}"),

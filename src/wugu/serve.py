@@ -7,10 +7,8 @@ On a change the project is checked again — a file whose bytes did not change i
   entries; a change to what every page shows (a page title, the navigation, ``wugu.yml``, the glossary,
   ``mkdocs.yml``, a hand-written page) builds the whole site, as ``wugu build`` does;
 - data files: a changed form's record schema and Excel template;
-- PDFs (``--pdf``): made in the background once the pages are shown (:mod:`wugu.serve_pdf`), so they never
-  hold up the next save: the PDF builder remakes what its content-keyed cache does not hold (a changed form: its
-  PDF and the packs that print it), only PDFs whose bytes changed are replaced, and a newer save abandons a job
-  still running for one of the newest content.
+- PDFs (``--pdf``): once the pages are shown, the PDF builder remakes what its content-keyed cache does not
+  hold (a changed form: its PDF and the packs that print it); only PDFs whose bytes changed are replaced.
 
 Bad content: the problem lines are printed and shown at the top of every page; the last good site stays.
 """
@@ -26,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import paths
-from .build import Echo, _pdf_renderer, build_project
+from .build import Echo, _missing_downloads, _pdf_renderer, build_project
 from .errors import WuguError, problem
 from .model import Handbook
 from .project import LOCAL, display_path
@@ -52,8 +50,7 @@ class Preview:
     """The site being previewed in ``serve_dir`` and what is kept between rebuilds to redo only what changed.
 
     ``full=True`` is the old way, kept to compare against: every change checks every file and builds the whole
-    site (and every PDF, before the pages are shown) again. Otherwise the PDFs (``pdf=True``) are made in the
-    background (:attr:`pdfs`); :meth:`close` stops that.
+    site (and every PDF) again.
     """
 
     def __init__(self, root: Path, serve_dir: Path, *, pdf: bool = False, echo: Echo = print,
@@ -68,7 +65,6 @@ class Preview:
         self.built = False  # a site is being served
         self.errors: list[str] = []  # problem lines of the last failed rebuild, shown on every page
         self.publish: Callable[[], None] = lambda: None  # set by the server: show the pages now, PDFs follow
-        self.pdfs: Any = None  # wugu.serve_pdf.PdfWorker: the PDFs, made in the background (pdf=True, not full)
 
     def rebuild(self) -> bool:
         """Check, then bring the site up to date; False (problems printed and kept in :attr:`errors`) on errors.
@@ -88,12 +84,10 @@ class Preview:
             done = self._update(report, started) if self.live is not None and not self.full else False
             if not done:
                 first = not self.built
-                result = build_project(report.root, report.handbook, self.serve_dir, pdf=self.pdf and self.full,
-                                       echo=self.echo)
+                result = build_project(report.root, report.handbook, self.serve_dir, pdf=self.pdf, echo=self.echo)
                 self.live, self.built = result.live, True
                 what = "网站已生成" if first else "整个网站已重新生成"
                 self.echo(f"{what}（用时 {time.perf_counter() - started:.2f} 秒）。")
-                self._want_pdfs(report.handbook, restore=True)
         except WuguError as exc:
             self.live = None if self.live is None or self.live.broken else self.live
             for p in exc.problems:
@@ -148,28 +142,9 @@ class Preview:
             for form in forms:  # its record schema and Excel template
                 for made in write_form_downloads(form, staging):
                     _replace(made, self.serve_dir / paths.DOWNLOADS / made.relative_to(staging))
-        self._want_pdfs(handbook)
+        if self.pdf:
+            self._pdfs(handbook, report.root)
         return True
-
-    def _want_pdfs(self, handbook: Handbook, restore: bool = False) -> None:
-        """Ask the background worker for the PDFs of ``handbook`` (``restore``: the site was built again as a
-        whole; the last PDFs made go back into it at once, the new ones follow)."""
-        if not self.pdf or self.full:
-            return
-        if self.pdfs is None:
-            from .serve_pdf import PdfWorker
-
-            self.pdfs = PdfWorker(self.root, self.serve_dir / paths.DOWNLOADS, self.serve_dir.parent / "pdf",
-                                  _pdf_renderer(), echo=self.echo)
-        if restore:
-            self.pdfs.restore()
-        self.pdfs.want(handbook)
-        self.echo("PDF 在后台生成，做好后换上（网页已经更新，不用等）。")
-
-    def close(self) -> None:
-        """Stop the background PDF work (a job still running is killed and waited for)."""
-        if self.pdfs is not None:
-            self.pdfs.close()
 
     @contextmanager
     def _staging(self) -> Iterator[Path]:
@@ -179,6 +154,19 @@ class Preview:
             yield staging
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _pdfs(self, handbook: Handbook, root: Path) -> None:
+        """Make the PDFs in a staging folder (unchanged ones come from the cache) and replace those that changed."""
+        started = time.perf_counter()
+        renderer = _pdf_renderer()
+        downloads = self.serve_dir / paths.DOWNLOADS
+        with self._staging() as staging:
+            renderer(handbook, staging, cache_dir=root / paths.PDF_CACHE)
+            missing = _missing_downloads(handbook, staging)
+            if missing:
+                raise WuguError([problem("E602", display_path(downloads), name=n) for n in missing])
+            changed = [made.name for made in sorted(staging.iterdir()) if _replace(made, downloads / made.name)]
+        self.echo(f"PDF 已更新：{'、'.join(changed) or '没有变化'}（用时 {time.perf_counter() - started:.2f} 秒）")
 
     def banner(self) -> bytes:
         """The error box shown at the top of every page while the content has errors (empty when it has none)."""
@@ -298,5 +286,4 @@ def serve_project(directory: str | Path, host: str = "127.0.0.1", port: int = 80
         finally:
             server.shutdown()
     finally:
-        preview.close()
         shutil.rmtree(serve_dir.parent, ignore_errors=True)
