@@ -29,3 +29,17 @@ def test_an_edition_fact_flags_the_base_questions_that_use_it(wugu, tmp_path):
     pages = list((edition / "build" / "site").rglob("*.html"))
     assert any("每年至少入户走访 6 次" in p.read_text(encoding="utf-8") for p in pages)
     assert not any("不足 4 次" in p.read_text(encoding="utf-8") for p in pages)  # stated once: no old count left
+
+
+def test_an_edition_fact_that_makes_two_options_the_same_is_an_error(wugu, tmp_path):
+    """Q102's right option is 【走访频次】 and a wrong one is fixed text with 2 visits: a county that sets 2 visits a
+    year would print two identical options, one right and one wrong (E651, at the option's line)."""
+    edition = init(wugu, tmp_path / "county")
+    write_overrides(edition, "facts:\n  - name: 年走访次数\n    value: '2'\n")
+    result = wugu("check", str(edition))
+    out = result.stdout + result.stderr
+    assert result.returncode == 1 and "E651" in out and "Q102" in out, out
+    assert "questions/S1-visits.yml:" in out
+    write_overrides(edition, "facts:\n  - name: 年走访次数\n    value: '2'\nhide_questions: [Q102]\n")
+    out = (r := wugu("check", str(edition))).stdout + r.stderr
+    assert "E651" not in out, out

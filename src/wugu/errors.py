@@ -182,6 +182,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # E650–E659 (W355–W359 warnings): the question bank's coverage of the practice guides — the training helper's group
     "E650": ("实用指南 {id}《{title}》只有 {count} 道题考它，每篇实用指南至少要 2 道",
              "在 questions/ 里按这篇指南的做法再写 {need} 道题，tests 里写上 {id} 和它依据的规范或条款，例如 tests: [{id}, N13]"),
+    "E651": ("题 {id} 的选项 {a} 和 {b} 填上事实以后一模一样：“{text}”", "把写死的那个选项改成别的说法（例如换个数字），或者用 hide_questions 隐藏这道题；地方版改了事实时常见"),
     # E70x–E75x: the forms kit — field keys, filled records (wugu records …). Messages never echo a sensitive value.
     "E700": ("键名“{key}”在这张表里重复（{other}也用了）", "同一张表里每个栏目的键名都要不同：给其中一个换一个键名"),
     "E701": ("键名“{key}”{what}", "{fix}"),

@@ -20,7 +20,7 @@ from .overrides import check_overrides
 from .privacy import check_privacy, check_published_files
 from .guides import check_guides
 from .keywords import check_keywords
-from .questions import check_coverage, check_questions, check_reviews
+from .questions import check_coverage, check_options_distinct, check_questions, check_reviews
 from .balance import check_balance
 from .refs import check_references
 from .schema import check_document
@@ -209,7 +209,7 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
                   for n in _facts.PROFILE_FACTS if n in own and own[n] != values.get(n)}
         errors, warnings = _split(check_coverage(docs, handbook)
                                   + check_reviews(docs, report.review_handbook, handbook, phones)
-                                  + check_balance(docs, handbook))
+                                  + check_balance(docs, handbook) + check_options_distinct(docs, handbook))
         report.problems += errors
         from ..records.publish import record_files_inside  # filled records are never published (as wugu build)
 

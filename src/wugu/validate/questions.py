@@ -218,6 +218,25 @@ def _guide_coverage(docs: list[tuple[str, Document]], handbook: Handbook, by_gui
     return problems
 
 
+def check_options_distinct(docs: list[tuple[str, Document]], handbook: Handbook) -> list[Problem]:
+    """Two options of a question that read the same once the facts are filled in (E651): an option stating a fact
+    meets a fixed one when an edition (or the base) sets that fact to the fixed one's number."""
+    shown = {q.id: q for q in handbook.questions}
+    problems = []
+    for doc, i, q in _items(docs):
+        built = shown.get(q["id"])
+        if built is None or built.type == "truefalse":
+            continue
+        seen: dict[str, int] = {}
+        for j, option in enumerate(built.options):
+            key = normalise(option)
+            if key in seen:
+                problems.append(_at("E651", doc, ("questions", i, "options", j), id=q["id"], a=LETTERS[seen[key]],
+                                    b=LETTERS[j], text=option))
+            seen.setdefault(key, j)
+    return problems
+
+
 def _as_base(text: str, same: dict[str, str]) -> str:
     for mine, base in same.items():
         text = text.replace(mine, base)

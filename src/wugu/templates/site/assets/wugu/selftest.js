@@ -184,7 +184,7 @@
       state.wrong.forEach(function (w) {
         var q = w.item.q;
         var li = el("li", null);
-        li.appendChild(el("p", "wg-st-review-stem", (q.redLine ? "▲ " : "") + q.stem));
+        li.appendChild(el("p", "wg-st-review-stem", (q.redLine ? "▲ " : "") + (q.situation ? q.situation + " " : "") + q.stem));
         li.appendChild(el("p", "wg-st-review-mine", "你的答案：" + chosenAnswer(w.item, w.chosen).join("；")));
         li.appendChild(el("p", "wg-st-review-right", "正确答案：" + rightAnswer(w.item).join("；")));
         li.appendChild(el("p", "wg-st-explain", q.explain));
