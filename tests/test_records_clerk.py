@@ -170,20 +170,29 @@ def test_columns_are_read_by_their_header(office: Path) -> None:
     # the same header twice; a required header renamed (one message at that cell with the likely name, one for
     # the missing column, no flood of “not filled” for every record); a required column deleted
     fill(template, office / "double.xlsx", people, _header("ethnicity", "※姓名 *"))
-    fill(template, office / "renamed.xlsx", people, _header("name", "儿童姓名"))
+
+    def rename_and_move(wb, ws, columns):
+        _header("name", "儿童姓名")(wb, ws, columns)
+        _swap("name", "ethnicity")(wb, ws, columns)
+    fill(template, office / "renamed.xlsx", people, rename_and_move)
+    # a header renamed where the template put it (an older label: keys stay, labels may change): read, noticed
+    fill(template, office / "old-label.xlsx", [f04(n, township="东镇") for n in range(21, 23)],
+         _header("head_signed", "负责人签名 *"))
 
     def delete(wb, ws, columns):
         ws.delete_cols(columns["sex"])
     fill(template, office / "deleted.xlsx", people, delete)
-    result = records("check", "--format", "json", "double.xlsx", "renamed.xlsx", "deleted.xlsx", cwd=office)
-    assert result.returncode == 1
+    result = records("check", "--format", "json", "double.xlsx", "renamed.xlsx", "deleted.xlsx", "old-label.xlsx",
+                     cwd=office)
+    assert result.returncode == 1 and json.loads(result.stdout)["counts"] == {"WG-F04": 2}
+    assert any("old-label.xlsx:记录!" in n and "旧模板的栏目名称" in n for n in json.loads(result.stdout)["notices"])
     found = {(p["file"], p["code"]): p for p in problems(result)}
     assert sorted(found) == [("deleted.xlsx", "E762"), ("double.xlsx", "E760"), ("renamed.xlsx", "E761"),
                              ("renamed.xlsx", "E762")], sorted(found)
     double = found["double.xlsx", "E760"]
     assert double["where"] == f"记录!{get_column_letter(6)}2" and "wugu records template" in double["fix"]
     renamed = found["renamed.xlsx", "E761"]
-    assert renamed["where"] == "记录!D2" and "是不是“姓名”" in renamed["fix"]
+    assert renamed["where"] == "记录!F2" and "是不是“姓名”" in renamed["fix"]
     assert "“性别”" in found["deleted.xlsx", "E762"]["message"]
 
 

@@ -425,6 +425,7 @@ class _Workbook:
     def __init__(self, wb: Any, display: str, forms: dict[str, Any], notices: list[str]):
         self.wb, self.display, self.forms, self.notices = wb, display, forms, notices
         self.problems: list[Problem] = []
+        self.positions: dict[int, str] = {}  # _meta: the column the template put each key of “记录” in
 
     def note(self, text: str) -> None:
         self.notices.append(f"提示：{self.display}:{text}")
@@ -444,6 +445,8 @@ class _Workbook:
             if row[0] == "column" and len(row) >= 4:
                 if str(row[1]) != MAIN_SHEET and str(row[2]) in ("1", "1.0"):
                     tables[str(row[1])] = str(row[3])
+                elif str(row[1]) == MAIN_SHEET and isinstance(row[2], (int, float)):
+                    self.positions[int(row[2])] = str(row[3])
             else:
                 meta[str(row[0])] = row[1] if len(row) > 1 else None
         return meta, tables
@@ -573,6 +576,14 @@ class _Workbook:
                 ok = False
                 continue
             seen[key] = col
+        if first is None:  # a label changed since the template was made (keys stay): the column _meta names
+            for col, text in list(unknown):
+                key = self.positions.get(col)
+                if text and key in labels and key not in seen and key not in names.get(_clean(text), ()):
+                    seen[key] = col
+                    unknown.remove((col, text))
+                    self.note(f"{sheet.cell(col, sheet.header)} 的表头“{text[:30]}”是旧模板的栏目名称（现在叫"
+                              f"“{labels[key]}”），按模板记下的这一列读取；下次用新模板")
         missing = [k for k in labels if k not in seen and k != first]
         lost = [k for k in missing if k in required]
         if lost:
