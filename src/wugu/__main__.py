@@ -1,4 +1,4 @@
 """``python -m wugu`` runs the command line."""
 from .cli import main
 
-main()
+main(prog_name="wugu")

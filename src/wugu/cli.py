@@ -8,16 +8,47 @@ from dataclasses import replace
 
 import click
 
-from . import __version__, escape
+from . import __version__, clizh, escape
 from .errors import WuguError
 from .report import FORMATS, summary
 from .validate import Report
 from .validate import check as run_check
 
 
+class _Command(click.Command):
+    """A wugu command: help in Chinese (:mod:`wugu.clizh`)."""
+
+    context_class = clizh.Context
+
+
 class _Guarded(click.Group):
     """The command group, with a last line of defence: whatever a command did not foresee ends as one Chinese
-    problem line (E524, exit code 1), never a traceback. ``WUGU_DEBUG=1`` shows the traceback instead."""
+    problem line (E524, exit code 1), never a traceback. ``WUGU_DEBUG=1`` shows the traceback instead.
+    Click's own usage errors (a missing argument, an unknown option, a value not among the choices) are one Chinese
+    problem line too (E528, exit code 2), and its help texts are in Chinese."""
+
+    context_class = clizh.Context
+    command_class = _Command
+    group_class = type  # sub-groups (wugu records) are guarded the same way
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        with clizh.chinese():
+            try:
+                rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except click.UsageError as exc:
+                shown = clizh.no_args_help(exc)
+                click.echo(shown if shown is not None else clizh.usage_error_line(exc), err=True)
+                sys.exit(exc.exit_code)
+            except click.Abort:
+                click.echo("已中止。", err=True)
+                sys.exit(1)
+            except click.ClickException as exc:
+                exc.show()
+                sys.exit(exc.exit_code)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -39,7 +70,8 @@ class _Guarded(click.Group):
 
 
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="wugu", message="%(prog)s %(version)s")
+@click.version_option(__version__, "-V", "--version", prog_name="wugu", message="%(prog)s %(version)s",
+                      help="显示 wugu 的版本后退出。")
 def main() -> None:
     """wugu（无孤）：把服务团的制度、规范和表格从 YAML 检查并生成手册网站和可打印的 PDF。"""
 
@@ -81,6 +113,22 @@ def _checked(directory: str, quiet: bool = False, strict: bool = False, publish:
     return report
 
 
+def _say_source(folder: Path) -> None:
+    """Say where the edition's CI installs wugu from, or that it still has to be written."""
+    from .source import REQUIREMENTS
+
+    try:
+        lines = [x for x in (folder / REQUIREMENTS).read_text(encoding="utf-8").splitlines()
+                 if x.strip() and not x.lstrip().startswith("#")]
+    except OSError:
+        return
+    if lines:
+        click.echo(f"CI 从固定的来源安装 wugu（{REQUIREMENTS}）：{escape.terminal(lines[0])}")
+    else:
+        click.echo(f"注意：没有找到可以固定的 wugu 来源，CI 会停在“安装 wugu”一步：在 {REQUIREMENTS} 里写一行"
+                   "（例如 wugu @ git+https://…/wugu@<40 位提交号>），或重新运行 wugu init 时加 --wugu-source。", err=True)
+
+
 def _fail(exc: WuguError) -> None:
     """Print a library error as problem lines and exit with its code (1 content, 2 usage)."""
     for p in exc.problems:
@@ -98,8 +146,12 @@ def _fail(exc: WuguError) -> None:
 @click.option("--phone", help="办公电话（公开的，不要写个人手机号）。")
 @click.option("--email", help="办公邮箱。")
 @click.option("--site-url", help="手册网站地址，以 / 结尾；填写后 PDF 表格上会印二维码。")
+@click.option("--wugu-source", metavar="来源",
+              help="CI 从哪里安装 wugu（写进 requirements-wugu.txt）：wugu 仓库某个提交的地址，例如 "
+                   "git+https://github.com/某组织/wugu@<40 位提交号>，或本仓库里安装包的相对路径。"
+                   "不写时用正在运行的 wugu 的来源（能固定时）。")
 def init(directory: str, name: str, short_name: str | None, level: str, parent: str | None, address: str | None,
-         phone: str | None, email: str | None, site_url: str | None) -> None:
+         phone: str | None, email: str | None, site_url: str | None, wugu_source: str | None) -> None:
     """新建一本地方版手册：沿用基础版的制度、规范和表格，换成本地的名称，另加本地补充。"""
     from pathlib import Path
 
@@ -107,10 +159,12 @@ def init(directory: str, name: str, short_name: str | None, level: str, parent: 
 
     try:
         result = init_edition(Path(directory), name=name, short_name=short_name, level=level, parent=parent,
-                              address=address, phone=phone, email=email, site_url=site_url)
+                              address=address, phone=phone, email=email, site_url=site_url,
+                              wugu_source=wugu_source)
     except WuguError as exc:
         _fail(exc)
     click.echo(f"已在“{directory}”新建本地版手册（{len(result.made)} 个文件）。")
+    _say_source(Path(directory))
     for path in result.kept:
         click.echo(f"  保留了已有的 {escape.terminal(path)}（没有改动；需要时参照 wugu 的模板自己补充）")
     click.echo("下一步：")
@@ -235,20 +289,22 @@ def pdf(directory: str, out: str | None, no_cache: bool, draft: bool) -> None:
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, metavar="地址:端口",
-              help="预览网址的地址和端口。")
+              help="预览网址的地址和端口。默认只有本机能打开；写 0.0.0.0 或本机的局域网地址时，同一网络里的其他人也能打开（会有提醒）。")
 @click.option("--pdf", is_flag=True, help="预览时也生成 PDF（慢一些）。")
 @click.option("--open", "open_browser", is_flag=True, help="自动打开浏览器。")
 @click.option("--full-rebuild", "full", is_flag=True,
               help="每次修改都重新检查全部文件、重新生成整个网站（旧的做法，慢一些；用来对照）。")
 def serve(directory: str, dev_addr: str, pdf: bool, open_browser: bool, full: bool) -> None:
     """本地预览手册网站；改了 YAML 或页面会自动更新受影响的页面并刷新浏览器。"""
-    from .serve import serve_project
+    from .serve import exposure_warning, serve_project
     from .errors import problem
 
     host, _, port = dev_addr.rpartition(":")
     if not host or not port.isdigit():
         _fail(WuguError([problem("E503", "--dev-addr", detail=f"预览地址“{dev_addr}”写法不对",
                                  fix="写成 地址:端口，例如 127.0.0.1:8000")]))
+    if (warning := exposure_warning(host)) is not None:
+        click.echo(warning, err=True)
     try:
         serve_project(directory, host, int(port), pdf=pdf, echo=click.echo, open_browser=open_browser, full=full)
     except WuguError as exc:

@@ -22,6 +22,7 @@ from .model import BaseChange, Handbook
 from .output import write_atomic, write_failed
 from .project import LOCAL, OVERRIDES, PROFILE, display_path, is_edition, link_on_path
 from .resources import base_dir, schemas_dir
+from .source import REQUIREMENTS, detected, requirement, requirements_text
 
 #: Where an edition records the state of the base it last reviewed (generated; do not edit by hand).
 SNAPSHOT = f"{LOCAL}/base-snapshot.json"
@@ -153,14 +154,17 @@ class InitResult:
 
 
 #: Files ``wugu init`` makes only when they are missing (a folder may already hold its own).
-KEEP_IF_PRESENT = ("mkdocs.yml", "README.md", ".github/workflows/wugu.yml", ".gitignore", f"{LOCAL}/{OVERRIDES}",
+KEEP_IF_PRESENT = ("mkdocs.yml", "README.md", ".github/workflows/wugu.yml", REQUIREMENTS, ".gitignore", f"{LOCAL}/{OVERRIDES}",
                    f"{LOCAL}/README.md")
 
 
 def init_edition(folder: Path, *, name: str, short_name: str | None, level: str, parent: str | None,
                  address: str | None = None, phone: str | None = None, email: str | None = None,
-                 site_url: str | None = None) -> InitResult:
+                 site_url: str | None = None, wugu_source: str | None = None) -> InitResult:
     """Create a new edition project in ``folder`` (which must not hold a handbook yet).
+
+    ``wugu_source``: where the generated CI installs wugu from (``requirements-wugu.txt``, see :mod:`wugu.source`);
+    by default the pinned source of the wugu that runs, when it has one.
 
     Files the folder already has (README, ``.gitignore``, ``mkdocs.yml``, the CI workflow …) are kept as they are;
     only what is missing is created. Option values are written with a YAML serializer, never pasted into text.
@@ -208,7 +212,8 @@ def init_edition(folder: Path, *, name: str, short_name: str | None, level: str,
         f"{LOCAL}/README.md": _LOCAL_README,
         "mkdocs.yml": _yaml({"site_name": short_name}, _MKDOCS_HEADER),
         "README.md": _README_TEMPLATE.format(name=_markdown_line(name), version=__version__),
-        ".github/workflows/wugu.yml": _CI_TEMPLATE.format(version=__version__),
+        ".github/workflows/wugu.yml": _CI_TEMPLATE,
+        REQUIREMENTS: requirements_text(requirement(wugu_source) if wugu_source else detected()),
         ".gitignore": "build/\n.venv/\n# 填好的表格记录和由它们生成的统计表、PDF：含个人信息，只留在本机，不提交、不发布\n/records/\n",
     }
     made, kept = [], []
@@ -320,6 +325,12 @@ wugu records check records/东镇/*.xlsx
 wugu records stats records/东镇/*.xlsx    # 按乡镇统计（records/stats/ 里的 Excel 和 PDF）
 ```
 
+## CI 里的 wugu
+
+`.github/workflows/wugu.yml` 在每次提交和合并请求时检查并生成手册。它从 `requirements-wugu.txt` 安装 wugu：
+那里固定写着 wugu 仓库的某一个提交（或版本标签、或本仓库里的安装包），不按名字从 PyPI 安装——软件源上的名字
+谁都可以抢注。升级 wugu 时改这个文件里的那一行，核对过改动后再提交。
+
 本地版由 wugu {version} 创建。
 """
 
@@ -335,9 +346,15 @@ jobs:
           python-version: "3.11"
       - name: 安装中文字体和 PDF 依赖
         run: sudo apt-get update && sudo apt-get install -y fonts-noto-cjk libharfbuzz-subset0
-      - name: 安装 wugu
-        # 如果 wugu 没有发布到软件源，把下面一行换成 pip install "git+<wugu 仓库地址>@<版本>"
-        run: pip install "wugu=={version}"
+      - name: 安装 wugu（来源固定写在 requirements-wugu.txt）
+        # 不按名字从 PyPI 安装 wugu：软件源上的名字谁都可以抢注。requirements-wugu.txt 写明从哪里安装：
+        # wugu 仓库的某一个提交或版本标签、带 sha256 的安装包，或本仓库里的文件。升级 wugu 时改那个文件。
+        run: |
+          if ! grep -qv -e '^[[:space:]]*#' -e '^[[:space:]]*$' requirements-wugu.txt; then
+            echo "::error file=requirements-wugu.txt::还没有写从哪里安装 wugu：按这个文件里的说明写一行固定的来源"
+            exit 1
+          fi
+          pip install -r requirements-wugu.txt
       - name: 检查
         run: wugu check --strict --format github
       - name: 生成网站和 PDF

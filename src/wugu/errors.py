@@ -167,6 +167,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E525": ("“{file}”有 {size}，超过 {limit}：wugu 查不完其中有没有个人信息，不会发布它", "网站上的文字文件用不了这么大：删掉它，或拆成几个小文件；大的资料请另外发放"),
     "E526": ("“{file}”是旧版 Excel/WPS 表格（.xls/.et），wugu 看不了里面有没有个人信息，不会发布它", "另存为 .xlsx（用 Excel 或 WPS 的“另存为”），确认里面没有填好的记录后再放进 site/；填好的记录放到 records/ 目录"),
     "E527": ("“{file}”{what}，wugu 查不完其中有没有个人信息，不会发布它", "{fix}"),
+    # E528–E539 (hardening, fourth round): the command line itself
+    "E528": ("命令写法不对：{what}", "{fix}"),
     "E524": ("wugu 内部出错：{detail}", "这不是内容写错了，是 wugu 自己的问题：请把这一行和刚才运行的命令报告给手册维护人"
              "（设置环境变量 WUGU_DEBUG=1 再运行，可以看到详细信息）。上一次生成的结果没有改动"),
     "E523": ("链接“{link}”指向“{target}”：{why}", "删除这个链接，把需要的文件复制到{where}里"),
@@ -223,6 +225,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
 USAGE_CODES = frozenset({"E501", "E502", "E503", "E504", "E511", "E512",
                          "E505", "E507", "E517"})  # E505, E507, E517: hardening (environment, options)
+USAGE_CODES |= {"E528"}  # hardening, fourth round: click's usage errors, said in Chinese
 USAGE_CODES |= {"E521", "E522"}  # hardening, second round: links on the output path, init over a link
 USAGE_CODES |= {"E410", "E412", "E416"}  # many editions: nothing to build, an output folder name unusable
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands

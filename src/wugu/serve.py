@@ -250,6 +250,58 @@ def _PreviewServer(**kwargs: Any) -> Any:  # noqa: N802 - built on first use (mk
     return _preview_server()(**kwargs)
 
 
+def exposure_warning(host: str) -> str | None:
+    """A Chinese warning when the preview at ``host`` can be opened from other machines (anything but loopback)."""
+    import ipaddress
+
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(name).is_loopback:
+            return None
+    except ValueError:
+        pass  # a host name other than localhost: it may well stand for an address others can reach
+    everyone = name in ("0.0.0.0", "::")
+    where = "本机的所有网络地址" if everyone else f"地址 {host}"
+    return (f"注意：预览开在{where}上，同一网络（同一 Wi-Fi、单位局域网，甚至互联网）里的其他人也能打开这本手册的预览，"
+            "包括“在电脑上填写”的表格页面和页面上方的错误提示。只在自己电脑上看时不要写 -a（默认 127.0.0.1，"
+            "只有本机能打开）；确需给别人看时，只在可信的网络里用，看完按 Ctrl+C 结束。")
+
+
+#: The preview's temporary folder: ``wugu-serve-<pid>-…`` in the system's temporary folder, holding this marker.
+_SERVE_PREFIX = "wugu-serve-"
+_SERVE_MARK = ".wugu-serve"
+
+
+def _clean_stale_previews() -> None:
+    """Remove the temporary folders of previews that were killed (``kill -9``, a closed terminal): only folders
+    wugu made (named ``wugu-serve-<pid>-…``, holding wugu's marker, owned by this user, not a link) whose process
+    no longer runs."""
+    tmp = Path(tempfile.gettempdir())
+    for folder in tmp.glob(f"{_SERVE_PREFIX}*-*"):
+        pid = folder.name[len(_SERVE_PREFIX):].split("-", 1)[0]
+        try:
+            if (not pid.isdigit() or folder.is_symlink() or not folder.is_dir()
+                    or (hasattr(os, "getuid") and folder.stat().st_uid != os.getuid()) or not (folder / _SERVE_MARK).is_file()
+                    or _alive(int(pid))):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """True if a process ``pid`` runs (or may: one of another user)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def serve_project(directory: str | Path, host: str = "127.0.0.1", port: int = 8000, *, pdf: bool = False,
                   echo: Echo = print, open_browser: bool = False, full: bool = False) -> None:
     """Preview the site at ``http://host:port/``; bring it up to date and reload the browser when content changes.
@@ -259,7 +311,9 @@ def serve_project(directory: str | Path, host: str = "127.0.0.1", port: int = 80
     if the first build fails.
     """
     root = Path(directory)
-    serve_dir = Path(tempfile.mkdtemp(prefix="wugu-serve-")) / "site"
+    _clean_stale_previews()
+    serve_dir = Path(tempfile.mkdtemp(prefix=f"{_SERVE_PREFIX}{os.getpid()}-")) / "site"
+    (serve_dir.parent / _SERVE_MARK).write_text("wugu serve\n", encoding="utf-8")
     preview = Preview(root, serve_dir, pdf=pdf, echo=echo, full=full)
 
     def builder(config: Any = None) -> None:  # called by the server's watcher thread on every change

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import tempfile
 import time
 from contextlib import contextmanager
@@ -401,6 +402,17 @@ def _load_config(config_file: Path, config_label: str, settings: dict[str, Any])
     return config
 
 
+@contextmanager
+def _empty_docs(out_dir: Path) -> Iterator[Path]:
+    """An empty folder beside ``out_dir`` named after it, removed afterwards."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    empty = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.docs-", dir=out_dir.parent))
+    try:
+        yield empty
+    finally:
+        shutil.rmtree(empty, ignore_errors=True)
+
+
 def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict: bool = True) -> SiteResult:
     """Build the handbook website of ``project_root`` into ``out_dir`` (which mkdocs empties first).
 
@@ -416,9 +428,12 @@ def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict:
     raw = siteconfig.read(config_file, config_label)
     docs_dir = (project_root / str(raw.get("docs_dir") or DOCS_DIR)).resolve()
     stamp = inputs_stamp(config_file, docs_dir)  # before reading them: a change made during the build shows later
-    with tempfile.TemporaryDirectory(prefix="wugu-empty-docs-") as empty:
-        # An edition may have no hand-written pages at all: every page the handbook needs is generated.
-        use_docs = docs_dir if docs_dir.is_dir() else Path(empty)
+    # An edition may have no hand-written pages at all: every page the handbook needs is generated. Its empty
+    # docs folder stands beside the output (never in /tmp): ``.site.new-….docs-…`` when building into a staging
+    # folder, which the next build's stale cleanup removes should this one be killed; inside the preview's own
+    # temporary folder for ``wugu serve``.
+    with _empty_docs(out_dir) as empty:
+        use_docs = docs_dir if docs_dir.is_dir() else empty
         settings = _settings(raw, handbook, out_dir, use_docs, strict)
         plugin = WuguPlugin(handbook)
         with _quiet_mkdocs() as collected:

@@ -160,12 +160,20 @@ def unsafe_html(markup: str) -> list[str]:
     return [what for what, _ in scan_html(markup).found]
 
 
-def _line_of(text: str, needle: str) -> int:
-    """The first line of ``text`` holding ``needle`` (case and entities ignored); 1 when none does."""
+def _line_of(text: str, needle: str, nth: int = 0) -> int:
+    """The line of ``text`` holding the ``nth`` occurrence (0: the first) of ``needle`` (case and entities ignored);
+    the last occurrence's line when there are fewer, 1 when there is none."""
     needle = needle.lower()
+    last = 0
     for n, line in enumerate(text.splitlines(), 1):
-        if needle in line.lower() or needle in html.unescape(line).lower():
-            return n
+        count = max(line.lower().count(needle), html.unescape(line).lower().count(needle)) if needle else 0
+        if count:
+            last = n
+            if nth < count:
+                return n
+            nth -= count
+    if last:
+        return last
     squeezed = _SPACE.sub("", needle)  # Markdown turned tabs into spaces
     for n, line in enumerate(text.splitlines(), 1):
         if squeezed and squeezed in _SPACE.sub("", html.unescape(line)).lower():
@@ -323,8 +331,11 @@ def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = T
     else:
         markup = text
     scanner = scan_html(markup)
+    seen: dict[str, int] = {}  # needle → how often it was reported: a repeat offence is shown at its own line
     for what, needle in scanner.found[:MAX_PER_PAGE]:  # a page of 100 000 <script> says so twenty times
-        problems.append(problem("E211", shown, _line_of(text, needle), 1, what=what))
+        nth = seen.get(needle.lower(), 0)
+        seen[needle.lower()] = nth + 1
+        problems.append(problem("E211", shown, _line_of(text, needle, nth), 1, what=what))
     problems += _hidden_numbers(text, scanner, shown)[:MAX_PER_PAGE]
     return problems
 
