@@ -216,3 +216,132 @@ def test_help_of_a_group_without_a_command_exits_2_with_the_help():
     result = run_wugu()
     assert result.returncode == 2
     assert "用法: wugu" in result.stderr and "命令:" in result.stderr
+
+
+# ---- sizes: a valid but enormous form, pack, list, file or project is refused by the check, before rendering ---
+
+def _form(project: Path, name: str = "F07-visit-log.yml") -> tuple[Path, dict]:
+    path = project / "forms" / name
+    return path, yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _write(path: Path, data: dict) -> None:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _table(key: str, rows: int = 60, columns: int = 24) -> dict:
+    return {"type": "table", "key": key, "label": "大表", "rows": rows,
+            "columns": [{"key": f"c{i}", "label": f"第{i}列"} for i in range(columns)]}
+
+
+def test_giant_tables_too_much_text_and_too_many_pages_are_e216_at_the_form(tmp_path):
+    project = copy_project(tmp_path / "p")
+    path, form = _form(project)
+    form["sections"] = [{"title": f"第{s}区", "fields": [_table(f"t{s}_{i}") for i in range(7)]} for s in range(20)]
+    _write(path, form)  # 140 fields (under the 150 of E209), 200 000 cells
+    wordy_path, wordy = _form(project, "F02-volunteer-pledge.yml")
+    wordy["instructions"] = ["说明" * 999 + f"{i}" for i in range(25)]  # 50 000 characters of text
+    _write(wordy_path, wordy)
+    long_path, long = _form(project, "F10-goods-handover.yml")
+    long["sections"] = [{"title": f"第{s}区", "fields": [{"type": "longtext", "key": f"l{s}_{i}", "label": "情况",
+                                                         "lines": 30} for i in range(20)]} for s in range(5)]
+    _write(long_path, long)  # 100 fields of 30 lines: about 100 pages
+    result = run_wugu("check", str(project), "--format", "json", timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = {(p["path"], p["code"]) for p in json.loads(result.stdout)["problems"]}
+    assert found == {("forms/F07-visit-log.yml", "E216"), ("forms/F02-volunteer-pledge.yml", "E216"),
+                     ("forms/F10-goods-handover.yml", "E216")}, found
+    lines = {p["path"]: (p["line"], p["message"]) for p in json.loads(result.stdout)["problems"]}
+    assert "格子" in lines["forms/F07-visit-log.yml"][1] and "字" in lines["forms/F02-volunteer-pledge.yml"][1]
+    assert "页" in lines["forms/F10-goods-handover.yml"][1]
+    sections = path.read_text(encoding="utf-8").splitlines().index("sections:") + 1
+    assert lines["forms/F07-visit-log.yml"][0] == sections
+    # the build refuses the same content before rendering anything
+    built = run_wugu("pdf", str(project), "--out", str(tmp_path / "pdf"), timeout=120)
+    assert built.returncode == 1 and "E216" in built.stderr and not (tmp_path / "pdf").exists()
+
+
+def test_a_pack_of_big_forms_is_e217(tmp_path):
+    project = copy_project(tmp_path / "p")
+    for path in sorted((project / "forms").glob("F*.yml")):
+        form = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if form.get("orientation") == "landscape":
+            continue  # fewer lines fit a turned page
+        form["sections"].append({"title": "附页", "fields": [
+            {"type": "longtext", "key": f"more{i}", "label": "补充情况", "lines": 30} for i in range(11)]})
+        _write(path, form)  # each form: within its own limits, but 12 to 15 pages
+    pack = yaml.safe_load((project / "packs" / "records.yml").read_text(encoding="utf-8"))
+    pack["forms"] = sorted(yaml.safe_load(p.read_text(encoding="utf-8"))["id"]
+                           for p in (project / "forms").glob("F*.yml"))
+    _write(project / "packs" / "records.yml", pack)
+    problems = _problems(project)
+    assert {(p["path"], p["code"]) for p in problems} >= {("packs/records.yml", "E217")}, problems
+    assert not any(p["code"] == "E216" for p in problems)
+
+
+def test_a_huge_file_a_huge_list_and_too_many_files_are_refused_before_parsing(tmp_path):
+    project = copy_project(tmp_path / "p")
+    big = project / "glossary.yml"
+    big.write_bytes(big.read_bytes() + b"# " + b"x" * (600 * 1024) + b"\n")
+    listed = project / "facts.yml"
+    text = listed.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["facts"] += [{"name": f"多余{i}", "value": "值"} for i in range(600)]
+    _write(listed, data)
+    problems = _problems(project)
+    found = {(p["path"], p["code"]) for p in problems}
+    assert found == {("glossary.yml", "E121"), ("facts.yml", "E215")}, problems
+    e215 = next(p for p in problems if p["code"] == "E215")
+    assert e215["line"] == listed.read_text(encoding="utf-8").splitlines().index("facts:") + 2  # the list's line
+    many = copy_project(tmp_path / "q")
+    for i in range(1001):
+        (many / "questions" / f"extra-{i:04d}.yml").write_text("x: 1\n", encoding="utf-8")
+    problems = _problems(many)
+    assert [p["code"] for p in problems] == ["E122"], problems
+
+
+# ---- regular expressions and raw text a pull request could put into mkdocs.yml ----------------------------------
+
+def _config(project: Path, change) -> None:
+    path = project / "mkdocs.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_regex_and_markup_options_in_mkdocs_yml_are_refused_at_their_lines(tmp_path):
+    project = copy_project(tmp_path / "p")
+
+    def change(data: dict) -> None:
+        data["plugins"] = ["wugu", {"search": {"separator": "[a]|(x+x+)+y|[b]", "lang": ["zh", "../x"],
+                                               "fields": {"text": {"boost": "1;alert(1)"}}}}, "offline"]
+        data["markdown_extensions"][0]["toc"]["separator"] = "a]|(x+x+)+y|[b"  # Python-Markdown's [{sep}\s]+
+        data["markdown_extensions"] += [
+            {"footnotes": {"BACKLINK_TEXT": "<img src=x onerror=alert(1)>", "BACKLINK_TITLE": "{0.__class__}"}},
+            {"smarty": {"substitutions": {"ndash": "<script>alert(1)</script>"}}},
+            {"pymdownx.superfences": {"custom_fences": [{"name": "x", "class": "x", "format": "os.system"}]}},
+            {"pymdownx.tabbed": {"slugify": "os.system"}}]
+    _config(project, change)
+    # a heading that makes the injected separator backtrack for hours, were it ever compiled
+    (project / "site" / "slow.md").write_text("# " + "x" * 40 + "\n\n正文[^1] -- 完\n\n[^1]: 注\n", encoding="utf-8")
+    result = run_wugu("check", str(project), "--format", "json", timeout=60)
+    problems = json.loads(result.stdout)["problems"]
+    assert result.returncode == 1
+    assert {p["code"] for p in problems} == {"E520"}, problems
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+    where = {p["line"] for p in problems}
+    for needle in ("separator: '[a]", "lang:", "fields:", "separator: a]", "BACKLINK_TEXT", "BACKLINK_TITLE",
+                   "ndash:", "custom_fences", "slugify"):
+        assert any(needle in text[n - 1] for n in where), (needle, problems)
+
+
+def test_a_single_character_class_separator_and_plain_options_pass(tmp_path):
+    project = copy_project(tmp_path / "p")
+
+    def change(data: dict) -> None:
+        data["plugins"] = ["wugu", {"search": {"separator": "[\\s\\-，。、]+", "lang": ["zh"],
+                                               "fields": {"title": {"boost": 1000}}}}, "offline"]
+        data["markdown_extensions"][0]["toc"]["separator"] = "_"
+        data["markdown_extensions"] += [{"footnotes": {"BACKLINK_TEXT": "返回", "SUPERSCRIPT_TEXT": "{}"}}]
+    _config(project, change)
+    assert _problems(project) == []

@@ -35,11 +35,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # E119–E129 (hardening, third round): spreadsheets that would take the machine down
     "E119": ("这个 Excel 文件太大，wugu 不读它：{what}，超过上限 {limit}", "一个县的记录用不了这么大的文件：检查是否多填了无关内容（图片、巨大的格子），在 Excel 或 WPS 里删掉后另存为 .xlsx；或把记录分成几个文件"),
     "E120": ("工作表“{sheet}”的数据超过 {limit} 行，后面的行 wugu 不读", "一个县的一种表格用不了这么多行：检查是否有误填在很远处的格子，删掉多余的行；记录确实很多就分成几个文件"),
+    # E121–E139 (hardening, fourth round): sizes a pull request could blow up
+    "E121": ("文件有 {size}，超过上限 {limit}：wugu 不读这么大的文件", "手册的一个文件只有几十 KB：检查是否误粘贴了大量内容，或把内容拆成几个文件"),
+    "E122": ("手册目录里的内容文件太多：{what}，超过上限 {limit}", "检查是否误把大量文件复制进了内容目录（regulations/、forms/、questions/ 等），删掉多余的文件"),
     # E211–E219 (hardening, second round): hand-written pages under site/ and the office phone
     "E211": ("手写页面里有不允许的 HTML：{what}", "网站上的页面不能带脚本、事件处理（onclick=…）、javascript: 链接或嵌入的外部页面：删掉这一处，用普通的 Markdown 写"),
     "E212": ("页面开头的设置“{key}”{what}", "{fix}"),
     "E213": ("“{name}”{what}", "{fix}"),
     "E214": ("办公电话“{masked}”像是手机号：contact.phone 只能写公开的办公座机", "写单位的座机号码，例如 0539-1234567；个人手机号不能发布在网站和表格上"),
+    # E215–E229 (hardening, fourth round): a valid but enormous form, pack or list, refused before anything is rendered
+    "E215": ("这个列表有 {count} 项，超过上限 {limit} 项", "手册里的列表用不了这么多项：检查是否误粘贴了重复的内容，或把内容拆到几个文件里"),
+    "E216": ("表格“{form}”{what}，超过上限 {limit}（{counted}）：纸上印不下，生成也会很慢", "把表格拆成两张，或减少空白行数、列数和栏目；长的说明放到制度或实用指南里"),
+    "E217": ("表格包“{pack}”约有 {count} 页，超过上限 {limit} 页", "把它拆成几个表格包，每个包只放同一类人同时要用的表格和制度"),
     # E2xx: schema
     "E201": ("不认识的键“{key}”", "{suggestion}"),
     "E202": ("缺少必填项“{key}”（{title}）", "在这里添加一行“{key}: …”"),

@@ -21,8 +21,12 @@ from .errors import Problem, WuguError, problem
 MAX_NODES = 200_000
 #: Deepest nesting of lists and mappings we read (a handbook file needs about 8 levels).
 MAX_DEPTH = 64
-#: Largest YAML file we read (a handbook file is a few KB).
-MAX_BYTES = 5 * 1024 * 1024
+#: Largest YAML file we read (a handbook file is a few KB, the biggest question file about 20 KB). A bigger one is
+#: refused before it is parsed (E121): parsing and checking 5 MB of YAML took the check half a minute.
+MAX_BYTES = 512 * 1024
+#: Most items one list (or keys one mapping) may hold (the biggest lists shipped have 30): E215, at its line,
+#: before the schema check walks it.
+MAX_ITEMS = 500
 
 Path_ = tuple[Any, ...]
 
@@ -285,6 +289,9 @@ class _Builder:
             self._open.discard(id(node))
 
     def _collection(self, node: Node, at: Path_) -> Any:
+        if len(node.value) > MAX_ITEMS:
+            self.problems.append(problem("E215", self.path, *_mark(node), count=len(node.value), limit=MAX_ITEMS))
+            return [] if isinstance(node, SequenceNode) else {}
         if isinstance(node, SequenceNode):
             self._check_tag(node, _SEQ)
             return [self.build(child, at + (i,)) for i, child in enumerate(node.value)]
@@ -363,13 +370,19 @@ def load_text(text: str, path: str) -> Document:
     return builder.doc
 
 
+def too_big(shown: str, size: int) -> Problem:
+    """E121: a file over :data:`MAX_BYTES`, refused before it is read."""
+    return problem("E121", shown, size=f"{size / 1024:.0f} KB" if size < 10 * 1024 * 1024 else f"{size // 2**20} MB",
+                   limit=f"{MAX_BYTES // 1024} KB")
+
+
 def load_file(file: Path, display: str | None = None) -> Document:
     """Read and parse one YAML file. ``display`` is the path shown in messages (default: as given)."""
     shown = display or str(file)
     try:
         size = file.stat().st_size
         if size > MAX_BYTES:
-            raise WuguError([problem("E109", shown, detail=f"文件太大（{size // 1024} KB），手册文件一般只有几 KB")])
+            raise WuguError([too_big(shown, size)])
         raw = file.read_bytes()
     except OSError as exc:
         raise WuguError([problem("E109", shown, detail=exc.strerror or str(exc))]) from None

@@ -131,6 +131,9 @@ def load_documents(root: Path, kinds: frozenset[str] | None = None, cache: Docum
     docs: list[tuple[str, Document]] = []
     problems: list[Problem] = []
     files = [f for f in source_files(root) if kinds is None or f.kind in kinds]
+    too_many = _too_many(root, files)
+    if too_many is not None:
+        return [], [too_many], len(files)
     inside = (root.resolve(), base_dir().resolve())
     shared = cache is None and is_edition(root)
     for f in files:
@@ -148,6 +151,31 @@ def load_documents(root: Path, kinds: frozenset[str] | None = None, cache: Docum
         else:
             docs.append((f.kind, doc))
     return docs, problems, len(files)
+
+
+#: Most content files a project may have, and most bytes they may hold together (the base has about 70 files,
+#: 400 KB; an edition adds its own): beyond this the check stops before parsing anything (E122).
+MAX_FILES = 1000
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
+
+
+def _too_many(root: Path, files: list[SourceFile]) -> Problem | None:
+    """E122 when the project holds more content files, or more bytes of them, than a handbook ever needs."""
+    from ..errors import problem
+    from ..project import display_path
+
+    if len(files) > MAX_FILES:
+        return problem("E122", display_path(root), what=f"{len(files)} 个 YAML 文件", limit=f"{MAX_FILES} 个")
+    total = 0
+    for f in files:
+        try:
+            total += f.path.stat().st_size
+        except OSError:
+            continue
+    if total > MAX_TOTAL_BYTES:
+        return problem("E122", display_path(root), what=f"YAML 文件一共 {total // 2**20} MB",
+                       limit=f"{MAX_TOTAL_BYTES // 2**20} MB")
+    return None
 
 
 #: The privacy scan of each shared base document (see ``_BASE_DOCS``): id → (document, problems).

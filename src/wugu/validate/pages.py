@@ -246,7 +246,7 @@ def _markdown(data: dict[str, Any]) -> Any:
     """A Markdown converter like the site's: the project's allowed extensions plus wugu's own."""
     import markdown
 
-    from .sitepolicy import EXTENSIONS, extension_name
+    from .sitepolicy import OPTION_CODE, SEPARATORS, EXTENSIONS, extension_name
 
     names: list[str] = []
     configs: dict[str, Any] = {}
@@ -259,7 +259,10 @@ def _markdown(data: dict[str, Any]) -> Any:
         names.append(name)
         options = next(iter(item.values()), None) if isinstance(item, dict) else None
         if isinstance(options, dict):
-            configs[name] = {k: v for k, v in options.items() if k != "slugify"}
+            # options that name code, or put a regular expression together (a separator that backtracks would
+            # hang the check), are refused by the settings check: the pages are read without them
+            configs[name] = {k: v for k, v in options.items()
+                             if k not in OPTION_CODE and (k != "separator" or v in SEPARATORS)}
     try:
         return markdown.Markdown(extensions=names, extension_configs=configs)
     except Exception:  # a bad option: the build says so; scan with wugu's own extensions

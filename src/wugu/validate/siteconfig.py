@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, WuguError, problem
-from ..loader import MAX_BYTES, _yaml_error, bad_character, check_aliases, compose, decode
+from ..loader import MAX_BYTES, _yaml_error, bad_character, check_aliases, compose, decode, too_big
 from ..project import link_on_path
 from .sitepolicy import unsafe_settings
 
@@ -220,8 +220,8 @@ def read_checked(config_file: Path, shown: str, config: Any = None,
     try:
         if not config_file.is_file():  # a pipe would block the check forever
             return {}, [problem("E109", shown, detail="不是普通文件（管道、设备或目录）")]
-        if config_file.stat().st_size > MAX_BYTES:
-            return {}, [problem("E109", shown, detail="文件太大")]
+        if (size := config_file.stat().st_size) > MAX_BYTES:
+            return {}, [too_big(shown, size)]
         text = decode(config_file.read_bytes(), shown)
     except WuguError as exc:
         return {}, exc.problems

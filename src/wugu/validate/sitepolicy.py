@@ -120,6 +120,37 @@ def _bad_url(value: Any, *, web_only: bool = True) -> str | None:
     return None
 
 
+#: Text in an extension's options may not hold markup, quotes, backslashes or a format field other than ``{}``:
+#: some options land in pages as they are (``footnotes: BACKLINK_TEXT``, ``smarty: substitutions``) and some
+#: are format strings (``footnotes: BACKLINK_TITLE``).
+_OPTION_TEXT_BAD = re.compile(r"[<>&\"'`\\\x00-\x1f\x7f]|\{(?!\})")
+#: Extension options that name Python code (wugu supplies the slug function; custom fences and inline
+#: highlighters need a Python function, which ``mkdocs.yml`` cannot name safely).
+OPTION_CODE = frozenset({"slugify", "custom_fences", "custom_inline", "formatter", "validator"})
+#: Options that go into a regular expression (Python-Markdown's slugs build ``[{separator}\s]+``): one of these.
+SEPARATORS = ("-", "_", ".")
+
+
+def _options(name: str, key: Any, value: Any, at: tuple[Any, ...]) -> Iterator[Found]:
+    """Problems with the options of an allowed extension (``at``: the path of its settings)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if str(k) in OPTION_CODE:
+                yield _value(at + (k,), v, "这个选项要指定 Python 代码，mkdocs.yml 里不能写",
+                             f"删掉“{k}”；标题锚点由 wugu 生成" if k == "slugify" else f"删掉“{k}”")
+            elif str(k) == "separator" and v not in SEPARATORS:
+                yield _value(at + (k,), v, "分隔符会被放进正则表达式，只能是一个 - _ 或 .",
+                             "写 separator: \"-\"，或删掉这一项（默认是 -）")
+            else:
+                yield from _options(name, k, v, at + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _options(name, i, v, at + (i,))
+    elif isinstance(value, str) and _OPTION_TEXT_BAD.search(value):
+        yield _value(at, value, "含有尖括号、引号、& 、反斜杠或 {…} 这类会原样放进网页或当作格式的字符",
+                     "只写普通文字；不确定时删掉这一项，用默认设置")
+
+
 def _extensions(raw: Any) -> Iterator[Found]:
     allowed = "、".join(sorted(EXTENSIONS))
     for key, item in _items(raw):
@@ -128,6 +159,40 @@ def _extensions(raw: Any) -> Iterator[Found]:
         if name not in EXTENSIONS:
             yield ("markdown_extensions", key), "E518", dict(name=full, why=_EXTENSION_WHY.get(name, ""),
                                                              allowed=allowed)
+        elif isinstance(item, dict) and isinstance(item.get(full), (dict, list)):
+            at = ("markdown_extensions", key) + ((full,) if isinstance(key, int) else ())
+            yield from _options(name, full, item[full], at)
+
+
+#: The search's word separator as mkdocs-material's browser code uses it (``new RegExp(separator)``, and in the
+#: build): only one character class, perhaps with ``+`` — a regular expression that cannot backtrack.
+_SAFE_SEPARATOR = re.compile(r"\[\^?(?:[^\\\[\]]|\\[sSdDwW\-\\\[\]./^|()+*?{}]|\\u[0-9a-fA-F]{4}"
+                             r"|\\x[0-9a-fA-F]{2})+\]\+?")
+_BOOSTED = frozenset({"title", "text", "tags"})
+
+
+def _search(key: Any, full: str, options: dict[str, Any]) -> Iterator[Found]:
+    """The search plugin's options that reach a regular expression or the page's script."""
+    at = ("plugins", key) + ((full,) if isinstance(key, int) else ())
+    if "separator" in options:
+        sep = options["separator"]
+        if not isinstance(sep, str) or not _SAFE_SEPARATOR.fullmatch(sep) or len(sep) > 200:
+            yield _value(at + ("separator",), sep, "搜索的分隔符是浏览器里的正则表达式，写法复杂时会让搜索卡死",
+                         "删掉这一项（wugu 已设好中文的分隔符）；一定要改时只写一个字符类，例如 \"[\\s\\-，。]+\"")
+    if "lang" in options:
+        lang = options["lang"]
+        langs = lang if isinstance(lang, list) else [lang]
+        if not all(isinstance(x, str) and re.fullmatch(r"[a-z]{2}(?:-[A-Za-z]{2,4})?", x) for x in langs):
+            yield _value(at + ("lang",), lang, "搜索语言只能是 zh、en 这样的语言代码", "写 lang: [zh]，或删掉这一项")
+    if "fields" in options:
+        fields = options["fields"]
+        good = isinstance(fields, dict) and all(
+            k in _BOOSTED and isinstance(v, dict) and set(v) <= {"boost"}
+            and isinstance(v.get("boost", 1), (int, float)) and not isinstance(v.get("boost", 1), bool)
+            for k, v in fields.items())
+        if not good:
+            yield _value(at + ("fields",), fields, "只能给 title、text、tags 设 boost（一个数字）",
+                         "写成 fields: {title: {boost: 1000}}，或删掉这一项")
 
 
 def _plugins(raw: Any) -> Iterator[Found]:
@@ -139,6 +204,8 @@ def _plugins(raw: Any) -> Iterator[Found]:
             yield ("plugins", key), "E519", dict(name=full, why=_PLUGIN_WHY.get(name, ""), allowed=allowed)
             continue
         options = item.get(full) if isinstance(item, dict) else None
+        if name == "search" and isinstance(options, dict):
+            yield from _search(key, full, options)
         for option in options if isinstance(options, dict) else {}:
             if option not in PLUGINS[name]:
                 yield ("plugins", key), "E520", dict(
