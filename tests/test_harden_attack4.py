@@ -178,6 +178,12 @@ def test_without_a_known_source_the_ci_stops_with_a_chinese_error(tmp_path):
 
 # ---- click's usage errors in Chinese --------------------------------------------------------------------------
 
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command line in this process (as ``wugu`` runs it), for the many small usage cases."""
+    result = CliRunner().invoke(main, list(args), prog_name="wugu")
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
 @pytest.mark.parametrize("args,needle", [
     (["check", "--fo"], "--format"),                   # unknown option, with the likely one
     (["init"], "缺少参数"),                              # missing argument
@@ -191,7 +197,7 @@ def test_without_a_known_source_the_ci_stops_with_a_chinese_error(tmp_path):
     (["build", "--out"], "后面要写一个值"),                # an option without its value
 ])
 def test_usage_errors_are_one_chinese_problem_line_with_exit_code_2(args, needle):
-    result = run_wugu(*args)
+    result = _cli(*args)
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -203,7 +209,7 @@ def test_usage_errors_are_one_chinese_problem_line_with_exit_code_2(args, needle
 
 @pytest.mark.parametrize("args", [["--help"], ["init", "--help"], ["records", "check", "-h"], ["exam", "-h"]])
 def test_help_is_in_chinese(args):
-    result = run_wugu(*args)
+    result = _cli(*args)
     assert result.returncode == 0
     assert result.stdout.startswith("用法: wugu")
     assert "选项:" in result.stdout and "显示这段说明后退出。" in result.stdout
@@ -345,3 +351,63 @@ def test_a_single_character_class_separator_and_plain_options_pass(tmp_path):
         data["markdown_extensions"] += [{"footnotes": {"BACKLINK_TEXT": "返回", "SUPERSCRIPT_TEXT": "{}"}}]
     _config(project, change)
     assert _problems(project) == []
+
+
+# ---- the attacker's own round: front matter, published documents and file types --------------------------------
+
+def test_front_matter_aliases_are_refused_before_anything_expands_them(tmp_path):
+    project = copy_project(tmp_path / "p")
+    lines = ["---", 'a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefg", "bcdefgh"):  # h stands for 10^8 values
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    lines += ["hide: *h", "---", "# 炸弹", "", "正文"]
+    (project / "site" / "bomb.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (project / "site" / "boost.md").write_text("---\nsearch:\n  boost: [1, 2]\n---\n# 二\n\n正文\n", encoding="utf-8")
+    result = run_wugu("check", str(project), "--format", "json", timeout=60)
+    problems = json.loads(result.stdout)["problems"]
+    assert {(p["path"], p["code"]) for p in problems} == {("site/bomb.md", "E212"), ("site/boost.md", "E212")}
+    assert next(p for p in problems if p["path"] == "site/bomb.md")["line"] == 2
+
+
+def _pdf(path: Path, change=None) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    if change is not None:
+        change(writer)
+    with open(path, "wb") as fd:
+        writer.write(fd)
+    return path
+
+
+def _open_action(writer) -> None:
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                               NameObject("/JS"): TextStringObject("app.alert('x');")})
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+
+@pytest.mark.parametrize("change,name", [
+    (_open_action, "/JavaScript"),
+    (lambda w: w.add_attachment("run.bat", b"echo x"), "/EmbeddedFile"),
+])
+def test_pdfs_under_site_that_run_something_are_refused(tmp_path, change, name):
+    project = copy_project(tmp_path / "p")
+    _pdf(project / "site" / "leaflet.pdf", change)
+    _pdf(project / "site" / "plain.pdf")  # a plain PDF is fine
+    problems = _problems(project)
+    assert [(p["path"], p["code"]) for p in problems] == [("site/leaflet.pdf", "E529")], problems
+    assert name.strip("/") in problems[0]["message"] or "EmbeddedFile" in problems[0]["message"]
+
+
+_ACTIVE_FILES = ["通知.docm", "统计.xlsm", "打开.hta", "快捷.lnk", "样式.xsl", "存档.mht", "图.svgz", "安装.msi", "run.vbs"]
+
+
+def test_macro_documents_programs_and_script_bearing_files_are_not_published(tmp_path):
+    project = copy_project(tmp_path / "p")
+    for name in _ACTIVE_FILES:
+        (project / "site" / name).write_bytes(b"x")
+    problems = _problems(project)
+    assert sorted((p["path"], p["code"]) for p in problems) == sorted((f"site/{n}", "E213") for n in _ACTIVE_FILES)

@@ -176,6 +176,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E527": ("“{file}”{what}，wugu 查不完其中有没有个人信息，不会发布它", "{fix}"),
     # E528–E539 (hardening, fourth round): the command line itself
     "E528": ("命令写法不对：{what}", "{fix}"),
+    "E529": ("“{file}”是会自己运行内容的 PDF（{name}），不能随网站发布", "PDF 里的脚本、启动程序、嵌入的文件和提交数据的表单会在读者打开时运行：用 PDF 软件“打印为 PDF”另存一份不带这些内容的，再放进 site/"),
     "E524": ("wugu 内部出错：{detail}", "这不是内容写错了，是 wugu 自己的问题：请把这一行和刚才运行的命令报告给手册维护人"
              "（设置环境变量 WUGU_DEBUG=1 再运行，可以看到详细信息）。上一次生成的结果没有改动"),
     "E523": ("链接“{link}”指向“{target}”：{why}", "删除这个链接，把需要的文件复制到{where}里"),

@@ -43,7 +43,13 @@ _BLOCK = frozenset({"p", "div", "li", "ul", "ol", "td", "th", "tr", "table", "th
 FRONT_MATTER = ("title", "description", "keywords", "tags", "hide", "search")
 _HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
 #: Files in the docs folder that would be published as scripts.
-_SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".wasm", ".php", ".py", ".sh", ".exe", ".bat", ".cmd", ".ps1"})
+_SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".wasm", ".php", ".py", ".sh", ".exe", ".bat", ".cmd", ".ps1",
+                              # Windows programs and scripts a reader could open from the site, documents that carry
+                              # macros, and files a browser runs or renders with scripts (XSLT, web archives, Flash)
+                              ".com", ".scr", ".pif", ".msi", ".msp", ".dll", ".hta", ".vbs", ".vbe", ".jse", ".wsf",
+                              ".wsh", ".psm1", ".reg", ".lnk", ".url", ".apk", ".jar", ".docm", ".dotm", ".xlsm",
+                              ".xltm", ".xlam", ".pptm", ".potm", ".ppsm", ".xsl", ".xslt", ".mht", ".mhtml",
+                              ".swf", ".svgz", ".appcache", ".webmanifest"})
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".xml", ".shtml"})
 #: Problems reported per page at most (each is looked up line by line in the page).
 MAX_PER_PAGE = 20
@@ -271,8 +277,13 @@ def _markdown(data: dict[str, Any]) -> Any:
 
 def _front_matter(text: str, shown: str) -> tuple[str, list[Problem]]:
     """The page without its front matter, and the problems with the front matter (as mkdocs reads it)."""
-    from mkdocs.utils.meta import get_data
+    from mkdocs.utils.meta import YAML_RE, get_data
 
+    if (m := YAML_RE.match(text)) is not None and (shared := _aliased(m.group(1))) is not None:
+        # ``&a`` … ``*a`` lets a few lines stand for millions of values (``hide: *bomb`` made the check and the
+        # build expand them all): front matter is a few plain settings, refused before mkdocs reads it
+        return text[m.end():], [problem("E212", shown, shared + 1, 1, key="&/*", what="用了 & 锚点和 * 引用",
+                                        fix="页面开头的设置直接写出来，不用 & 和 *")]
     try:
         body, meta = get_data(text)
     except Exception:  # mkdocs ignores front matter it cannot read
@@ -292,10 +303,38 @@ def _front_matter(text: str, shown: str) -> tuple[str, list[Problem]]:
         elif key == "hide" and (not isinstance(value, list) or not set(map(str, value)) <= _HIDE):
             problems.append(problem("E212", shown, line, 1, key=key, what="只能隐藏 " + "、".join(sorted(_HIDE)),
                                     fix="写成 hide: [toc]"))
-        elif key == "search" and (not isinstance(value, dict) or not set(value) <= {"exclude", "boost"}):
-            problems.append(problem("E212", shown, line, 1, key=key, what="只能写 exclude 和 boost",
+        elif key == "search" and (not isinstance(value, dict) or not set(value) <= {"exclude", "boost"}
+                                  or not isinstance(value.get("exclude", False), bool)
+                                  or isinstance(value.get("boost", 1), bool)
+                                  or not isinstance(value.get("boost", 1), (int, float))):
+            problems.append(problem("E212", shown, line, 1, key=key, what="只能写 exclude（true 或 false）和 boost（一个数字）",
                                     fix="写成 search: {boost: 2}"))
     return body, problems
+
+
+def _aliased(front: str) -> int | None:
+    """The line (in the front matter) of the first value reached twice through an alias, or None."""
+    import yaml
+
+    from ..loader import compose
+    from ..errors import WuguError
+
+    try:
+        node = compose(front, "")
+    except (yaml.YAMLError, WuguError):
+        return None  # mkdocs ignores front matter it cannot read; too deep is refused by the same limit there
+    seen: set[int] = set()
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            return current.start_mark.line + 1
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(n for pair in current.value for n in pair)
+    return None
 
 
 def _item_line(head: str, line: int, value: Any) -> Callable[[int | None], tuple[int, int]]:
@@ -403,14 +442,49 @@ class _Unread(Exception):
     """A document wugu cannot read to the end (too many or too large parts, too many pages)."""
 
 
+class _Active(Exception):
+    """A PDF that runs something when opened: JavaScript, a program, embedded files, a form that sends data."""
+
+
+#: PDF names that make a reader run script, start a program, open embedded files or send data.
+_PDF_ACTIVE = frozenset({"/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA",
+                         "/ImportData", "/SubmitForm", "/GoToE", "/GoToR", "/Sound", "/Movie"})
+_PDF_OBJECTS = 200_000
+
+
+def _pdf_active(reader: Any) -> str | None:
+    """The first active PDF name (see :data:`_PDF_ACTIVE`) among the objects of ``reader``, or None."""
+    from pypdf.generic import DictionaryObject, IndirectObject
+
+    numbers = {(n, gen) for gen, objects in reader.xref.items() for n in objects}
+    numbers |= {(n, 0) for n in reader.xref_objStm}
+    for n, gen in sorted(numbers)[:_PDF_OBJECTS]:
+        try:
+            obj = reader.get_object(IndirectObject(n, gen, reader))
+        except Exception:  # noqa: BLE001 - a broken object: the text extraction says so
+            continue
+        if isinstance(obj, DictionaryObject):
+            for key, value in obj.items():
+                if key in _PDF_ACTIVE or (key in ("/S", "/Type", "/Subtype") and value in _PDF_ACTIVE):
+                    return str(value if key in ("/S", "/Type", "/Subtype") else key)
+    return None
+
+
 def _document_text(path: Path) -> str:
     """The text of an Office document or a PDF; :class:`_Unread` when it is larger than the limits above."""
     if path.suffix.lower() == ".pdf":
+        import logging
+
         from pypdf import PdfReader
+
+        logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged file is one Chinese line (E527), not noise
 
         reader = PdfReader(str(path))
         if len(reader.pages) > _PDF_PAGES:
             raise _Unread(f"有 {len(reader.pages)} 页，超过 {_PDF_PAGES} 页")
+        active = _pdf_active(reader)
+        if active is not None:
+            raise _Active(active)
         return "\n".join(page.extract_text() or "" for page in reader.pages)
     import zipfile
 
@@ -435,6 +509,8 @@ def _check_document(path: Path, shown: str) -> list[Problem]:
     file: these have no lines); E527 for one that cannot be read to the end (it is not published unread)."""
     try:
         text = _document_text(path)
+    except _Active as exc:
+        return [problem("E529", shown, file=shown, name=str(exc))]
     except _Unread as exc:
         return [problem("E527", shown, file=shown, what=str(exc), fix="删掉不需要的内容后重新保存，或拆成几个文件；"
                                                                        "大的资料请另外发放")]
