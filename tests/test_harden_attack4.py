@@ -411,3 +411,67 @@ def test_macro_documents_programs_and_script_bearing_files_are_not_published(tmp
         (project / "site" / name).write_bytes(b"x")
     problems = _problems(project)
     assert sorted((p["path"], p["code"]) for p in problems) == sorted((f"site/{n}", "E213") for n in _ACTIVE_FILES)
+
+
+# ---- the r12 attacker review -------------------------------------------------------------------------------------
+
+def _mobile() -> str:
+    return "1" + "39" + "1234" + "5678"
+
+
+def test_unknown_file_kinds_under_site_are_refused_and_every_markdown_suffix_is_a_page(tmp_path):
+    project = copy_project(tmp_path / "p")
+    site = project / "site"
+    (site / "b.xht").write_text('<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body>'
+                                "<script>document.title='x'</script></body></html>", encoding="utf-8")
+    for name in ("名单.xlsb", "通知.doc", "讲稿.ppt", "文件.wps", "README"):
+        (site / name).write_bytes(b"x")
+    (site / "a.mdown").write_text(f"# 附加\n\n联系人手机 {_mobile()}\n", encoding="utf-8")
+    (site / "b.mkd").write_text("# 二\n\n<script>alert(1)</script>\n", encoding="utf-8")
+    for name in ("logo.png", "font.woff2", "notes.txt", "CNAME", ".gitkeep"):  # published as they are: fine
+        (site / name).write_bytes(b"x")
+    problems = _problems(project)
+    found = {(p["path"], p["code"], p["line"]) for p in problems}
+    assert found == {("site/b.xht", "E211", 1), ("site/名单.xlsb", "E213", 0), ("site/通知.doc", "E213", 0),
+                     ("site/讲稿.ppt", "E213", 0), ("site/文件.wps", "E213", 0), ("site/README", "E213", 0),
+                     ("site/a.mdown", "E402", 3), ("site/b.mkd", "E211", 3)}, problems
+
+
+def test_records_in_a_renamed_docs_folder_are_refused_like_under_site(tmp_path):
+    project = copy_project(tmp_path / "p")
+    (project / "site").rename(project / "pages")
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(text.replace("docs_dir: site ", "docs_dir: pages"), encoding="utf-8")
+    (project / "pages" / "records.json").write_text(
+        '{"form": "WG-F04", "version": "2026.1", "township": "东镇", "name": "张小明"}', encoding="utf-8")
+    (project / "pages" / "名单.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    problems = _problems(project)
+    found = {(Path(p["path"]).relative_to(project).as_posix() if Path(p["path"]).is_absolute() else p["path"],
+              p["code"]) for p in problems}
+    assert found == {("pages/records.json", "E742"), ("pages/名单.xls", "E526")}, problems
+    built = run_wugu("build", str(project), "--no-pdf", "--out", str(tmp_path / "out"))
+    assert built.returncode == 1 and "E742" in built.stderr and not (tmp_path / "out").exists()
+
+
+def test_every_built_page_is_scanned_before_the_site_is_swapped_in(tmp_path):
+    from wugu.errors import WuguError
+    from wugu.render.sitebuild import _refuse_active_pages
+    from wugu.validate.pages import unsafe_built
+
+    chrome = ('<script src="../assets/javascripts/bundle.min.js"></script><script id="__config" '
+              'type="application/json">{}</script><form class="md-search__form"></form>')
+    assert unsafe_built(chrome) == []
+    site = tmp_path / "site"
+    (site / "regulations").mkdir(parents=True)
+    (site / "index.html").write_text(chrome, encoding="utf-8")
+    (site / "regulations" / "R01.html").write_text(
+        chrome + '<label class="md-nav__title">目录<img src=x onerror=alert(1)></label>'
+        '<code class=""><img src=x onerror=alert(10)><x y="python">', encoding="utf-8")
+    (site / "regulations" / "R02.html").write_text(
+        chrome + '<a href="java&#115;cript:alert(1)">x</a><script src="https://evil.example/x.js"></script>',
+        encoding="utf-8")
+    with pytest.raises(WuguError) as caught:
+        _refuse_active_pages(site)
+    assert [(p.code, p.path) for p in caught.value.problems] == [("E530", "regulations/R01.html"),
+                                                                 ("E530", "regulations/R02.html")]
+    assert "onerror" in caught.value.problems[0].message and "evil.example" in caught.value.problems[1].message

@@ -104,16 +104,28 @@ def is_record_file(path: Path, labels: set[str] = frozenset(), *, by_content: bo
     return False
 
 
-def record_files_inside(root: Path, handbook: Handbook) -> list[Problem]:
-    """E742 for every record file inside the content folders or ``site/`` of the project at ``root``; E526 for an
-    old binary spreadsheet under ``site/`` (it cannot be looked into, so it is not published)."""
+def _docs_folder(root: Path) -> Path:
+    """The folder of hand-written pages that is published: ``docs_dir`` of ``mkdocs.yml`` (default ``site``)."""
+    from ..validate.siteconfig import docs_path, read_checked
+
+    data, _problems = read_checked(root / "mkdocs.yml", "mkdocs.yml", root=root)
+    return docs_path(root, data if isinstance(data, dict) else {})
+
+
+def record_files_inside(root: Path, handbook: Handbook, docs: Path | None = None) -> list[Problem]:
+    """E742 for every record file inside the content folders or the published docs folder (``site/``, or the
+    ``docs_dir`` of ``mkdocs.yml``: ``docs``, read from it when not given) of the project at ``root``; E526 for an
+    old binary spreadsheet in the docs folder (it cannot be looked into, so it is not published)."""
     labels = {f.label for form in handbook.forms for f in data_fields(form) if f.label}
     found = []
-    for name in GUARDED:
-        folder = root / name
-        if not folder.is_dir():
+    docs = Path(docs) if docs is not None else _docs_folder(Path(root))
+    folders = [(docs, True)] + [(root / name, False) for name in GUARDED if name != "site"]
+    seen: set[Path] = set()
+    for folder, site in folders:
+        if not folder.is_dir() or folder.resolve() in seen:
             continue
-        site = name == "site"
+        seen.add(folder.resolve())
+        name = folder.name
         for path in sorted(folder.rglob("*")):
             suffix = path.suffix.lower()
             if path.is_symlink() or not path.is_file():
@@ -122,6 +134,6 @@ def record_files_inside(root: Path, handbook: Handbook) -> list[Problem]:
                 found.append(problem("E526", display_path(path), file=display_path(path)))
             elif (suffix in _SUFFIXES or site and suffix not in _BINARY) and \
                     is_record_file(path, labels, by_content=site):
-                where = "网站页面目录 site/" if site else f"手册内容目录 {name}/"
+                where = f"网站页面目录 {name}/" if site else f"手册内容目录 {name}/"
                 found.append(problem("E742", display_path(path), where=where))
     return found

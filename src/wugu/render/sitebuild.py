@@ -33,7 +33,7 @@ from ..errors import Problem, WuguError, problem  # noqa: E402
 from ..model import Handbook  # noqa: E402
 from ..project import display_path  # noqa: E402
 from ..validate import siteconfig  # noqa: E402
-from ..validate.pages import unsafe_html  # noqa: E402
+from ..validate.pages import unsafe_built, unsafe_html  # noqa: E402
 from ..resources import templates_dir  # noqa: E402
 from . import search, site, terms  # noqa: E402
 from .sitelive import LiveSite, inputs_stamp  # noqa: E402
@@ -225,11 +225,30 @@ class WuguPlugin(BasePlugin):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
+        _refuse_active_pages(site_dir)
         search.fix_worker(site_dir)
         if not config.site_url:  # a sitemap needs absolute addresses: without a site URL it would list none
             for name in ("sitemap.xml", "sitemap.xml.gz"):
                 (site_dir / name).unlink(missing_ok=True)
         _relative_404(site_dir, urlsplit(config.site_url or "/").path or "/")
+
+
+def _refuse_active_pages(site_dir: Path) -> None:
+    """The last guard: no built page (chrome included, generated pages too) holds an event handler, a script
+    address, an embedding element or an outside script. Whatever put it there (an extension option, a theme
+    setting, a template), the build fails (E530) and the previous site stays."""
+    problems = []
+    for page in sorted(site_dir.rglob("*.htm*")):
+        try:
+            found = unsafe_built(page.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if found:
+            problems.append(problem("E530", page.relative_to(site_dir).as_posix(), what="、".join(sorted(set(found))[:3])))
+        if len(problems) >= 20:
+            break
+    if problems:
+        raise WuguError(problems)
 
 
 #: jieba user dictionaries already loaded in this process (see :func:`_load_user_words_once`).

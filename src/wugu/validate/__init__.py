@@ -241,7 +241,7 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += errors
         from ..records.publish import record_files_inside  # filled records are never published (as wugu build)
 
-        report.problems += record_files_inside(root, handbook)
+        report.problems += record_files_inside(root, handbook, docs_path(root, site_config))
         # W-codes (a rule changed since a question was reviewed, …) are warnings: shown, and errors only with --strict
         report.warnings += warnings
     if not report.problems:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 from ..errors import Problem, problem
 from ..loader import _BAD_CHAR, bad_character
 from .keywords import word_problems
-from .privacy import MAX_PUBLISHED, scan_text
+from .privacy import MAX_PUBLISHED, TEXT_SUFFIXES, scan_text
 
 #: Elements that run code, embed other documents, change where links go, or submit data.
 BANNED_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
@@ -50,7 +50,19 @@ _SCRIPT_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".wasm", ".php", ".py", ".s
                               ".wsh", ".psm1", ".reg", ".lnk", ".url", ".apk", ".jar", ".docm", ".dotm", ".xlsm",
                               ".xltm", ".xlam", ".pptm", ".potm", ".ppsm", ".xsl", ".xslt", ".mht", ".mhtml",
                               ".swf", ".svgz", ".appcache", ".webmanifest"})
-_HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".svg", ".xml", ".shtml"})
+_HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xht", ".xhtm", ".svg", ".xml", ".shtml"})
+#: What MkDocs renders as a page (all of them are checked as pages).
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd"})
+#: Other files published as they are: pictures, fonts, sound and video, and text the privacy scan reads. A file of
+#: any other kind is refused (E213): a browser may run it (``.xht`` is XHTML, ``.xsl`` a transform …), or wugu
+#: cannot look into it for personal data (``.doc``, ``.xlsb``, ``.wps`` …).
+_PLAIN_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".gif", ".webp", ".ico", ".bmp", ".avif", ".tif",
+                             ".tiff", ".heic", ".heif", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp3", ".m4a",
+                             ".mp4", ".webm", ".ogg", ".oga", ".ogv", ".wav"}) | (TEXT_SUFFIXES - {".js"})
+#: Old binary spreadsheets: refused as E526 by the records guard (:mod:`wugu.records.publish`), said there.
+_PLAIN_SUFFIXES |= {".xls", ".et"}
+#: Files without a suffix that are published (GitHub Pages reads ``CNAME``).
+_PLAIN_NAMES = frozenset({"CNAME"})
 #: Problems reported per page at most (each is looked up line by line in the page).
 MAX_PER_PAGE = 20
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
@@ -159,6 +171,39 @@ def scan_html(markup: str) -> _Scanner:
             seen.add("javascript:")
             scanner.found.append((f"{url.group().lower()} 地址", url.group()))
     return scanner
+
+
+#: Elements every built page has (mkdocs-material's chrome, wugu's fill pages): not proof of an injection.
+_CHROME_TAGS = frozenset({"script", "link", "meta", "style", "form", "noscript", "template"})
+#: What a script element of a built page may load: only the site's own assets.
+_OWN_SCRIPT = re.compile(r"(?!//)(?:/[A-Za-z0-9_.~\-]+)*/?(?:\.\./)*assets/[A-Za-z0-9_./\-]+\.js")
+
+
+_BUILT_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>")
+
+
+def unsafe_built(markup: str) -> list[str]:
+    """What in a whole built page (chrome included) shows an injection: an event handler, a script address, an
+    embedding element, or a script loaded from anywhere but the site's own ``assets/``. The chrome's own script,
+    style and form elements are expected and not reported. Tags only, by regular expression: fast enough to run
+    on every page of every build."""
+    found: list[str] = []
+    for m in _BUILT_TAG.finditer(markup):
+        tag, attrs = m.group(1).lower(), html.unescape(m.group(2))
+        if tag in BANNED_TAGS and tag not in _CHROME_TAGS:
+            found.append(f"<{tag}> 元素")
+        if "=" not in attrs:
+            continue
+        handler = _HANDLER.search(attrs)
+        if handler is not None:
+            found.append(f"事件处理属性 {handler.group(1).lower()}=")
+        url = _SCRIPT_URL.search(_SPACE.sub("", attrs))
+        if url is not None:
+            found.append(f"{url.group().lower()} 地址")
+        if tag == "script" and (src := re.search(r"\bsrc\s*=\s*[\"']?([^\"'\s>]+)", attrs, re.I)):
+            if not _OWN_SCRIPT.fullmatch(src.group(1)):
+                found.append(f"<script src={src.group(1)[:60]}>")
+    return found
 
 
 def unsafe_html(markup: str) -> list[str]:
@@ -523,6 +568,16 @@ def _check_document(path: Path, shown: str) -> list[Problem]:
     return [problem(code, shown, masked=masked) for masked, code in list(found.items())[:MAX_PER_PAGE]]
 
 
+def _record_like(path: Path) -> bool:
+    """A filled record under an odd name: said as such (E742) by the records guard, not as an unknown file."""
+    from ..records.publish import is_record_file
+
+    try:
+        return is_record_file(path, by_content=True)
+    except (OSError, ValueError):
+        return False
+
+
 def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> list[Problem]:
     """Every file of the docs folder: pages as they will be published; scripts and special files refused.
 
@@ -545,6 +600,8 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
             continue
         if stat.S_ISLNK(mode):
             continue  # checked by check_links
+        if any(part.startswith(".") for part in Path(shown).parts):
+            continue  # MkDocs publishes no hidden file (.gitkeep …)
         if not stat.S_ISREG(mode):
             problems.append(problem("E213", shown, name=shown, what="不是普通文件（管道、设备或套接字），生成网站时会卡住",
                                     fix="删掉它"))
@@ -572,7 +629,12 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
             problems.append(problem("E527", shown, file=shown, what="是压缩包",
                                     fix="把里面需要公开的文件直接放进 site/（wugu 会逐个检查）；填好的记录放到 records/ 目录"))
             continue
-        if suffix not in (".md", ".markdown") and suffix not in _HTML_SUFFIXES:
+        if suffix not in MARKDOWN_SUFFIXES and suffix not in _HTML_SUFFIXES:
+            if suffix not in _PLAIN_SUFFIXES and path.name not in _PLAIN_NAMES and not _record_like(path):
+                problems.append(problem(
+                    "E213", shown, name=shown, what=f"是 wugu 不认识的文件（{suffix or '没有扩展名'}），不会原样发布",
+                    fix="网站上只放页面（.md）、图片、字体、样式（.css）、PDF 和 .docx/.xlsx/.pptx 文档；"
+                        "其他文件另存为这些格式（例如 .doc 另存为 .docx），不需要就删掉"))
             continue
         try:
             text = path.read_bytes()[:MAX_PUBLISHED].decode("utf-8-sig")

@@ -108,7 +108,8 @@ def check_privacy(docs: list[tuple[str, Document]]) -> list[Problem]:
 
 
 #: Files under the docs folder that are published as text (everything else is copied as it is, e.g. images).
-TEXT_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".txt", ".css", ".js", ".json", ".yml", ".yaml", ".csv",
+TEXT_SUFFIXES = {".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".html", ".htm", ".xhtml", ".xht", ".xhtm",
+                 ".shtml", ".txt", ".css", ".js", ".json", ".yml", ".yaml", ".csv",
                  ".svg", ".xml", ".tsv", ".jsonl", ".ndjson", ".geojson", ".rtf", ".vcf", ".ics", ".log", ".tex",
                  ".ini", ".toml", ".conf"}
 #: Text is scanned in pieces of this many characters (each with some text of its neighbours on both sides).
