@@ -475,3 +475,52 @@ def test_every_built_page_is_scanned_before_the_site_is_swapped_in(tmp_path):
     assert [(p.code, p.path) for p in caught.value.problems] == [("E530", "regulations/R01.html"),
                                                                  ("E530", "regulations/R02.html")]
     assert "onerror" in caught.value.problems[0].message and "evil.example" in caught.value.problems[1].message
+
+
+def test_numbers_written_with_wide_gaps_brackets_commas_or_chinese_numerals_are_found(tmp_path):
+    from wugu.validate.privacy import scan_text
+
+    m = _mobile()
+    from datetime import date
+
+    from records_sample import fake_id  # an ID-like number with a valid check digit, made at run time
+
+    idn = fake_id(date(1985, 3, 17))
+    cases = [f"负责人手机：{m[:3]} - {m[3:7]} - {m[7:]}", f"{m[:3]}，{m[3:7]}，{m[7:]}", f"{m[:3]},{m[3:7]},{m[7:]}",
+             f"{m[:3]}({m[3:7]}){m[7:]}", f"{m[:3]}（{m[3:7]}）{m[7:]}", f"{m[:3]}\u00a0\u00a0\u00a0{m[3:]}",
+             m.translate(str.maketrans("0123456789", "〇一二三四五六七八九")), f"电话 0539-1234567，{m}",
+             f"身份证 {idn[:6]} - {idn[6:14]} - {idn[14:]}"]
+    for text in cases:
+        assert [code for code, _masked, _at in scan_text(text)] in (["E402"], ["E401"]), text
+    for text in ("2026-11-24 12:30", "第 13 条、第 912 条", "统计：13 5 8 20 6 7 3 1 0 2 9", "0539-1234567"):
+        assert list(scan_text(text)) == [], text
+    project = copy_project(tmp_path / "p")
+    (project / "site" / "e.md").write_text(f"# 联系\n\n{cases[0]}\n\n{cases[-1]}\n", encoding="utf-8")
+    assert {(p["path"], p["code"], p["line"]) for p in _problems(project)} == {("site/e.md", "E402", 3),
+                                                                              ("site/e.md", "E401", 5)}
+
+
+def test_outside_loads_through_svg_href_and_image_set_are_refused(tmp_path):
+    project = copy_project(tmp_path / "p")
+    (project / "site" / "t.md").write_text(
+        '# 统计\n\n<svg width="1" height="1"><image href="http://127.0.0.1:8765/track.png" width="1" height="1"/>'
+        '</svg>\n\n<div style="background-image: image-set(\'http://127.0.0.1:8765/t2.png\' 1x)">x</div>\n\n'
+        '<svg><feImage href="//127.0.0.1:8765/f.png"/></svg>\n\n<a href="https://www.gov.cn/">链接可以</a>\n',
+        encoding="utf-8")
+    (project / "site" / "x.css").write_text('body { background-image: image-set("http://127.0.0.1:8765/t3.png" 1x); }\n',
+                                            encoding="utf-8")
+    found = sorted((p["path"], p["code"], p["line"]) for p in _problems(project))
+    assert found == [("site/t.md", "E211", 3), ("site/t.md", "E211", 5), ("site/t.md", "E211", 7),
+                     ("site/x.css", "E213", 1)], found
+
+
+def test_a_page_markdown_would_read_for_minutes_is_e531_at_its_paragraph(tmp_path):
+    project = copy_project(tmp_path / "p")
+    (project / "site" / "big.md").write_text("# 页\n\n正文\n\n" + "[" * 15000 + "\n", encoding="utf-8")
+    (project / "site" / "tags.md").write_text("# 页\n\n" + "<a " * 5000 + "\n", encoding="utf-8")
+    (project / "site" / "huge.md").write_text("# 页\n\n" + "正文。\n\n" * 100_000, encoding="utf-8")
+    (project / "site" / "links.md").write_text("# 页\n\n" + ("[链接](https://www.gov.cn/) " * 20 + "\n\n") * 50,
+                                               encoding="utf-8")  # an ordinary page of many links is fine
+    result = run_wugu("check", str(project), "--format", "json", timeout=60)
+    found = sorted((p["path"], p["code"], p["line"]) for p in json.loads(result.stdout)["problems"])
+    assert found == [("site/big.md", "E531", 5), ("site/huge.md", "E531", 1), ("site/tags.md", "E531", 3)], found

@@ -98,7 +98,7 @@ class _Scanner(HTMLParser):
                 self.found.append((f"事件处理属性 {name}=", name))
             elif name in _ACTIVE_ATTRS:
                 self.found.append((f"属性 {name}=", name))
-            elif name == "style" and re.search(r"url\s*\(|expression\s*\(|@import|behavior\s*:",
+            elif name == "style" and re.search(r"url\s*\(|image-set\s*\(|expression\s*\(|@import|behavior\s*:",
                                               _SPACE.sub(" ", value), re.I):
                 self.found.append(("style 里加载外部资源或运行代码（url(…)、expression(…)）", "style"))
             elif name in _URL_ATTRS:
@@ -106,7 +106,8 @@ class _Scanner(HTMLParser):
                     scheme = _scheme(url)
                     if scheme and scheme != "//" and scheme not in _LINK_SCHEMES:
                         self.found.append((f"{scheme}: 地址（{name}=）", url.strip()[:30] or f"{scheme}:"))
-                    elif name not in ("href", "cite") and scheme in ("http", "https", "//"):
+                    elif (name not in ("href", "cite") or tag not in ("a", "area")) and scheme in ("http", "https", "//"):
+                        # href loads on anything but a link (SVG <image>, <use>, <feImage>)
                         self.found.append((f"从外网加载的资源（{name}={url.strip()[:60]}），离线打不开，还会泄露访问记录",
                                            url.strip()[:20] or name))
             if name in ("title", "alt", "href", "value", "content", "placeholder", "aria-label") and value:
@@ -399,6 +400,34 @@ def _item_line(head: str, line: int, value: Any) -> Callable[[int | None], tuple
     return at
 
 
+#: Largest hand-written Markdown page (the shipped pages are a few KB).
+MAX_MARKDOWN = 512 * 1024
+#: Python-Markdown reads the ``[`` and ``<`` of a paragraph in quadratic time (15 000 ``[`` took the check 36 s,
+#: and the build as long again): the sum over paragraphs of their count squared may be at most this (about a
+#: second; a page of ordinary links and tags stays far below).
+MAX_MARKUP_COST = 1_000_000
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _slow_markdown(text: str, shown: str) -> Problem | None:
+    """E531 when Python-Markdown would take very long on ``text`` (too big, or too many brackets per paragraph)."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_MARKDOWN:
+        return problem("E531", shown, 1, 1, what=f"页面有 {size // 1024} KB，超过 {MAX_MARKDOWN // 1024} KB",
+                       fix="把它拆成几个页面；大的资料做成 PDF 另外发放")
+    cost, worst, worst_count, pos = 0, 0, 0, 0
+    for block in _BLOCK_BREAK.split(text):
+        count = block.count("[") + block.count("<")
+        cost += count * count
+        if count > worst_count:
+            worst_count, worst = count, text.count("\n", 0, text.find(block, pos)) + 1
+        pos += len(block)
+    if cost <= MAX_MARKUP_COST:
+        return None
+    return problem("E531", shown, worst, 1, what=f"这一段有 {worst_count} 个 [ 或 <",
+                   fix="删掉多余的 [ 和 <，或把这一段拆成几段")
+
+
 def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = True) -> list[Problem]:
     """The problems of one hand-written page (Markdown, or an HTML/SVG file published as it is)."""
     problems: list[Problem] = []
@@ -407,6 +436,8 @@ def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = T
         at = _BAD_CHAR.search(text.replace("\r", "")).start()
         problems.append(problem("E116", shown, text.count("\n", 0, at) + 1, 1, char=bad[0], what=bad[1]))
     body = text
+    if markdown_page and (slow := _slow_markdown(text, shown)) is not None:
+        return problems + [slow]
     if markdown_page:
         body, front = _front_matter(text, shown)
         problems += front  # (after the E116 above: a bad character in a Markdown page was lost here)
@@ -429,6 +460,7 @@ def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = T
 
 #: What in a stylesheet loads from outside hosts or runs code (old IE ``expression()``, ``behavior``, XBL).
 _CSS_OUTSIDE = re.compile(r"""url\(\s*['"]?\s*(?:https?:|//|ftp:)|@import\s+['"]\s*(?:https?:|//)"""
+                          r"""|image-set\s*\([^)]*?['"]\s*(?:https?:|//)|src\(\s*['"]?\s*(?:https?:|//)"""
                           r"|expression\s*\(|behavior\s*:|-moz-binding", re.I)
 
 

@@ -22,6 +22,14 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
 _SEP = " .\u00b7\u2027\u30fb\u2022\u2219\u22c5\u3002-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63_/\u00a0"
 #: A run of digits (and a final X of an ID number) with at most two separators between neighbouring digits.
 _RUN = re.compile(r"\d(?:[" + re.escape(_SEP) + r"]{0,2}\d)*(?:[" + re.escape(_SEP) + r"]{0,2}[Xx])?")
+#: Wider gaps between the groups of one number (``139 - 1234 - 5678``, ``139，1234，5678``, ``139（1234）5678``):
+#: up to three of these between groups of at least three digits. Several numbers in a row (``0539-1234567，139…``)
+#: are found one by one: every stretch of neighbouring groups is tried, the longest number first.
+_GAP = _SEP + "，,、()（）:：;；~～"
+_GROUPS = re.compile(r"\d{3,}(?:[" + re.escape(_GAP) + r"]{1,3}\d{3,})*(?:[" + re.escape(_GAP) + r"]{0,3}[Xx])?")
+#: Chinese numerals written in a row (``一三九一二三四五六七八``), read as digits.
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_CN_RUN = re.compile("[〇零一二三四五六七八九]{11,}")
 _ID = re.compile(r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]")
 _MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
 
@@ -58,20 +66,50 @@ def _mask(digits: str) -> str:
     return digits[:3] + "*" * max(len(digits) - 5, 0) + digits[-2:]
 
 
+def _kind(digits: str) -> str | None:
+    """E401/E402/E403 when ``digits`` is an ID, mobile or bank card number."""
+    if len(digits) == 18 and _ID.fullmatch(digits) and valid_id_number(digits):
+        return "E401"
+    if digits.isdigit() and _MOBILE.fullmatch(digits):
+        return "E402"
+    if digits.isdigit() and 16 <= len(digits) <= 19 and luhn(digits):
+        return "E403"
+    return None
+
+
 def scan_text(text: str) -> Iterator[tuple[str, str, int]]:
     """Yield ``(code, masked number, offset in text)`` for every ID, mobile or bank card number in ``text``."""
+    if _CN_RUN.search(text):
+        text = _CN_RUN.sub(lambda m: m.group().translate(_CN_DIGITS), text)
     if not any(c.isdigit() for c in text):
         return
     norm, origin = normalise(text)
+    found: set[int] = set()
     for m in _RUN.finditer(norm):
         digits = re.sub(r"[^0-9Xx]", "", m.group())
-        at = origin[m.start()]
-        if len(digits) == 18 and _ID.fullmatch(digits) and valid_id_number(digits):
-            yield "E401", _mask(digits), at
-        elif digits.isdigit() and _MOBILE.fullmatch(digits):
-            yield "E402", _mask(digits), at
-        elif digits.isdigit() and 16 <= len(digits) <= 19 and luhn(digits):
-            yield "E403", _mask(digits), at
+        if (code := _kind(digits)) is not None:
+            found.add(m.start())
+            yield code, _mask(digits), origin[m.start()]
+    for m in _GROUPS.finditer(norm):
+        groups = [(g.start() + m.start(), g.group()) for g in re.finditer(r"\d+|[Xx]", m.group())]
+        i = 0
+        while i < len(groups):
+            best = None
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += groups[j][1]
+                if len(digits) > 19:
+                    break
+                if (code := _kind(digits)) is not None:
+                    best = (j, code, digits)
+            if best is None:
+                i += 1
+                continue
+            start = groups[i][0]
+            if not any(start <= f < groups[best[0]][0] + 1 for f in found) and start not in found:
+                found.add(start)
+                yield best[1], _mask(best[2]), origin[start]
+            i = best[0] + 1
 
 
 def text_values(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
