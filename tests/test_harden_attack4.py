@@ -62,10 +62,21 @@ def test_a_site_without_pages_leaves_no_temporary_folder_and_stale_ones_go(tmp_p
     own_tmp = tmp_path / "tmp"
     own_tmp.mkdir()
     env = {**os.environ, "TMPDIR": str(own_tmp)}
+    config = edition / "mkdocs.yml"
+    plain = config.read_text(encoding="utf-8")
+    # a value MkDocs refuses with a traceback inside its message: one Chinese-framed line, no traceback text
+    config.write_text(plain + "markdown_extensions:\n  - toc:\n      baselevel: abc\n", encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "wugu", "build", str(edition), "--out", str(out), "--no-pdf"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert bad.returncode == 2 and "E512" in bad.stderr, bad.stdout + bad.stderr
+    assert "Traceback" not in bad.stderr and 'File "' not in bad.stderr and "\\x0a" not in bad.stderr
+    # a repository link: shown, but no reader's browser asks GitHub's API about it
+    config.write_text(plain + "repo_url: https://github.com/example/handbook\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "wugu", "build", str(edition), "--out", str(out), "--no-pdf"],
                           capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (out / "index.html").is_file()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'class="md-source"' in index and 'data-md-component="source"' not in index
     # nothing of wugu's in the temporary folder (was /tmp/wugu-empty-docs-*); jieba keeps its dictionary cache there
     assert [p.name for p in own_tmp.iterdir() if p.name != "jieba.cache"] == []
     assert sorted(p.name for p in out.parent.iterdir()) == ["mine", "site"]
@@ -524,3 +535,40 @@ def test_a_page_markdown_would_read_for_minutes_is_e531_at_its_paragraph(tmp_pat
     result = run_wugu("check", str(project), "--format", "json", timeout=60)
     found = sorted((p["path"], p["code"], p["line"]) for p in json.loads(result.stdout)["problems"])
     assert found == [("site/big.md", "E531", 5), ("site/huge.md", "E531", 1), ("site/tags.md", "E531", 3)], found
+
+
+def test_settings_and_names_that_publish_hidden_files_load_classes_or_break_the_build_are_check_errors(tmp_path):
+    project = copy_project(tmp_path / "p")
+
+    def change(data: dict) -> None:
+        data["exclude_docs"] = "drafts/\n!.htaccess\n"
+        data["theme"]["language"] = "xx"
+        data["theme"]["icon"] = {"logo": "material/nonexistent-icon"}
+        data["markdown_extensions"].append("fenced_code:CodeHiliteExtension")
+    _config(project, change)
+    problems = _problems(project)
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+    found = sorted((p["code"], text[p["line"] - 1].split(":")[0].strip(" -")) for p in problems
+                   if p["path"].endswith("mkdocs.yml"))
+    assert found == [("E518", "fenced_code"), ("E520", "exclude_docs"), ("E520", "language"), ("E520", "logo")], problems
+    named = copy_project(tmp_path / "q")
+    (named / "site" / "a\u202eb.md").write_text("# 页\n\n正文\n", encoding="utf-8")  # reorders the nav title
+    assert [(p["code"], p["path"]) for p in _problems(named)] == [("E213", "site/a\u202eb.md")]
+
+
+def test_a_folder_nested_a_thousand_deep_is_one_problem_not_a_crash(tmp_path):
+    project = copy_project(tmp_path / "p")
+    deep = project / "site"
+    here = os.getcwd()
+    try:
+        os.chdir(deep)
+        for _ in range(1200):  # a path of 2.4 KB: too long for one mkdir call, valid in git
+            os.mkdir("a")
+            os.chdir("a")
+        Path("x.md").write_text("# x\n\n正文\n", encoding="utf-8")
+    finally:
+        os.chdir(here)
+    result = run_wugu("check", str(project), "--format", "json", timeout=120)
+    problems = json.loads(result.stdout)["problems"]
+    assert result.returncode == 1 and [p["code"] for p in problems] == ["E213"], result.stdout + result.stderr
+    assert problems[0]["path"].startswith("site/a/a/") and "32" in problems[0]["message"]

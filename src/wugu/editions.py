@@ -30,7 +30,7 @@ from typing import Any, Callable
 from .errors import Problem, WuguError, problem
 from .escape import file_name
 from .output import atomic_dir, check_output_dir, inside
-from .project import PROFILE, display_path
+from .project import PROFILE, display_path, walk
 
 #: A file in every folder ``wugu build --editions`` wrote (only such a folder is ever replaced).
 MARKER = ".wugu-editions"
@@ -98,7 +98,7 @@ def find_editions(source: Path) -> tuple[Path, list[Source], list[Outcome]]:
     if source.is_dir():
         base = source.resolve()
         found = []
-        for folder, dirs, names in os.walk(base):
+        for folder, dirs, names in walk(base):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP)
             here = Path(folder)
             if PROFILE in names and here != base:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .errors import WuguError, problem
 from .resources import base_dir
@@ -54,6 +55,42 @@ class SourceFile:
     display: str
     kind: str
     local: bool = False
+
+
+#: Deepest folder wugu walks into (a hand-written site needs a few levels; Python's own os.walk recurses and a
+#: folder nested a thousand deep, valid in git, ended the check in a RecursionError).
+MAX_FOLDER_DEPTH = 32
+
+
+def walk(folder: Path | str, too_deep: list[Path] | None = None) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Like ``os.walk(folder)`` (top-down, ``dirs`` may be pruned, links to folders listed but not entered), but
+    without recursion and at most :data:`MAX_FOLDER_DEPTH` levels deep; folders below are added to ``too_deep``."""
+    stack: list[tuple[str, int]] = [(str(folder), 0)]
+    while stack:
+        top, depth = stack.pop()
+        try:
+            with os.scandir(top) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        dirs, files, links = [], [], set()
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+            if is_dir and entry.is_symlink():
+                links.add(entry.name)
+        yield top, dirs, files
+        for name in reversed(dirs):
+            if name in links:
+                continue
+            if depth + 1 > MAX_FOLDER_DEPTH:
+                if too_deep is not None:
+                    too_deep.append(Path(top, name))
+                continue
+            stack.append((os.path.join(top, name), depth + 1))
 
 
 def display_path(path: Path) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from .. import paths
 from ..errors import Problem, problem
 from ..model import Form, Handbook
-from ..project import display_path
+from ..project import display_path, walk
 from .read import _CODE
 from .schema import data_fields, field_schemas, record_schema
 from .xlsx import write_workbook
@@ -126,7 +126,7 @@ def record_files_inside(root: Path, handbook: Handbook, docs: Path | None = None
             continue
         seen.add(folder.resolve())
         name = folder.name
-        for path in sorted(folder.rglob("*")):
+        for path in sorted(Path(d, n) for d, _dirs, names in walk(folder) for n in names):
             suffix = path.suffix.lower()
             if path.is_symlink() or not path.is_file():
                 continue

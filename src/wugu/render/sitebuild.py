@@ -31,7 +31,7 @@ from mkdocs.structure.files import File, Files  # noqa: E402
 from .. import escape, paths  # noqa: E402
 from ..errors import Problem, WuguError, problem  # noqa: E402
 from ..model import Handbook  # noqa: E402
-from ..project import display_path  # noqa: E402
+from ..project import display_path, walk  # noqa: E402
 from ..validate import siteconfig  # noqa: E402
 from ..validate.pages import unsafe_built, unsafe_html  # noqa: E402
 from ..resources import templates_dir  # noqa: E402
@@ -238,7 +238,8 @@ def _refuse_active_pages(site_dir: Path) -> None:
     address, an embedding element or an outside script. Whatever put it there (an extension option, a theme
     setting, a template), the build fails (E530) and the previous site stays."""
     problems = []
-    for page in sorted(site_dir.rglob("*.htm*")):
+    pages = sorted(Path(d, n) for d, _dirs, names in walk(site_dir) for n in names if ".htm" in n.lower())
+    for page in pages:
         try:
             found = unsafe_built(page.read_text(encoding="utf-8", errors="replace"))
         except OSError:
@@ -388,7 +389,10 @@ def _problems(records: list[logging.LogRecord], config_label: str, docs_dir: Pat
     for r in records:
         text = r.getMessage().strip()
         if text.startswith("Config value"):
-            out.append(problem("E512", config_label, detail=text, config=config_label))
+            lines = [x.strip() for x in text.splitlines() if x.strip()]
+            if len(lines) > 1:  # a Python traceback inside the message: its first and last lines say it
+                text = f"{lines[0]}（{lines[-1][:160]}）"
+            out.append(problem("E512", config_label, detail=text[:300], config=config_label))
             continue
         m = _PAGE_IN_MESSAGE.search(text)
         page = m.group(1) if m else None
@@ -471,8 +475,16 @@ def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict:
                     problems = [problem("E601", config_label, detail=str(exc),
                                         fix="检查 mkdocs.yml 和 site/ 里的手写页面")]
                 raise WuguError(problems) from None
-            except (WuguError, OSError):  # OSError: the environment (full disk …), said by the caller as E505
+            except WuguError:
                 raise
+            except OSError as exc:  # the environment (full disk …), said by the caller as E505 — but Jinja's
+                # TemplateNotFound is an OSError too: a theme setting naming a language or icon that does not exist
+                from jinja2 import TemplateNotFound
+
+                if not isinstance(exc, TemplateNotFound):
+                    raise
+                raise WuguError([problem("E512", config_label, detail=f"主题里找不到“{str(exc.name)[:80]}”"
+                                         "（theme 的 language 或 icon 写了不存在的名称）", config=config_label)]) from None
             except Exception as exc:  # an extension or template choking on input: a problem line, not a traceback
                 problems = _problems(collected.records, config_label, docs_dir, display_path(docs_dir),
                                      set(plugin.generated))

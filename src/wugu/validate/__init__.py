@@ -1,7 +1,6 @@
 """Checking a handbook project in phases: each file against its schema, then across files, then privacy."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,7 +11,7 @@ from ..errors import Problem, WuguError
 from ..loader import MAX_BYTES, Document, load_file
 from ..model import Handbook, build_handbook, review_fact_values
 from .. import facts as _facts
-from ..project import SourceFile, find_root, is_edition, source_files
+from ..project import SourceFile, find_root, is_edition, source_files, walk
 from ..resources import base_dir
 from .keys import check_keys
 from .facts import check_facts
@@ -196,11 +195,25 @@ def _privacy(docs: list[tuple[str, Document]]) -> list[Problem]:
     return problems
 
 
-def _files(folder: Path) -> list[Path]:
-    """Every file under ``folder`` without following links (links are checked on their own)."""
+def _files(folder: Path, too_deep: list[Path] | None = None) -> list[Path]:
+    """Every file under ``folder`` without following links (links are checked on their own); folders nested more
+    than :data:`~wugu.project.MAX_FOLDER_DEPTH` deep are added to ``too_deep``, not entered."""
     if not folder.is_dir():
         return []
-    return sorted(Path(d, name) for d, _dirs, names in os.walk(folder) for name in names)
+    return sorted(Path(d, name) for d, _dirs, names in walk(folder, too_deep) for name in names)
+
+
+def _too_deep(root: Path, folder: Path) -> Problem:
+    from ..errors import problem
+    from ..project import MAX_FOLDER_DEPTH, display_path
+
+    try:
+        shown = folder.relative_to(root).as_posix()
+    except ValueError:
+        shown = display_path(folder)
+    return problem("E213", shown[:200] + ("…" if len(shown) > 200 else ""), name=shown[:80] + "…",
+                   what=f"所在的目录层次超过 {MAX_FOLDER_DEPTH} 层，wugu 不往下读，也不会发布",
+                   fix="把里面的文件移到浅一些的目录里（网站的目录一般只有两三层），删掉多余的空目录")
 
 
 def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Report:
@@ -224,7 +237,9 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += check_questions(docs) if not report.problems else []
         report.problems += check_facts(docs)
         report.problems += _privacy(docs)
-        pages = _files(docs_dir(root, site_config))
+        deep: list[Path] = []
+        pages = _files(docs_dir(root, site_config), deep)
+        report.problems += [_too_deep(root, d) for d in deep[:1]]
         report.problems += check_published_files(root, [root / "mkdocs.yml", *pages])
         report.problems += check_pages(root, pages, site_config)
         report.problems, report.warnings = _split(report.problems)

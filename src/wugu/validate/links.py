@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import Problem, problem
-from ..project import FOLDERS, GLOSSARY, LOCAL, PROFILE, display_path, link_on_path
+from ..project import FOLDERS, GLOSSARY, LOCAL, PROFILE, display_path, link_on_path, walk
 
 #: Top-level files and folders of a project that wugu reads or publishes (besides the docs folder).
 _READ = (PROFILE, GLOSSARY, "mkdocs.yml", LOCAL, "schemas", *FOLDERS)
@@ -30,7 +30,7 @@ def _links(start: Path, root: Path) -> Iterator[Path]:
         return
     if not start.is_dir():
         return
-    for folder, dirs, files in os.walk(start, followlinks=False):
+    for folder, dirs, files in walk(start):
         for name in dirs + files:
             p = Path(folder, name)
             if p.is_symlink():

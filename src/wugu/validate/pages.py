@@ -638,7 +638,7 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
             problems.append(problem("E213", shown, name=shown, what="不是普通文件（管道、设备或套接字），生成网站时会卡住",
                                     fix="删掉它"))
             continue
-        bad_name = _BAD_NAME.search(path.name)
+        bad_name = _BAD_NAME.search(path.name) or _BAD_CHAR.search(path.name)  # bidi controls reorder a title
         if bad_name is not None:
             problems.append(problem("E213", shown, name=shown, what=f"的文件名里有“{bad_name.group()}”这样的字符",
                                     fix="改个文件名，只用汉字、字母、数字和 - _ . ：文件名会成为网页的标题和链接"))

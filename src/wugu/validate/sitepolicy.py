@@ -156,9 +156,9 @@ def _extensions(raw: Any) -> Iterator[Found]:
     for key, item in _items(raw):
         name = extension_name(item)
         full = item if isinstance(item, str) else next(iter(item), "") if isinstance(item, dict) and item else name
-        if name not in EXTENSIONS:
-            yield ("markdown_extensions", key), "E518", dict(name=full, why=_EXTENSION_WHY.get(name, ""),
-                                                             allowed=allowed)
+        if name not in EXTENSIONS or ":" in str(full):  # "fenced_code:CodeHiliteExtension" loads another class
+            why = _EXTENSION_WHY.get(name, "") if ":" not in str(full) else "（“模块:类名”会加载清单以外的类）"
+            yield ("markdown_extensions", key), "E518", dict(name=full, why=why, allowed=allowed)
         elif isinstance(item, dict) and isinstance(item.get(full), (dict, list)):
             at = ("markdown_extensions", key) + ((full,) if isinstance(key, int) else ())
             yield from _options(name, full, item[full], at)
@@ -240,6 +240,15 @@ def _theme(theme: Any) -> Iterator[Found]:
         if key not in THEME_KEYS:
             yield _value(("theme", key), theme[key], "wugu 不认识这项主题设置",
                          f"删掉这一项；可以写的主题设置：{'、'.join(sorted(THEME_KEYS - {'custom_dir'}))}")
+    language = theme.get("language")
+    if language is not None and (not isinstance(language, str) or not _language_exists(language)):
+        yield _value(("theme", "language"), language, "mkdocs-material 没有这种语言的界面文字",
+                     "写 language: zh（简体中文），或删掉这一项")
+    icons = _icons_dir()
+    for path, text in _strings(theme.get("icon") or {}, ("theme", "icon")):
+        if icons is not None and (not _PATH.fullmatch(text) or ".." in text.split("/")
+                                  or not (icons / f"{text}.svg").is_file()):
+            yield _value(path, text, "mkdocs-material 里没有这个图标", "写 mkdocs-material 自带的图标名，例如 material/home，或删掉这一项")
     for key in ("logo", "favicon"):
         if key not in theme:
             continue
@@ -280,6 +289,21 @@ def _extra(extra: Any) -> Iterator[Found]:
                 icons is not None and not (icons / f"{icon}.svg").is_file()):
             yield _value(("extra", "social", i, "icon"), icon, "mkdocs-material 里没有这个图标",
                          "写 mkdocs-material 自带的图标名，例如 fontawesome/brands/weixin")
+
+
+def _language_exists(language: str) -> bool:
+    """True if mkdocs-material (or wugu's own overrides) has the interface words of ``language``."""
+    if not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?", language):
+        return False
+    try:
+        import material
+    except ImportError:  # pragma: no cover - the check works without the site's packages
+        return True
+    from ..resources import templates_dir
+
+    name = f"partials/languages/{language}.html"
+    return (Path(material.__file__).parent / "templates" / name).is_file() or \
+        (templates_dir() / "site" / "overrides" / name).is_file()
 
 
 def _icons_dir() -> Path | None:
@@ -327,8 +351,23 @@ def _simple(data: dict[str, Any]) -> Iterator[Found]:
                          "把样式文件放进 site/，这里写它的相对路径，例如 css/local.css")
 
 
+def _patterns(data: dict[str, Any]) -> Iterator[Found]:
+    """``exclude_docs`` and its kin are gitignore-style patterns; a ``!`` line takes a file back in, and MkDocs
+    would publish hidden files (``.htaccess``: server settings) that wugu does not look at."""
+    for key in ("exclude_docs", "not_in_nav", "draft_docs"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            yield _value((key,), value, "应该是几行文件名模式", f"写成 {key}: |，下面每行一个模式；或删掉这一项")
+        elif any(line.strip().startswith("!") for line in value.splitlines()):
+            yield _value((key,), value, "以 ! 开头的行会把隐藏文件（例如 .htaccess 服务器设置）也发布出去",
+                         "删掉以 ! 开头的行")
+
+
 def unsafe_settings(data: dict[str, Any]) -> Iterator[Found]:
     """Every setting of ``mkdocs.yml`` that wugu refuses, as (path of the setting, code, message arguments)."""
+    yield from _patterns(data)
     for key, what in REFUSED.items():
         if key in data:
             yield (key,), "E514", dict(key=key, what=what)
