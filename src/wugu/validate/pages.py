@@ -180,30 +180,31 @@ _CHROME_TAGS = frozenset({"script", "link", "meta", "style", "form", "noscript",
 _OWN_SCRIPT = re.compile(r"(?!//)(?:/[A-Za-z0-9_.~\-]+)*/?(?:\.\./)*assets/[A-Za-z0-9_./\-]+\.js")
 
 
-_BUILT_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>")
+_BUILT_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)((?:\"[^\"]*\"|'[^']*'|[^>\"'])*)>")
+_BUILT_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 
 
 def unsafe_built(markup: str) -> list[str]:
     """What in a whole built page (chrome included) shows an injection: an event handler, a script address, an
     embedding element, or a script loaded from anywhere but the site's own ``assets/``. The chrome's own script,
-    style and form elements are expected and not reported. Tags only, by regular expression: fast enough to run
-    on every page of every build."""
+    style and form elements are expected and not reported. Tags and their attributes are read as a browser reads
+    them (quoted values are values, whatever text they hold), by regular expression: fast enough for every page
+    of every build."""
     found: list[str] = []
     for m in _BUILT_TAG.finditer(markup):
-        tag, attrs = m.group(1).lower(), html.unescape(m.group(2))
+        tag = m.group(1).lower()
         if tag in BANNED_TAGS and tag not in _CHROME_TAGS:
             found.append(f"<{tag}> 元素")
-        if "=" not in attrs:
-            continue
-        handler = _HANDLER.search(attrs)
-        if handler is not None:
-            found.append(f"事件处理属性 {handler.group(1).lower()}=")
-        url = _SCRIPT_URL.search(_SPACE.sub("", attrs))
-        if url is not None:
-            found.append(f"{url.group().lower()} 地址")
-        if tag == "script" and (src := re.search(r"\bsrc\s*=\s*[\"']?([^\"'\s>]+)", attrs, re.I)):
-            if not _OWN_SCRIPT.fullmatch(src.group(1)):
-                found.append(f"<script src={src.group(1)[:60]}>")
+        for a in _BUILT_ATTR.finditer(m.group(2)):
+            name, value = a.group(1).lower(), html.unescape((a.group(2) or "").strip("\"'"))
+            if name.startswith("on"):
+                found.append(f"事件处理属性 {name}=")
+            elif name in _ACTIVE_ATTRS:
+                found.append(f"属性 {name}=")
+            elif name in _URL_ATTRS and (url := _SCRIPT_URL.match(_SPACE.sub("", value))):
+                found.append(f"{url.group().lower()} 地址")
+            elif tag == "script" and name == "src" and not _OWN_SCRIPT.fullmatch(value):
+                found.append(f"<script src={value[:60]}>")
     return found
 
 
