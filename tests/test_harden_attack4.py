@@ -558,17 +558,18 @@ def test_settings_and_names_that_publish_hidden_files_load_classes_or_break_the_
 
 def test_a_folder_nested_a_thousand_deep_is_one_problem_not_a_crash(tmp_path):
     project = copy_project(tmp_path / "p")
-    deep = project / "site"
-    here = os.getcwd()
+    levels = 1100  # deeper than Python's recursion limit; a path of 2.2 KB, valid in git
+    chain = [project / "site" / Path(*(["a"] * i)) for i in range(1, levels + 1)]
     try:
-        os.chdir(deep)
-        for _ in range(1200):  # a path of 2.4 KB: too long for one mkdir call, valid in git
-            os.mkdir("a")
-            os.chdir("a")
-        Path("x.md").write_text("# x\n\n正文\n", encoding="utf-8")
-    finally:
-        os.chdir(here)
-    result = run_wugu("check", str(project), "--format", "json", timeout=120)
+        for folder in chain:  # one level at a time: os.makedirs itself recurses
+            folder.mkdir()
+        (chain[-1] / "x.md").write_text("# x\n\n正文\n", encoding="utf-8")
+        result = run_wugu("check", str(project), "--format", "json", timeout=120)
+    finally:  # removed here, bottom up: shutil.rmtree (and pytest's clean-up of old runs) would recurse too deep
+        (chain[-1] / "x.md").unlink(missing_ok=True)
+        for folder in reversed(chain):
+            if folder.is_dir():
+                folder.rmdir()
     problems = json.loads(result.stdout)["problems"]
     assert result.returncode == 1 and [p["code"] for p in problems] == ["E213"], result.stdout + result.stderr
     assert problems[0]["path"].startswith("site/a/a/") and "32" in problems[0]["message"]
