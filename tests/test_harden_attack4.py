@@ -573,3 +573,14 @@ def test_a_folder_nested_a_thousand_deep_is_one_problem_not_a_crash(tmp_path):
     problems = json.loads(result.stdout)["problems"]
     assert result.returncode == 1 and [p["code"] for p in problems] == ["E213"], result.stdout + result.stderr
     assert problems[0]["path"].startswith("site/a/a/") and "32" in problems[0]["message"]
+
+
+def test_dates_and_numbered_ids_typed_where_a_header_belongs_are_not_echoed_in_full(tmp_path):
+    csv = tmp_path / "东镇.csv"
+    csv.write_text("2012-03-05,C001,张小明\n2013-04-06,C002,李小红\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "wugu", "records", "check", "--form", "WG-F04", str(csv)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    out = result.stdout + result.stderr
+    assert result.returncode in (1, 2) and "Traceback" not in out, out
+    for value in ("2012-03-05", "C001", "张小明"):
+        assert value not in out, out
