@@ -25,6 +25,12 @@ def _problems(project: Path) -> list[dict]:
     return json.loads(result.output)["problems"]
 
 
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command line in this process (as ``wugu`` runs it), for the many small usage cases."""
+    result = CliRunner().invoke(main, list(args), prog_name="wugu")
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
 # ---- E211: every offence at its own line --------------------------------------------------------------------
 
 def test_each_repeated_offence_in_a_page_is_reported_at_its_own_line(tmp_path):
@@ -165,7 +171,7 @@ def test_a_vendored_wheel_is_a_pinned_source_too(tmp_path):
                                     "git+https://github.com/x/wugu@v1.0\n--extra-index-url https://evil"])
 def test_an_unpinned_or_outside_source_is_refused_and_nothing_is_made(tmp_path, source):
     edition = tmp_path / "county"
-    result = run_wugu("init", str(edition), "--name", "清河县服务团", "--level", "县", "--wugu-source", source)
+    result = _cli("init", str(edition), "--name", "清河县服务团", "--level", "县", "--wugu-source", source)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "E503" in result.stderr and "--wugu-source" in result.stderr
     assert not (edition / "wugu.yml").exists()
@@ -188,12 +194,6 @@ def test_without_a_known_source_the_ci_stops_with_a_chinese_error(tmp_path):
 
 
 # ---- click's usage errors in Chinese --------------------------------------------------------------------------
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """The real command line in this process (as ``wugu`` runs it), for the many small usage cases."""
-    result = CliRunner().invoke(main, list(args), prog_name="wugu")
-    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
-
 
 @pytest.mark.parametrize("args,needle", [
     (["check", "--fo"], "--format"),                   # unknown option, with the likely one
