@@ -584,3 +584,35 @@ def test_dates_and_numbered_ids_typed_where_a_header_belongs_are_not_echoed_in_f
     assert result.returncode in (1, 2) and "Traceback" not in out, out
     for value in ("2012-03-05", "C001", "张小明"):
         assert value not in out, out
+
+
+def test_facts_that_expand_like_a_billion_laughs_are_counted_not_built(tmp_path):
+    project = copy_project(tmp_path / "p")
+    path = project / "facts.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    source = [{"kind": "handbook", "title": "本手册拟定"}]
+    data["facts"] += [{"name": f"爆{i}", "value": f"【爆{i + 1}】" * 10, "sources": source} for i in range(8)]
+    data["facts"].append({"name": "爆8", "value": "字", "sources": source})
+    _write(path, data)
+    reg = project / "regulations" / "R01-organization.yml"
+    reg.write_text(reg.read_text(encoding="utf-8").replace("不从事营利活动", "不从事营利活动【爆0】", 1), encoding="utf-8")
+    result = run_wugu("check", str(project), "--format", "json", timeout=60)
+    problems = json.loads(result.stdout)["problems"]
+    found = {(p["code"], p["path"]) for p in problems}
+    assert result.returncode == 1 and found == {("E218", "facts.yml")}, problems
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert all("【爆" in lines[p["line"] - 1] for p in problems)  # at each fact's value
+    assert {p["message"].split("】")[0] for p in problems} == {f"事实【爆{i}" for i in range(5)}  # 10^4 and up
+
+
+def test_a_text_that_repeats_a_long_fact_is_e219(tmp_path):
+    project = copy_project(tmp_path / "p")
+    path = project / "facts.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["facts"].append({"name": "长说明", "value": "很长的说明。" * 300, "sources": [{"kind": "handbook", "title": "本手册拟定"}]})
+    _write(path, data)
+    reg = project / "regulations" / "R01-organization.yml"
+    reg.write_text(reg.read_text(encoding="utf-8").replace("不从事营利活动", "不从事营利活动" + "【长说明】" * 20, 1),
+                   encoding="utf-8")
+    problems = _problems(project)
+    assert [(p["code"], p["path"]) for p in problems] == [("E219", "regulations/R01-organization.yml")], problems

@@ -88,10 +88,35 @@ def check_facts(docs: list[tuple[str, Document]]) -> list[Problem]:
                 if name not in values:
                     problems.append(problem("E310", doc.path, line, col, name=name, fix=_suggest(name, known)))
     problems += _cycles(docs, values)
+    blown = _sizes(docs, values)
+    if blown:  # nothing below may fill the facts in: it would build every one of those characters
+        return problems + blown
     for name, doc, at in _definitions(docs):
         if name not in used:
             problems.append(problem("W301", doc.path, *doc.pos(at), name=name))
     return problems + check_terms(docs) + check_placeholders(docs)
+
+
+def _sizes(docs: list[tuple[str, Document]], values: dict[str, str]) -> list[Problem]:
+    """E218 for a fact, E219 for a text, that would grow past :data:`~wugu.facts.MAX_RESOLVED_FACT` /
+    :data:`~wugu.facts.MAX_RESOLVED_TEXT` characters once its facts are filled in (counted, never built)."""
+    sizes = F.resolved_sizes(values)
+    problems = []
+    for kind, doc in docs:
+        entries = doc.data["facts"] if kind == "facts" else doc.data.get("facts", ()) if kind == "overrides" else ()
+        for i, f in enumerate(entries):
+            if sizes.get(f["name"], 0) > F.MAX_RESOLVED_FACT and values.get(f["name"]) == f["value"]:
+                problems.append(problem("E218", doc.path, *doc.pos(("facts", i, "value")), name=f["name"],
+                                        size=sizes[f["name"]], limit=F.MAX_RESOLVED_FACT))
+    if problems:
+        return problems
+    for kind, doc in docs:
+        for at, text in text_values(doc.data):
+            if "【" in text and (n := F.resolved_size(text, sizes)) > F.MAX_RESOLVED_TEXT:
+                problems.append(problem("E219", doc.path, *doc.pos(at), size=n, limit=F.MAX_RESOLVED_TEXT))
+                if len(problems) >= 20:
+                    return problems
+    return problems
 
 
 def _phone_facts(docs: list[tuple[str, Document]]) -> list[Problem]:
@@ -119,13 +144,21 @@ def _cycles(docs: list[tuple[str, Document]], values: dict[str, str]) -> list[Pr
 
 
 def _chain(name: str, values: dict[str, str], seen: list[str]) -> list[str] | None:
-    for m in F.references(values.get(name, "")):
-        ref = m.group(1)
-        if ref == seen[0]:
-            return seen + [ref]
-        if ref in values and ref not in seen and (found := _chain(ref, values, seen + [ref])):
-            return found
-    return None
+    """The chain of references from ``name`` back to ``seen[0]``, or None. Each fact is explored once (facts
+    that reference each other ten times over, level after level, would otherwise be walked 10^8 ways)."""
+    start, done = seen[0], set()
+
+    def walk(current: str, path: list[str]) -> list[str] | None:
+        for ref in dict.fromkeys(m.group(1) for m in F.references(values.get(current, ""))):
+            if ref == start:
+                return path + [ref]
+            if ref in values and ref not in path and ref not in done:
+                if (found := walk(ref, path + [ref])) is not None:
+                    return found
+                done.add(ref)
+        return None
+
+    return walk(name, seen)
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
