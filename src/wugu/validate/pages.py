@@ -408,6 +408,7 @@ MAX_MARKDOWN = 512 * 1024
 #: second; a page of ordinary links and tags stays far below).
 MAX_MARKUP_COST = 1_000_000
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+_TAG_OPEN = re.compile(r"<[A-Za-z/]")  # what the inline parser tries to close (comments <!-- it reads in one go)
 
 
 def _slow_markdown(text: str, shown: str) -> Problem | None:
@@ -418,7 +419,7 @@ def _slow_markdown(text: str, shown: str) -> Problem | None:
                        fix="把它拆成几个页面；大的资料做成 PDF 另外发放")
     cost, worst, worst_count, pos = 0, 0, 0, 0
     for block in _BLOCK_BREAK.split(text):
-        count = block.count("[") + block.count("<")
+        count = block.count("[") + len(_TAG_OPEN.findall(block))
         cost += count * count
         if count > worst_count:
             worst_count, worst = count, text.count("\n", 0, text.find(block, pos)) + 1
