@@ -176,6 +176,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E525": ("“{file}”有 {size}，超过 {limit}：wugu 查不完其中有没有个人信息，不会发布它", "网站上的文字文件用不了这么大：删掉它，或拆成几个小文件；大的资料请另外发放"),
     "E526": ("“{file}”是旧版 Excel/WPS 表格（.xls/.et），wugu 看不了里面有没有个人信息，不会发布它", "另存为 .xlsx（用 Excel 或 WPS 的“另存为”），确认里面没有填好的记录后再放进 site/；填好的记录放到 records/ 目录"),
     "E527": ("“{file}”{what}，wugu 查不完其中有没有个人信息，不会发布它", "{fix}"),
+    # E540–E559 (hardening, fifth round): allow-lists for mkdocs.yml (settings, extension options, names under theme)
+    "E540": ("网站设置“{key}”{what}", "{fix}"),
+    "E541": ("网站设置“{key}”下的名称“{name}”不能用：它会原样放进每一页", "名称只写字母、数字和 - _，例如 note、warning"),
     # E528–E539 (hardening, fourth round): the command line itself
     "E528": ("命令写法不对：{what}", "{fix}"),
     "E529": ("“{file}”是会自己运行内容的 PDF（{name}），不能随网站发布", "PDF 里的脚本、启动程序、嵌入的文件和提交数据的表单会在读者打开时运行：用 PDF 软件“打印为 PDF”另存一份不带这些内容的，再放进 site/"),

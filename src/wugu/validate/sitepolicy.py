@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
+from .siteallow import extension_options, unknown_settings
+
 #: Markdown extensions known to render locally and read no files (compared without ``markdown.extensions.`` and
 #: without a ``:Class`` suffix, so ``pymdownx.snippets:SnippetExtension`` is ``pymdownx.snippets``).
 EXTENSIONS = frozenset({
@@ -159,9 +161,10 @@ def _extensions(raw: Any) -> Iterator[Found]:
         if name not in EXTENSIONS or ":" in str(full):  # "fenced_code:CodeHiliteExtension" loads another class
             why = _EXTENSION_WHY.get(name, "") if ":" not in str(full) else "（“模块:类名”会加载清单以外的类）"
             yield ("markdown_extensions", key), "E518", dict(name=full, why=why, allowed=allowed)
-        elif isinstance(item, dict) and isinstance(item.get(full), (dict, list)):
+        elif isinstance(item, dict) and item.get(full) is not None:
             at = ("markdown_extensions", key) + ((full,) if isinstance(key, int) else ())
-            yield from _options(name, full, item[full], at)
+            problems = list(extension_options(name, full, item[full], at))  # the allow-list of options
+            yield from problems if problems else _options(name, full, item[full], at)
 
 
 #: The search's word separator as mkdocs-material's browser code uses it (``new RegExp(separator)``, and in the
@@ -377,3 +380,4 @@ def unsafe_settings(data: dict[str, Any]) -> Iterator[Found]:
     yield from _extra(data.get("extra"))
     yield from _nav(data.get("nav"), ("nav",))
     yield from _simple(data)
+    yield from unknown_settings(data)  # allow-lists: top-level and extra settings, names under theme

@@ -1,0 +1,207 @@
+"""Allow-lists for ``mkdocs.yml``: which top-level settings, which options of each Markdown extension (with what
+values) and which names under ``theme:`` wugu accepts. Everything else is refused with its line and how to fix it.
+
+Deny-lists kept losing: mkdocs-material prints ``toc: title`` raw into every page, Python-Markdown's ``smarty``
+puts its ``substitutions`` into pages as raw HTML, ``fenced_code: lang_prefix`` lands in an attribute unescaped,
+``theme.icon.admonition`` *keys* are pasted into a ``<style>`` element, and ``exclude_docs: "!.htaccess"`` publishes
+server settings (refused by :mod:`wugu.validate.sitepolicy`). So only what is known to be harmless passes: plain switches, small numbers, fixed words and
+short plain text, each option named here by hand.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterator
+
+Found = tuple[tuple[Any, ...], str, dict[str, Any]]  # (path of the setting, code, message arguments)
+
+#: Top-level settings of ``mkdocs.yml`` wugu knows to be harmless (the ones that run code or load scripts are
+#: refused with their own reason before this list is consulted: ``hooks``, ``INHERIT``, ``extra_javascript`` …).
+TOP_KEYS = frozenset({
+    "site_name", "site_description", "site_author", "site_url", "copyright", "repo_url", "repo_name", "edit_uri",
+    "edit_uri_template", "docs_dir", "use_directory_urls", "theme", "nav", "plugins", "markdown_extensions",
+    "extra", "extra_css", "validation", "exclude_docs", "not_in_nav", "draft_docs", "strict", "dev_addr",
+    "remote_branch", "remote_name",
+})
+#: Top-level settings refused elsewhere with a reason of their own (not repeated here).
+_REFUSED_ELSEWHERE = frozenset({"hooks", "INHERIT", "extra_javascript", "extra_templates", "google_analytics"})
+#: Why some top-level settings are not on the list.
+_TOP_WHY = {
+    "site_dir": "输出目录由 wugu build --out 决定；直接运行 mkdocs build 时它还可能指向手册目录以外，把那里的文件清空",
+    "watch": "预览时会读取、监视别的目录（wugu serve 自己知道要看哪些文件）",
+}
+
+#: ``extra`` settings wugu knows (``wugu`` is set by wugu itself; the refused ones have reasons in sitepolicy).
+EXTRA_KEYS = frozenset({"social", "generator"})
+
+Check = Callable[[Any], str | None]  # why the value is not allowed, or None
+
+
+def _bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "只能写 true 或 false"
+
+
+def _int(low: int, high: int) -> Check:
+    def check(value: Any) -> str | None:
+        ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+        return None if ok else f"只能写 {low} 到 {high} 之间的整数"
+    return check
+
+
+def _one_of(*words: Any) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value in words else "只能写以下之一：" + "、".join(map(str, words))
+    return check
+
+
+#: Plain text that may appear on a page as it is: no markup, quotes, ampersands, backslashes, braces or controls.
+_PLAIN = re.compile(r"[^<>&\"'`\\{}\x00-\x1f\x7f]{1,60}")
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str) and _PLAIN.fullmatch(value):
+        return None
+    return "只能写一行普通文字（60 字以内，不含尖括号、引号、&、反斜杠和花括号）"
+
+
+_CLASS = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,39}(?: [A-Za-z][A-Za-z0-9_\-]{0,39}){0,3}")
+
+
+def _numbered(value: Any) -> str | None:
+    """Plain text with at most one ``{}`` (where the footnote's number goes: a format string, so nothing else)."""
+    if isinstance(value, str) and value.count("{}") <= 1 and _text(value.replace("{}", "1")) is None:
+        return None
+    return "只能写一行普通文字，最多带一个 {}（放编号的地方），不含尖括号、引号、& 和别的花括号"
+
+
+def _css_class(value: Any) -> str | None:
+    return None if isinstance(value, str) and _CLASS.fullmatch(value) else "只能写字母、数字和 - _ 组成的样式名"
+
+
+def _either(*checks: Check) -> Check:
+    def check(value: Any) -> str | None:
+        whys = [c(value) for c in checks]
+        return None if any(w is None for w in whys) else "；或".join(w for w in whys if w)
+    return check
+
+
+def _toc_depth(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 6:
+        return None
+    if isinstance(value, str) and re.fullmatch(r"[1-6]-[1-6]", value):
+        return None
+    return "只能写 1 到 6 的整数，或“2-4”这样的范围"
+
+
+def _baselevel(value: Any) -> str | None:
+    return None if str(value) in ("1", "2", "3", "4", "5", "6") and not isinstance(value, bool) else \
+        "只能写 1 到 6 的整数"
+
+
+_SEPARATOR = _one_of("-", "_", ".")
+
+#: Each allowed Markdown extension and the options it may have, with the values each option may take. An option
+#: not named here is refused (E520): it may put raw HTML into pages (``smarty: substitutions``, ``footnotes:
+#: BACKLINK_TEXT``, ``fenced_code: lang_prefix``), be a format string or regular expression, or name Python code.
+OPTIONS: dict[str, dict[str, Check]] = {
+    "abbr": {},
+    "admonition": {},
+    "attr_list": {},
+    "def_list": {},
+    "fenced_code": {},
+    "footnotes": {"UNIQUE_IDS": _bool, "USE_DEFINITION_ORDER": _bool, "BACKLINK_TEXT": _text,
+                  "SUPERSCRIPT_TEXT": _numbered, "BACKLINK_TITLE": _numbered},
+    "md_in_html": {},
+    "nl2br": {},
+    "sane_lists": {},
+    "smarty": {"smart_quotes": _bool, "smart_angled_quotes": _bool, "smart_dashes": _bool, "smart_ellipses": _bool},
+    "tables": {"use_align_attribute": _bool},
+    "toc": {"permalink": _either(_bool, _text), "permalink_title": _text, "permalink_leading": _bool,
+            "anchorlink": _bool, "baselevel": _baselevel, "toc_depth": _toc_depth, "title": _text,
+            "separator": _SEPARATOR},
+    "pymdownx.betterem": {"smart_enable": _one_of("all", "asterisk", "underscore", "none"), "punctuation": _bool},
+    "pymdownx.caret": {"smart_insert": _bool, "insert": _bool, "superscript": _bool},
+    "pymdownx.critic": {"mode": _one_of("view", "accept", "reject")},
+    "pymdownx.details": {},
+    "pymdownx.escapeall": {"hardbreak": _bool, "nbsp": _bool},
+    "pymdownx.highlight": {"use_pygments": _bool, "guess_lang": _bool, "linenums": _bool,
+                           "linenums_style": _one_of("table", "pymdownx-inline", "inline"),
+                           "anchor_linenums": _bool, "auto_title": _bool, "pygments_lang_class": _bool,
+                           "css_class": _css_class},
+    "pymdownx.inlinehilite": {"style_plain_text": _bool, "css_class": _css_class},
+    "pymdownx.keys": {"strict": _bool, "camel_case": _bool},
+    "pymdownx.mark": {"smart_mark": _bool},
+    "pymdownx.progressbar": {"level_class": _bool, "progress_increment": _int(1, 100)},
+    "pymdownx.saneheaders": {},
+    "pymdownx.smartsymbols": {k: _bool for k in ("trademark", "copyright", "registered", "plusminus", "arrows",
+                                                 "notequal", "fractions", "ordinal_numbers", "care_of")},
+    "pymdownx.striphtml": {"strip_comments": _bool, "strip_js_on_attributes": _bool},
+    "pymdownx.superfences": {"disable_indented_code_blocks": _bool, "preserve_tabs": _bool, "css_class": _css_class},
+    "pymdownx.tabbed": {"alternate_style": _bool, "combine_header_slug": _bool, "separator": _SEPARATOR},
+    "pymdownx.tasklist": {"custom_checkbox": _bool, "clickable_checkbox": _bool},
+    "pymdownx.tilde": {"smart_delete": _bool, "delete": _bool, "subscript": _bool},
+}
+
+
+def extension_options(name: str, full: str, options: Any, at: tuple[Any, ...]) -> Iterator[Found]:
+    """Problems with the options of the allowed extension ``name`` (written ``full``) at setting path ``at``."""
+    allowed = OPTIONS.get(name, {})
+    listed = "、".join(sorted(allowed)) or "（没有：写成“- " + full + "”即可）"
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        yield at, "E520", dict(key=f"markdown_extensions: {full}", value=str(options)[:80],
+                               why="应该是“选项: 值”的设置", fix=f"删掉这些值；{full} 可以写的选项：{listed}")
+        return
+    for option, value in options.items():
+        check = allowed.get(str(option))
+        if check is None:
+            yield at + (option,), "E520", dict(
+                key=f"markdown_extensions: {full}: {str(option)[:60]}", value=str(value)[:80],
+                why="这个选项不在 wugu 允许的清单里（有的选项会把文字原样放进网页、当作格式或正则表达式，或指定 Python 代码）",
+                fix=f"删掉“{str(option)[:60]}”这一项；{full} 可以写的选项：{listed}")
+            continue
+        why = check(value)
+        if why is not None:
+            yield at + (option,), "E520", dict(key=f"markdown_extensions: {full}: {option}", value=str(value)[:80],
+                                              why=why, fix="改成允许的值，或删掉这一项（用默认设置）")
+
+
+_NAME = re.compile(r"[A-Za-z0-9_\-]{1,60}")
+
+
+def _theme_names(value: Any, at: tuple[Any, ...]) -> Iterator[Found]:
+    """Every name (mapping key) under ``theme:``: mkdocs-material pastes some of them into pages as they are
+    (``theme.icon.admonition`` keys go into a ``<style>`` element of every page)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str) or not _NAME.fullmatch(k):
+                yield at + (k,), "E541", dict(key=".".join(map(str, at)), name=str(k)[:60])
+            else:
+                yield from _theme_names(v, at + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _theme_names(v, at + (i,))
+
+
+def unknown_settings(data: dict[str, Any]) -> Iterator[Found]:
+    """Top-level and ``extra`` settings not on the allow-lists, and odd names under ``theme``."""
+    known = "、".join(sorted(TOP_KEYS))
+    for key in data:
+        if key in TOP_KEYS or key in _REFUSED_ELSEWHERE:
+            continue
+        why = _TOP_WHY.get(str(key), "wugu 不认识这项设置（有的设置会读取别的文件、运行代码或改变网页）")
+        yield (key,), "E540", dict(key=str(key)[:60], what=f"不在允许的清单里：{why}",
+                                   fix=f"删掉这一项；可以写的设置：{known}")
+    extra = data.get("extra")
+    if isinstance(extra, dict):
+        from .sitepolicy import _EXTRA_REFUSED
+
+        for key in extra:
+            if key in EXTRA_KEYS or key in _EXTRA_REFUSED:
+                continue
+            yield ("extra", key), "E540", dict(
+                key=f"extra.{str(key)[:60]}", what="不在允许的清单里（mkdocs-material 会把 extra 里的一些设置原样放进网页）",
+                fix=f"删掉这一项；extra 下可以写：{'、'.join(sorted(EXTRA_KEYS))}")
+    theme = data.get("theme")
+    if isinstance(theme, dict):
+        yield from _theme_names(theme, ("theme",))

@@ -1,0 +1,96 @@
+"""Issue 12, fifth round (r12 attacker findings 0, 0b and 1): ``mkdocs.yml`` is read against allow-lists — of
+top-level and ``extra`` settings, of each Markdown extension's options (with the values each may take), and of the
+names under ``theme:`` — instead of deny-lists. Every hostile input is made at run time, on a copy of the shipped
+project, and driven through the real command line; what the lists let through builds with no script from input.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from conftest import copy_project, run_wugu
+
+SCRIPT = "<img src=x onerror=document.body.setAttribute('data-pwned','yes')>"
+
+
+def _check(project: Path) -> tuple[int, list[dict], str]:
+    result = run_wugu("check", ".", "--format", "json", cwd=project, timeout=120)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.returncode, json.loads(result.stdout)["problems"], result.stdout + result.stderr
+
+
+def _edit_config(project: Path, change) -> list[str]:
+    path = project / "mkdocs.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_settings_options_and_theme_names_off_the_allow_lists_are_refused_at_their_lines(tmp_path):
+    project = copy_project(tmp_path / "p")
+
+    def change(data: dict) -> None:
+        data["markdown_extensions"][0]["toc"]["title"] = SCRIPT  # printed raw by mkdocs-material on every page
+        data["markdown_extensions"][0]["toc"]["marker"] = "[目录]"  # harmless text, but not on the list
+        data["markdown_extensions"] += [
+            {"smarty": {"substitutions": {"ellipsis": "……"}}},  # raw HTML on every generated page with "..."
+            {"fenced_code": {"lang_prefix": "lang-"}},  # lands in an attribute unescaped
+            {"footnotes": {"SUPERSCRIPT_TEXT": "{0.__class__}"}},  # a format string
+            {"tables": {"use_align_attribute": "yes"}},  # a switch written as text
+        ]
+        data["theme"]["icon"] = {"admonition": {"x:0}</style>" + SCRIPT + "<style>:root{--y": "material/alert"}}
+        data["site_dir"] = "/tmp"
+        data["watch"] = ["/etc"]
+        data["extra"] = {"made_up": "x", "social": []}
+
+    lines = _edit_config(project, change)
+    code, problems, out = _check(project)
+    assert code == 1, out
+    assert all(p["path"] == "mkdocs.yml" for p in problems)
+    found = {(p["code"], lines[p["line"] - 1].strip().split(":")[0].strip("- '\"")) for p in problems}
+    assert found == {("E520", "title"), ("E520", "marker"), ("E520", "substitutions"), ("E520", "lang_prefix"),
+                     ("E520", "SUPERSCRIPT_TEXT"), ("E520", "use_align_attribute"), ("E541", "x"),
+                     ("E540", "site_dir"), ("E540", "watch"), ("E540", "made_up")}, problems
+    by_key = {p["message"]: p for p in problems}
+    sub = next(p for m, p in by_key.items() if "smarty: substitutions" in m)
+    assert "smart_dashes" in sub["fix"] and "清单" in sub["message"]  # says what may be written instead
+    title = next(p for m, p in by_key.items() if "toc: title" in m)
+    assert "普通文字" in title["message"]
+    icon = next(p for p in problems if p["code"] == "E541")
+    assert "theme.icon.admonition" in icon["message"] and "字母" in icon["fix"]
+    site_dir = next(p for m, p in by_key.items() if "“site_dir”" in m)
+    assert "--out" in site_dir["message"] and "docs_dir" in site_dir["fix"]
+    # the build refuses the same and writes nothing
+    result = run_wugu("build", ".", "--no-pdf", "--out", str(tmp_path / "out"), cwd=project, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert "E541" in result.stdout + result.stderr and not (tmp_path / "out").exists()
+
+
+def test_what_the_allow_lists_let_through_builds_with_no_script_from_input(tmp_path):
+    project = copy_project(tmp_path / "p")
+
+    def change(data: dict) -> None:
+        data["markdown_extensions"][0]["toc"].update(title="本页目录", toc_depth="2-3")
+        data["markdown_extensions"] += [{"smarty": {"smart_dashes": True, "smart_quotes": False}},
+                                        {"footnotes": {"BACKLINK_TEXT": "返回", "SUPERSCRIPT_TEXT": "{}"}},
+                                        "pymdownx.details", {"pymdownx.superfences": {"css_class": "code-box"}}]
+        data["theme"]["icon"] = {"admonition": {"note": "material/alert"}}
+        data["extra"] = {"social": [{"icon": "fontawesome/brands/weixin", "link": "https://example.org/wx",
+                                     "name": "公众号"}]}
+    _edit_config(project, change)
+    (project / "site" / ".htaccess").write_text("Redirect 301 / https://evil.example/\n", encoding="utf-8")
+    (project / "site" / "note.md").write_text("# 说明\n\n正文……也可以 -- 这样写[^1]。\n\n[^1]: 注释\n",
+                                              encoding="utf-8")
+    code, problems, out = _check(project)
+    assert code == 0 and problems == [], out
+    out_dir = tmp_path / "out"
+    result = run_wugu("build", ".", "--no-pdf", "--out", str(out_dir), cwd=project, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "本页目录" in (out_dir / "regulations" / "R01.html").read_text(encoding="utf-8")
+    assert "返回" in (out_dir / "note.html").read_text(encoding="utf-8")
+    assert not (out_dir / ".htaccess").exists()
+    for page in out_dir.rglob("*.html"):
+        assert "data-pwned" not in page.read_text(encoding="utf-8"), page
