@@ -94,3 +94,29 @@ def test_what_the_allow_lists_let_through_builds_with_no_script_from_input(tmp_p
     assert not (out_dir / ".htaccess").exists()
     for page in out_dir.rglob("*.html"):
         assert "data-pwned" not in page.read_text(encoding="utf-8"), page
+
+
+def test_mkdocs_yml_values_that_would_break_the_build_are_check_errors_at_their_lines(tmp_path):
+    """r12 new 14: values the check let through and MkDocs then refused in the build, in English or with Python
+    traceback text (exit 2, or 'report this to the maintainer'). Now each is E520 at its own line, exit 1."""
+    project = copy_project(tmp_path / "p")
+
+    def change(data: dict) -> None:
+        data["markdown_extensions"][0]["toc"].update(baselevel="abc", slugify="os.system")
+        data["markdown_extensions"] += [{"smarty": {"substitutions": 5}}, {"pymdownx.progressbar": {
+            "progress_increment": 0}}]
+        data["validation"] = {"links": {"anchors": "loud"}, "omitted_files": "bogus", "made_up": "warn"}
+        data["use_directory_urls"] = "yes"
+        data["site_description"] = 5
+        data["extra"] = None
+    lines = _edit_config(project, change)
+    code, problems, out = _check(project)
+    assert code == 1, out
+    found = sorted(lines[p["line"] - 1].strip().split(":")[0].strip("- '\"") for p in problems)
+    assert {p["code"] for p in problems} == {"E520"}, problems
+    assert found == sorted(["baselevel", "slugify", "substitutions", "progress_increment", "anchors",
+                            "omitted_files", "made_up", "use_directory_urls", "site_description", "extra"]), problems
+    assert all("Traceback" not in p["message"] and 'File "' not in p["message"] for p in problems)
+    result = run_wugu("build", ".", "--no-pdf", "--out", str(tmp_path / "out"), cwd=project, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and 'File "' not in result.stderr and not (tmp_path / "out").exists()

@@ -183,8 +183,73 @@ def _theme_names(value: Any, at: tuple[Any, ...]) -> Iterator[Found]:
             yield from _theme_names(v, at + (i,))
 
 
+def _kind(*types: type, what: str, empty: bool = True) -> Check:
+    """Values of ``types`` (or nothing, when MkDocs accepts an empty value: ``empty``)."""
+    def check(value: Any) -> str | None:
+        ok = (value is None and empty) or (isinstance(value, types) and not (isinstance(value, bool) and bool not in types))
+        return None if ok else what
+    return check
+
+
+_LEVELS = ("warn", "info", "ignore")
+_VALIDATION = {"nav": {"omitted_files": _LEVELS, "not_found": _LEVELS, "absolute_links": _LEVELS + ("relative_to_docs",)},
+               "links": {"not_found": _LEVELS, "absolute_links": _LEVELS + ("relative_to_docs",),
+                         "unrecognized_links": _LEVELS, "anchors": _LEVELS}}
+
+
+def _validation(value: Any) -> Iterator[tuple[tuple[Any, ...], Any, str]]:
+    """(path, value, why) for what in ``validation:`` MkDocs would refuse (it fails the build in English)."""
+    if not isinstance(value, dict):
+        yield ("validation",), value, "应该是 nav: 和 links: 两组设置（不需要时删掉这一项）"
+        return
+    for key, sub in value.items():
+        groups = [g for g in _VALIDATION if key == g] or [g for g in _VALIDATION if key in _VALIDATION[g]]
+        if not groups:
+            yield ("validation", key), key, "MkDocs 没有这项检查"
+        elif key in _VALIDATION:
+            if not isinstance(sub, dict):
+                yield ("validation", key), sub, "应该是“检查项: warn/info/ignore”的设置"
+                continue
+            for k, level in sub.items():
+                if k not in _VALIDATION[key]:
+                    yield ("validation", key, k), k, "MkDocs 没有这项检查"
+                elif level not in _VALIDATION[key][k]:
+                    yield ("validation", key, k), level, "只能写 " + "、".join(_VALIDATION[key][k])
+        elif any(sub not in _VALIDATION[g][key] for g in groups):
+            yield ("validation", key), sub, "只能写 " + "、".join(_LEVELS)
+
+
+#: What each top-level setting must be (MkDocs refuses anything else only when building, and in English).
+#: The addresses, ``exclude_docs`` and its kin, ``theme``'s and ``extra``'s contents are checked in sitepolicy.
+VALUE_KINDS: dict[str, Check] = {
+    **{k: _kind(str, what="应该是一行文字") for k in ("site_name", "site_description", "site_author", "copyright",
+                                                   "repo_name", "docs_dir", "remote_branch", "remote_name")},
+    "dev_addr": lambda v: None if v is None or isinstance(v, str) and re.fullmatch(r"[\w.\-]+:\d{1,5}", v)
+    else "应该写成 127.0.0.1:8000 这样的地址和端口",
+    "use_directory_urls": _kind(bool, what="只能写 true 或 false"),
+    "strict": _kind(bool, what="只能写 true 或 false"),
+    "theme": _kind(str, dict, what="应该是主题名称或“设置: 值”"),
+    "nav": _kind(list, what="应该是一个列表（每项一个页面）"),
+    "plugins": _kind(list, dict, what="应该是一个列表（每项一个插件）"),
+    "markdown_extensions": _kind(list, dict, what="应该是一个列表（每项一个扩展）"),
+    "extra": _kind(dict, what="应该是“设置: 值”（不需要时删掉这一项）", empty=False),
+    "extra_css": _kind(list, str, what="应该是一个列表（每项一个样式文件）"),
+}
+
+
+def _values(data: dict[str, Any]) -> Iterator[Found]:
+    for key, check in VALUE_KINDS.items():
+        if key in data and (why := check(data[key])) is not None:
+            yield (key,), "E520", dict(key=key, value=str(data[key])[:80], why=why,
+                                       fix="改成这种写法，或删掉这一项（wugu 会用默认设置）")
+    for at, value, why in _validation(data["validation"]) if "validation" in data else ():
+        yield at, "E520", dict(key=" ".join(map(str, at)), value=str(value)[:80], why=why,
+                               fix="改正这一项，或删掉整个 validation（wugu 会用默认设置）")
+
+
 def unknown_settings(data: dict[str, Any]) -> Iterator[Found]:
-    """Top-level and ``extra`` settings not on the allow-lists, and odd names under ``theme``."""
+    """Top-level and ``extra`` settings not on the allow-lists or of the wrong kind, and odd names under
+    ``theme``."""
     known = "、".join(sorted(TOP_KEYS))
     for key in data:
         if key in TOP_KEYS or key in _REFUSED_ELSEWHERE:
@@ -192,6 +257,7 @@ def unknown_settings(data: dict[str, Any]) -> Iterator[Found]:
         why = _TOP_WHY.get(str(key), "wugu 不认识这项设置（有的设置会读取别的文件、运行代码或改变网页）")
         yield (key,), "E540", dict(key=str(key)[:60], what=f"不在允许的清单里：{why}",
                                    fix=f"删掉这一项；可以写的设置：{known}")
+    yield from _values(data)
     extra = data.get("extra")
     if isinstance(extra, dict):
         from .sitepolicy import _EXTRA_REFUSED
