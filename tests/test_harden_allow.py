@@ -120,3 +120,27 @@ def test_mkdocs_yml_values_that_would_break_the_build_are_check_errors_at_their_
     result = run_wugu("build", ".", "--no-pdf", "--out", str(tmp_path / "out"), cwd=project, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and 'File "' not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_the_built_page_scan_reads_svg_xml_and_xhtml_files_too(tmp_path):
+    """The last guard before the new site replaces the old one reads every file a browser opens as a document:
+    an SVG, XML or XHTML file with a handler or a script address stops the build (E530), whatever put it there."""
+    import pytest
+
+    from wugu.errors import WuguError
+    from wugu.render.sitebuild import _refuse_active_pages
+
+    site = tmp_path / "site"
+    (site / "img").mkdir(parents=True)
+    (site / "index.html").write_text("<p>正常</p>\n", encoding="utf-8")
+    (site / "img" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>\n',
+                                          encoding="utf-8")
+    _refuse_active_pages(site)  # clean files pass
+    (site / "img" / "bad.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>\n',
+                                         encoding="utf-8")
+    (site / "feed.xml").write_text('<a><b href="javascript:alert(1)">x</b></a>\n', encoding="utf-8")
+    (site / "page.xht").write_text('<html><body><img src="x" onerror="alert(1)"/></body></html>\n', encoding="utf-8")
+    with pytest.raises(WuguError) as caught:
+        _refuse_active_pages(site)
+    assert sorted((p.code, p.path) for p in caught.value.problems) == [
+        ("E530", "feed.xml"), ("E530", "img/bad.svg"), ("E530", "page.xht")]

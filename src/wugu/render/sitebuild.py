@@ -233,12 +233,17 @@ class WuguPlugin(BasePlugin):
         _relative_404(site_dir, urlsplit(config.site_url or "/").path or "/")
 
 
+#: Files a browser opens as documents that can run script, besides ``.html``/``.htm`` (XHTML, SVG, XML).
+BROWSER_DOCUMENTS = (".xhtml", ".xht", ".xhtm", ".svg", ".xml", ".shtml")
+
+
 def _refuse_active_pages(site_dir: Path) -> None:
     """The last guard: no built page (chrome included, generated pages too) holds an event handler, a script
     address, an embedding element or an outside script. Whatever put it there (an extension option, a theme
     setting, a template), the build fails (E530) and the previous site stays."""
     problems = []
-    pages = sorted(Path(d, n) for d, _dirs, names in walk(site_dir) for n in names if ".htm" in n.lower())
+    pages = sorted(Path(d, n) for d, _dirs, names in walk(site_dir) for n in names
+                   if ".htm" in n.lower() or n.lower().endswith(BROWSER_DOCUMENTS))
     for page in pages:
         try:
             found = unsafe_built(page.read_text(encoding="utf-8", errors="replace"))
