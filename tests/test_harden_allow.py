@@ -40,6 +40,8 @@ def test_settings_options_and_theme_names_off_the_allow_lists_are_refused_at_the
             {"fenced_code": {"lang_prefix": "lang-"}},  # lands in an attribute unescaped
             {"footnotes": {"SUPERSCRIPT_TEXT": "{0.__class__}"}},  # a format string
             {"tables": {"use_align_attribute": "yes"}},  # a switch written as text
+            {"pymdownx.highlight": {"auto_title_map": {"Python": {"title": "<b>", "mode": "html"}},  # stored raw
+                                    "language_prefix": "x", "pygments_lang_class": True}},
         ]
         data["theme"]["icon"] = {"admonition": {"x:0}</style>" + SCRIPT + "<style>:root{--y": "material/alert"}}
         data["site_dir"] = "/tmp"
@@ -52,7 +54,8 @@ def test_settings_options_and_theme_names_off_the_allow_lists_are_refused_at_the
     assert all(p["path"] == "mkdocs.yml" for p in problems)
     found = {(p["code"], lines[p["line"] - 1].strip().split(":")[0].strip("- '\"")) for p in problems}
     assert found == {("E520", "title"), ("E520", "marker"), ("E520", "substitutions"), ("E520", "lang_prefix"),
-                     ("E520", "SUPERSCRIPT_TEXT"), ("E520", "use_align_attribute"), ("E541", "x"),
+                     ("E520", "SUPERSCRIPT_TEXT"), ("E520", "use_align_attribute"), ("E520", "auto_title_map"),
+                     ("E520", "language_prefix"), ("E541", "x"),
                      ("E540", "site_dir"), ("E540", "watch"), ("E540", "made_up")}, problems
     by_key = {p["message"]: p for p in problems}
     sub = next(p for m, p in by_key.items() if "smarty: substitutions" in m)
