@@ -112,13 +112,17 @@ def test_mkdocs_yml_values_that_would_break_the_build_are_check_errors_at_their_
         data["use_directory_urls"] = "yes"
         data["site_description"] = 5
         data["extra"] = None
+        data["plugins"] = ["wugu", "search", {"offline": {"enabled": "maybe"}}]
+        data["nav"] = ["index.md", {"更多": ["about.md", 5]}]
+        data["theme"].update(features=5, palette=5)
     lines = _edit_config(project, change)
     code, problems, out = _check(project)
     assert code == 1, out
     found = sorted(lines[p["line"] - 1].strip().split(":")[0].strip("- '\"") for p in problems)
     assert {p["code"] for p in problems} == {"E520"}, problems
     assert found == sorted(["baselevel", "slugify", "substitutions", "progress_increment", "anchors",
-                            "omitted_files", "made_up", "use_directory_urls", "site_description", "extra"]), problems
+                            "omitted_files", "made_up", "use_directory_urls", "site_description", "extra",
+                            "enabled", "5", "features", "palette"]), problems
     assert all("Traceback" not in p["message"] and 'File "' not in p["message"] for p in problems)
     result = run_wugu("build", ".", "--no-pdf", "--out", str(tmp_path / "out"), cwd=project, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr

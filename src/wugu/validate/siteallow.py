@@ -247,6 +247,74 @@ def _values(data: dict[str, Any]) -> Iterator[Found]:
                                fix="改正这一项，或删掉整个 validation（wugu 会用默认设置）")
 
 
+def _nav_items(nav: Any, at: tuple[Any, ...]) -> Iterator[Found]:
+    """Each navigation item is a page (text) or one ``标题: 页面或列表`` pair, as MkDocs requires."""
+    for i, item in enumerate(nav if isinstance(nav, list) else ()):
+        if isinstance(item, str):
+            continue
+        if isinstance(item, dict) and len(item) == 1:
+            value = next(iter(item.values()))
+            if isinstance(value, list):
+                yield from _nav_items(value, at + (i, next(iter(item))))
+                continue
+            if isinstance(value, str):
+                continue
+        yield at + (i,), "E520", dict(key=f"nav 第 {i + 1} 项", value=str(item)[:80],
+                                      why="每项应该是一个页面（about.md），或“标题: 页面”“标题: [几个页面]”",
+                                      fix="写成 - 关于: about.md")
+
+
+#: What each theme setting must be (mkdocs-material fails with a Python error in the build otherwise).
+_THEME_KINDS: dict[str, Check] = {
+    "features": lambda v: None if isinstance(v, list) and all(isinstance(x, str) for x in v)
+    else "应该是一个列表，每项一个功能名（例如 navigation.tabs）",
+    "palette": lambda v: None if isinstance(v, dict) or (isinstance(v, list) and all(isinstance(x, dict) for x in v))
+    else "应该是“设置: 值”，或这样的几组（浅色、深色）",
+    "icon": _kind(dict, what="应该是“名称: 图标”"),
+    "font": lambda v: None if v is False or isinstance(v, dict) else "写 false（wugu 不用外部字体）",
+    "direction": _one_of("ltr", "rtl"),
+    "language": _kind(str, what="应该是语言代码，例如 zh"),
+    "locale": _kind(str, what="应该是语言代码，例如 zh"),
+}
+#: Options of the allowed plugins and their kinds (the search's separator, lang and fields are checked in
+#: sitepolicy, which knows what reaches a regular expression).
+_PLUGIN_KINDS: dict[str, dict[str, Check]] = {
+    "search": {"enabled": _bool, "pipeline": lambda v: None if isinstance(v, list) and set(v) <= {
+        "stemmer", "stopWordFilter", "trimmer"} else "只能是 stemmer、stopWordFilter、trimmer 组成的列表"},
+    "offline": {"enabled": _bool},
+}
+
+
+def _theme_values(theme: Any) -> Iterator[Found]:
+    if not isinstance(theme, dict):
+        return
+    for key, check in _THEME_KINDS.items():
+        if key in theme and (why := check(theme[key])) is not None:
+            yield ("theme", key), "E520", dict(key=f"theme.{key}", value=str(theme[key])[:80], why=why,
+                                               fix="改成这种写法，或删掉这一项（wugu 会用默认设置）")
+
+
+def _plugin_values(plugins: Any) -> Iterator[Found]:
+    from .sitepolicy import _items, plugin_name
+
+    for key, item in _items(plugins):
+        if not isinstance(item, dict) or not item:
+            continue
+        full = next(iter(item))
+        options, kinds = item[full], _PLUGIN_KINDS.get(plugin_name(item), {})
+        at = ("plugins", key) + ((full,) if isinstance(key, int) else ())
+        if options is None:
+            continue
+        if not isinstance(options, dict):
+            yield at, "E520", dict(key=f"plugins: {full}", value=str(options)[:80], why="应该是“选项: 值”",
+                                   fix=f"写成 - {full}，或在下面写“选项: 值”")
+            continue
+        for option, check in kinds.items():
+            if option in options and (why := check(options[option])) is not None:
+                yield at + (option,), "E520", dict(key=f"plugins: {full}: {option}", value=str(options[option])[:80],
+                                                   why=why, fix="改成这种写法，或删掉这一项")
+
+
 def unknown_settings(data: dict[str, Any]) -> Iterator[Found]:
     """Top-level and ``extra`` settings not on the allow-lists or of the wrong kind, and odd names under
     ``theme``."""
@@ -258,6 +326,9 @@ def unknown_settings(data: dict[str, Any]) -> Iterator[Found]:
         yield (key,), "E540", dict(key=str(key)[:60], what=f"不在允许的清单里：{why}",
                                    fix=f"删掉这一项；可以写的设置：{known}")
     yield from _values(data)
+    yield from _nav_items(data.get("nav"), ("nav",))
+    yield from _theme_values(data.get("theme"))
+    yield from _plugin_values(data.get("plugins"))
     extra = data.get("extra")
     if isinstance(extra, dict):
         from .sitepolicy import _EXTRA_REFUSED
