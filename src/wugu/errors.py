@@ -89,6 +89,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
              "调换这些题的选项顺序，让正确答案大致均匀地落在 A、B、C、D；试卷和网站自测会打乱选项，但导出给其他考试工具的题库保持文件里的顺序"),
     "W363": ("多选题 {total} 道里，答案都是 {letters} 的有 {count} 道（{share}），超过 {limit}（如 {examples}）",
              "调换选项顺序，或把其中一个正确选项改写成志愿者常犯的错误做法，让多选题的答案有的两项、有的三项，落在不同的选项上"),
+    # W364–W369: the training kit, fourth round (train4) — one question that gives its answer away
+    "W364": ("题 {id} 的正确答案 {letter}（{right} 个字）比每个错误选项都长出两成以上（最长的错误选项 {wrong} 个字）：只看长短就能选对",
+             "把正确答案写得精炼些，或者把错误选项写成和它一样具体的、志愿者真会犯的错"),
     # E310–E329: facts (【名称】 references) and terms — the facts helper's group
     "E310": ("引用了没有定义的事实【{name}】", "{fix}"),
     "E311": ("“【”没有配对的“】”：{snippet}", "事实引用写成【名称】，两边都用全角方括号；如果不是引用，请删掉这个“【”"),
