@@ -102,3 +102,19 @@ def test_the_key_number_row_is_large_enough_to_mark_by(twenty):
     assert min(answers) / _BOX_PER_POINT >= 10.4, answers
     pages = subprocess.run(["pdfinfo", str(twenty / "exam-A-key.pdf")], capture_output=True, text=True).stdout
     assert re.search(r"Pages:\s+[1-3]\n", pages), pages
+
+
+def test_the_key_shows_each_right_option_and_each_situation(twenty, handbook):
+    """A trainer going through the paper with the class reads from the key: the situation of a scenario question
+    and the words of the right option(s), not just a letter."""
+    key = normalise(_text(twenty / "exam-A-key.pdf"))
+    ids = re.findall(r"〔([QL]\d+)〕", _text(twenty / "exam-A-key.pdf"))
+    assert len(ids) == 20
+    bank = {q.id: q for q in handbook.questions}
+    for qid in ids:
+        q = bank[qid]
+        if q.situation:
+            assert normalise(q.situation) in key, qid
+        if q.type != "truefalse":
+            for i in q.answer:
+                assert normalise(q.options[i]) in key, (qid, q.options[i])
