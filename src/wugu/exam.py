@@ -155,7 +155,7 @@ def blueprint(count: int) -> dict[str, int]:
     return plan
 
 
-def _red_plan(plan: dict[str, int], reds: int, bank: list[Question]) -> dict[str, int]:
+def red_plan(plan: dict[str, int], reds: int, bank: list[Question]) -> dict[str, int]:
     """How many of each type's questions test a red line: ``reds`` shared out in proportion to the bank's red-line
     questions of each type (a type without any gets none), never more than the type's own count allows."""
     have = {t: sum(q.type == t and q.red_line for q in bank) for t in PART_ORDER}
@@ -172,6 +172,15 @@ def _red_plan(plan: dict[str, int], reds: int, bank: list[Question]) -> dict[str
     return out
 
 
+def mix(handbook: Handbook, count: int) -> list[tuple[str, int, int]]:
+    """(type, questions, of which red-line) of a paper of ``count`` questions from this handbook's bank, in print
+    order — what :func:`choose` fills, and what the site's self-test draws by."""
+    bank = list(handbook.questions)
+    plan = blueprint(count)
+    reds = red_plan(plan, round(count * RED_LINE_SHARE), bank)
+    return [(t, plan[t], reds[t]) for t in PART_ORDER if plan[t]]
+
+
 def choose(handbook: Handbook, count: int, seed: int) -> tuple[Question, ...]:
     """The questions of an exam. What the paper is made of is fixed by ``count`` alone (:func:`blueprint`: so many
     questions of each type, a fixed share of them red-line questions, the sections of the bank as evenly as they
@@ -180,7 +189,7 @@ def choose(handbook: Handbook, count: int, seed: int) -> tuple[Question, ...]:
     sections = sorted({q.section_id for q in bank})
     _whole_points(count, len(bank), len(sections))
     plan = blueprint(count)
-    reds = _red_plan(plan, round(count * RED_LINE_SHARE), bank)
+    reds = red_plan(plan, round(count * RED_LINE_SHARE), bank)
     rng = random.Random(f"wugu-exam:{seed}")
     rng.shuffle(bank)
     chosen: list[Question] = []
