@@ -29,7 +29,7 @@ def handbook():
 @pytest.fixture(scope="module")
 def twenty(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("marking") / "exam"
-    result = run_wugu("exam", str(ROOT), "--seed", "3", "--count", "20", "--out", str(out))
+    result = run_wugu("exam", str(ROOT), "--seed", "3", "--count", "20", "--versions", "A,B", "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
@@ -118,3 +118,18 @@ def test_the_key_shows_each_right_option_and_each_situation(twenty, handbook):
         if q.type != "truefalse":
             for i in q.answer:
                 assert normalise(q.options[i]) in key, (qid, q.options[i])
+
+
+def test_the_key_names_the_command_that_makes_its_paper_again(twenty, tmp_path):
+    """The key of version B of a 20-question paper says how to print that version again — with its count and
+    version, not just the seed (which alone would make a 50-question version A) — and the command does."""
+    text = re.sub(r"\s+", " ", _text(twenty / "exam-B-key.pdf"))
+    command = re.search(r"用 (wugu exam [^（）]*?) ?可 ?以 ?重 ?新 ?生 ?成 ?这 ?一 ?卷", text).group(1)
+    assert command == "wugu exam --seed 3 --count 20 --versions B", command
+    args = command.split()[1:]
+    result = run_wugu(*args[:1], str(ROOT), *args[1:], "--out", str(tmp_path / "again"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "--count 20 --versions B" in result.stdout
+    for kind in ("paper", "sheet", "key"):
+        name = f"exam-B-{kind}.pdf"
+        assert (tmp_path / "again" / name).read_bytes() == (twenty / name).read_bytes(), name

@@ -269,7 +269,7 @@ def exam(directory: str, seed: int | None, count: int, versions: str, minutes: i
     import secrets
     from pathlib import Path
 
-    from .exam import choose, paper, parse_versions
+    from .exam import choose, paper, parse_versions, remake_command
     from .output import atomic_dir, check_output_dir
     from .render.exam import MARKER, ExamRenderer
 
@@ -289,7 +289,7 @@ def exam(directory: str, seed: int | None, count: int, versions: str, minutes: i
     except WuguError as exc:
         _fail(exc)
     click.echo(f"完成：{len(names)} 个版本、{len(made)} 个 PDF 在 {target}（随机数种子 {seed}，"
-               f"用 --seed {seed} 可以重新生成同样的试卷）。答案与解析考前保密，不要放到网站或聊天群里。")
+               f"用 {remake_command(seed, count, names, minutes)} 可以重新生成同样的试卷）。答案与解析考前保密，不要放到网站或聊天群里。")
 
 
 def _not_in_site(target) -> None:

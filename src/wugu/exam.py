@@ -97,9 +97,27 @@ class Paper:
         return tuple(q for p in self.parts for q in p.questions)
 
     @property
+    def remake(self) -> str:
+        """The command that prints this version again, byte for byte (:func:`remake_command`)."""
+        return remake_command(self.seed, len(self.questions), (self.version,), self.minutes)
+
+    @property
     def right_to_pass(self) -> int:
         """How many right answers reach the pass mark (80 points at 2 points a question: 40)."""
         return -(-self.pass_mark // self.points)
+
+
+def remake_command(seed: int, count: int, versions: tuple[str, ...] = ("A",), minutes: int = DEFAULT_MINUTES) -> str:
+    """The command that makes the same papers again: ``wugu exam --seed 7`` plus whatever differs from the
+    defaults (``--count 20``, ``--versions A,B``, ``--minutes 45``)."""
+    parts = [f"wugu exam --seed {seed}"]
+    if count != DEFAULT_COUNT:
+        parts.append(f"--count {count}")
+    if tuple(versions) != ("A",):
+        parts.append(f"--versions {','.join(versions)}")
+    if minutes != DEFAULT_MINUTES:
+        parts.append(f"--minutes {minutes}")
+    return " ".join(parts)
 
 
 def pass_rule(handbook: Handbook) -> str:
