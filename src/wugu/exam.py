@@ -2,7 +2,10 @@
 the handbook, a seed and a version name, so the same seed always gives the same papers.
 
 Every version of one exam holds the same questions (so one pass mark fits all); versions differ in the order of
-the questions within each part and in the order of the options.
+the questions within each part and in the order of the options. What a paper is made of depends on its number of
+questions alone (:func:`blueprint`, :func:`mix`): every question is worth the same whole number of points, each type
+has a fixed share, the red-line questions a fixed share of each type, and the sections of the bank are spread as
+evenly as they go; the seed only picks which questions fill that.
 """
 from __future__ import annotations
 
