@@ -259,7 +259,7 @@ def serve(directory: str, dev_addr: str, pdf: bool, open_browser: bool, full: bo
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--seed", type=click.IntRange(0, 10**9), help="随机数种子：同一个种子生成的试卷一模一样（不写就随机选一个并打印出来）。")
+@click.option("--seed", type=click.IntRange(0, 10**9), help="随机数种子：种子、题数、版本和考试时间都相同，生成的试卷就一模一样（不写就随机选一个并打印出来）。")
 @click.option("--count", default=50, show_default=True, type=click.IntRange(1, 500), help="每份试卷的题数：10、20、25、50 或 100（满分 100 分，每题的分数是整数）。")
 @click.option("--versions", default="A", show_default=True, help="试卷的版本，用英文逗号隔开，例如 A,B：题目相同，题序和选项顺序不同。")
 @click.option("--minutes", default=60, show_default=True, type=click.IntRange(10, 300), help="考试时间（分钟），印在试卷上。")
