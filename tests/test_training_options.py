@@ -32,3 +32,16 @@ def test_a_right_option_much_longer_than_the_rest_is_warned_at_its_line(tmp_path
     line = path.read_text(encoding="utf-8").splitlines()[found[0]["line"] - 1]
     assert "还要删去年级" in line, line
     assert run_wugu("check", str(project), "--strict").returncode == 1
+
+
+def test_striking_out_excuse_worded_options_does_not_pass_either():
+    """A test-wise guesser strikes out options worded like an excuse (只要…就行, 没关系, 免得 …) before taking the
+    longest: still no paper of seeds 1–7 passes, and none reaches 60 (scripts/guess_exam.py --cues)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("guess_exam", ROOT / "scripts" / "guess_exam.py")
+    guess = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(guess)
+    rows = guess.run(str(ROOT), list(range(1, 8)), 50, cues=True)
+    assert not any(passed for *_, passed in rows), rows
+    assert max(score for _, score, _, _ in rows) < 60, rows
