@@ -3,9 +3,10 @@
 single-choice and scenario question and the three longest of every multiple-choice question — the strategy a
 county trainer's review used on printed papers. For each seed it builds the same paper ``wugu exam --seed N`` prints
 (version A) and reports the score, whether every ▲ red-line question came out right, and whether the paper passes
-under 【考试合格标准】.
+under 【考试合格标准】. ``--cues`` first strikes out options worded like a rationalised mistake (只要…就行, 没关系,
+反正, 免得 …), then takes the longest of the rest — a second, test-wise strategy.
 
-    python scripts/guess_exam.py [handbook folder] [--seeds 1-7] [--count 50]
+    python scripts/guess_exam.py [handbook folder] [--seeds 1-7] [--count 50] [--cues]
 """
 from __future__ import annotations
 
@@ -21,13 +22,21 @@ from wugu.exam import choose, paper, pass_mark  # noqa: E402
 from wugu.validate import load_handbook  # noqa: E402
 
 
-def _guess(options: tuple[str, ...], multiple: bool) -> str:
-    """The letters the strategy picks: the longest option (ties: the first printed), or the three longest."""
-    by_length = sorted(range(len(options)), key=lambda i: -len(re.sub(r"\s+", "", options[i])))
+#: Words that mark an option as an excuse for a mistake ("只要照护人同意就行") — what ``--cues`` strikes out first.
+CUES = re.compile(r"就行|就可以|没关系|不用|没问题|反正|只要|免得")
+
+
+def _guess(options: tuple[str, ...], multiple: bool, cues: bool = False) -> str:
+    """The letters the strategy picks: the longest option (ties: the first printed), or the three longest; with
+    ``cues``, among the options without excuse words when any are left."""
+    pool = [i for i, o in enumerate(options) if not (cues and CUES.search(o))]
+    if len(pool) < (3 if multiple else 1):
+        pool = list(range(len(options)))
+    by_length = sorted(pool, key=lambda i: -len(re.sub(r"\s+", "", options[i])))
     return "".join(LETTERS[i] for i in sorted(by_length[:3] if multiple else by_length[:1]))
 
 
-def run(folder: str, seeds: list[int], count: int) -> list[tuple[int, float, bool, bool]]:
+def run(folder: str, seeds: list[int], count: int, cues: bool = False) -> list[tuple[int, float, bool, bool]]:
     """(seed, score, every red-line question right, passed) for each seed."""
     h = load_handbook(folder)
     mark = pass_mark(h)
@@ -37,7 +46,7 @@ def run(folder: str, seeds: list[int], count: int) -> list[tuple[int, float, boo
         score, reds_ok = 0.0, True
         for pq in p.questions:
             q = pq.question
-            guess = "错" if q.type == "truefalse" else _guess(pq.options, q.type == "multiple")
+            guess = "错" if q.type == "truefalse" else _guess(pq.options, q.type == "multiple", cues)
             right = guess == pq.answer
             score += p.points * right
             reds_ok &= right or not q.red_line
@@ -50,13 +59,14 @@ def main() -> None:
     ap.add_argument("folder", nargs="?", default=".")
     ap.add_argument("--seeds", default="1-7", help="e.g. 1-7 or 3,5,9")
     ap.add_argument("--count", type=int, default=50)
+    ap.add_argument("--cues", action="store_true", help="strike out options with excuse words first")
     args = ap.parse_args()
     if "-" in args.seeds:
         a, b = args.seeds.split("-")
         seeds = list(range(int(a), int(b) + 1))
     else:
         seeds = [int(s) for s in args.seeds.split(",")]
-    rows = run(args.folder, seeds, args.count)
+    rows = run(args.folder, seeds, args.count, args.cues)
     print("种子  得分  红线题全对  合格")
     for seed, score, reds_ok, passed in rows:
         print(f"{seed:>4}  {score:>4g}  {'是' if reds_ok else '否':>6}  {'合格' if passed else '不合格'}")

@@ -63,7 +63,9 @@ def _paper(pdf: Path) -> dict[int, dict]:
             elif current is not None and (m := _OPTION.match(line)):
                 current["options"][m.group(1)] = m.group(2)
                 target = ("option", m.group(1))
-            elif current is not None and not _PART.match(line):
+            elif _PART.match(line):
+                current = None  # a part's heading and its how-to-answer line belong to no question
+            elif current is not None:
                 if target[0] == "text":
                     current["text"] += line
                 else:

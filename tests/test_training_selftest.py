@@ -55,6 +55,19 @@ window.addEventListener("load", function () { setTimeout(function () {
     out.result = document.querySelector(".wg-st-result").textContent;
     out.reviewRight = Array.prototype.map.call(document.querySelectorAll(".wg-st-review-right"), function (p) { return p.textContent; });
     out.reviewMine = Array.prototype.map.call(document.querySelectorAll(".wg-st-review-mine"), function (p) { return p.textContent; });
+    document.querySelector(".wg-st-again").click();  // then a random draw of 20, walked through to the end
+    document.querySelector(".wg-st-random").click();
+    out.drawn = [];
+    for (var d = 0; d < bank.draw; d++) {
+      var stem = document.querySelector(".wg-st-stem").textContent;
+      var situation = (document.querySelector(".wg-st-situation") || {}).textContent || "";
+      out.drawn.push(bank.questions.filter(function (x) {
+        return stem.indexOf(x.stem) === 0 && x.situation === situation; })[0].id);
+      document.querySelector(".wg-st-options input").click();
+      document.querySelector(".wg-st-submit").click();
+      document.querySelector(".wg-st-next").click();
+    }
+    out.drawnScore = document.querySelector(".wg-st-total").textContent;
   } catch (e) { out.error = String(e && e.stack || e); }
   out.localStorage = Object.keys(localStorage);
   out.sessionStorage = Object.keys(sessionStorage);
@@ -162,3 +175,27 @@ def test_the_training_page_links_to_the_self_test(taken):
     assert 'href="self-test.html"' in (site / "training.html").read_text(encoding="utf-8")
     data = (site / "assets" / "wugu" / "selftest-data.js").read_text(encoding="utf-8")
     assert data.startswith("window.WUGU_SELFTEST = {") and "</" not in data
+
+
+def test_a_random_draw_is_made_like_a_20_question_paper(taken):
+    """The random draw holds as many questions of each type and as many red-line questions as a 20-question exam
+    paper (wugu.exam.mix), from every section, in the paper's order of types."""
+    from collections import Counter
+
+    from wugu.exam import PART_ORDER, mix
+
+    site, found = taken
+    handbook = load_handbook(ROOT)
+    bank = {q.id: q for q in handbook.questions}
+    drawn = [bank[i] for i in found["drawn"]]
+    assert len(drawn) == len(set(found["drawn"])) == 20
+    plan = mix(handbook, 20)
+    assert Counter(q.type for q in drawn) == Counter({t: n for t, n, _ in plan})
+    assert Counter(q.type for q in drawn if q.red_line) == Counter({t: r for t, _, r in plan if r})
+    assert [q.type for q in drawn] == sorted((q.type for q in drawn), key=PART_ORDER.index)
+    per_section = Counter(q.section_id for q in drawn)
+    assert len(per_section) == len({q.section_id for q in handbook.questions})
+    assert max(per_section.values()) - min(per_section.values()) <= 1, per_section
+    assert found["drawnScore"].startswith("答对 ") and found["drawnScore"].endswith(" 分")
+    page = (site / "self-test.html").read_text(encoding="utf-8")
+    assert "单选 8 道、多选 2 道、判断 4 道、情景 6 道，其中红线题 6 道" in page

@@ -315,8 +315,8 @@ def serve(directory: str, dev_addr: str, pdf: bool, open_browser: bool, full: bo
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--seed", type=click.IntRange(0, 10**9), help="随机数种子：同一个种子生成的试卷一模一样（不写就随机选一个并打印出来）。")
-@click.option("--count", default=50, show_default=True, type=click.IntRange(1, 500), help="每份试卷的题数（满分 100 分）。")
+@click.option("--seed", type=click.IntRange(0, 10**9), help="随机数种子：种子、题数、版本和考试时间都相同，生成的试卷就一模一样（不写就随机选一个并打印出来）。")
+@click.option("--count", default=50, show_default=True, type=click.IntRange(1, 500), help="每份试卷的题数：10、20、25、50 或 100（满分 100 分，每题的分数是整数）。")
 @click.option("--versions", default="A", show_default=True, help="试卷的版本，用英文逗号隔开，例如 A,B：题目相同，题序和选项顺序不同。")
 @click.option("--minutes", default=60, show_default=True, type=click.IntRange(10, 300), help="考试时间（分钟），印在试卷上。")
 @click.option("--out", "-o", type=click.Path(file_okay=False), help="输出目录，默认是手册目录下的 build/exam（不会放进网站）。")
@@ -325,7 +325,7 @@ def exam(directory: str, seed: int | None, count: int, versions: str, minutes: i
     import secrets
     from pathlib import Path
 
-    from .exam import choose, paper, parse_versions
+    from .exam import choose, paper, parse_versions, remake_command
     from .output import atomic_dir, check_output_dir
     from .render.exam import MARKER, ExamRenderer
 
@@ -345,7 +345,7 @@ def exam(directory: str, seed: int | None, count: int, versions: str, minutes: i
     except WuguError as exc:
         _fail(exc)
     click.echo(f"完成：{len(names)} 个版本、{len(made)} 个 PDF 在 {target}（随机数种子 {seed}，"
-               f"用 --seed {seed} 可以重新生成同样的试卷）。答案与解析考前保密，不要放到网站或聊天群里。")
+               f"用 {remake_command(seed, count, names, minutes)} 可以重新生成同样的试卷）。答案与解析考前保密，不要放到网站或聊天群里。")
 
 
 def _not_in_site(target) -> None:

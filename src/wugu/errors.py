@@ -98,6 +98,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
              "调换这些题的选项顺序，让正确答案大致均匀地落在 A、B、C、D；试卷和网站自测会打乱选项，但导出给其他考试工具的题库保持文件里的顺序"),
     "W363": ("多选题 {total} 道里，答案都是 {letters} 的有 {count} 道（{share}），超过 {limit}（如 {examples}）",
              "调换选项顺序，或把其中一个正确选项改写成志愿者常犯的错误做法，让多选题的答案有的两项、有的三项，落在不同的选项上"),
+    # W364–W369: the training kit, fourth round (train4) — one question that gives its answer away
+    "W364": ("题 {id} 的正确答案 {letter}（{right} 个字）比每个错误选项都长出两成以上（最长的错误选项 {wrong} 个字）：只看长短就能选对",
+             "把正确答案写得精炼些，或者把错误选项写成和它一样具体的、志愿者真会犯的错"),
     # E310–E329: facts (【名称】 references) and terms — the facts helper's group
     "E310": ("引用了没有定义的事实【{name}】", "{fix}"),
     "E311": ("“【”没有配对的“】”：{snippet}", "事实引用写成【名称】，两边都用全角方括号；如果不是引用，请删掉这个“【”"),
@@ -200,6 +203,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E650": ("实用指南 {id}《{title}》只有 {count} 道题考它，每篇实用指南至少要 2 道",
              "在 questions/ 里按这篇指南的做法再写 {need} 道题，tests 里写上 {id} 和它依据的规范或条款，例如 tests: [{id}, N13]"),
     "E651": ("题 {id} 的选项 {a} 和 {b} 填上事实以后一模一样：“{text}”", "把写死的那个选项改成别的说法（例如换个数字），或者用 hide_questions 隐藏这道题；地方版改了事实时常见"),
+    # E652–E669, W364–W369: the training kit, fourth round (train4) — whole points on every paper
+    "E652": ("--count {count}：满分 100 分分给 {count} 道题，每题 {points} 分，阅卷时算不成整数分",
+             "每题分数要是整数：可以出 {allowed}；{near}"),
     # E70x–E75x: the forms kit — field keys, filled records (wugu records …). Messages never echo a sensitive value.
     "E700": ("键名“{key}”在这张表里重复（{other}也用了）", "同一张表里每个栏目的键名都要不同：给其中一个换一个键名"),
     "E701": ("键名“{key}”{what}", "{fix}"),
@@ -244,6 +250,7 @@ USAGE_CODES |= {"E528"}  # hardening, fourth round: click's usage errors, said i
 USAGE_CODES |= {"E521", "E522"}  # hardening, second round: links on the output path, init over a link
 USAGE_CODES |= {"E410", "E412", "E416"}  # many editions: nothing to build, an output folder name unusable
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
+USAGE_CODES |= {"E652"}  # the training kit, fourth round: a question count that gives no whole points
 USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
 USAGE_CODES |= {"E765"}  # the forms kit, office review: records pdf would overwrite earlier PDFs
 

@@ -16,7 +16,7 @@ import jinja2
 from .. import __version__
 from ..bank import LETTERS, ref_label
 from ..escape import css_string as _css
-from ..exam import Paper
+from ..exam import SHEET_RULE, Paper
 from ..model import Handbook
 from ..output import inside
 from ..resources import templates_dir
@@ -45,10 +45,6 @@ class Written:
 
     path: Path
     pages: int
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"
 
 
 def _w3c_date(value: str) -> str:
@@ -81,7 +77,7 @@ class ExamRenderer:
                 for pq in paper.questions}
         return self.env.get_template(f"{kind}.html.j2").render(
             profile=p, version=__version__, date=_w3c_date(p.effective_date), paper=paper, letters=LETTERS,
-            heading=heading, doc_title=f"{heading}（{paper.version} 卷）", points=_points(paper.points),
+            heading=heading, doc_title=f"{heading}（{paper.version} 卷）", points=paper.points, sheet_rule=SHEET_RULE,
             description=f"{p.name} {heading} {paper.version} 卷", refs=refs,
             reds=sum(q.question.red_line for q in paper.questions), pass_rule=paper.pass_rule,
         )

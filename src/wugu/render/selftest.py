@@ -2,7 +2,8 @@
 
 A page opened from file:// may not load ES modules or ``fetch()`` files, so the bank is shipped as
 ``assets/wugu/selftest-data.js`` (``window.WUGU_SELFTEST = {…}``) next to the static ``selftest.js``. The quiz
-draws 20 questions at random or takes all of one section, shuffles each question's options on every draw (so no
+draws 20 questions at random — as many of each type and as many red-line questions as a 20-question exam paper
+holds (:func:`wugu.exam.mix`), spread over the sections — or takes all of one section, shuffles each question's options on every draw (so no
 letter is "usually right"), shows right/wrong, the explanation and links to the rules, and at the end the score
 against the exam's pass rule (【考试合格标准】) with the right answer of every question answered wrong. It stores nothing (no cookies, no localStorage) and sends nothing.
 """
@@ -12,7 +13,7 @@ import json
 
 from .. import paths
 from ..bank import LETTERS, ref_label, ref_page
-from ..exam import pass_mark, pass_rule
+from ..exam import mix, pass_mark, pass_rule
 from ..model import Handbook
 
 #: The page (docs-relative) and its data script (site-relative).
@@ -40,13 +41,24 @@ def data(handbook: Handbook) -> dict:
     questions = []
     for q in handbook.questions:
         questions.append({
-            "id": q.id, "section": q.section_id, "kind": q.kind_label, "situation": q.situation or "",
+            "id": q.id, "section": q.section_id, "kind": q.kind_label, "type": q.type, "situation": q.situation or "",
             "stem": q.stem, "options": list(q.options), "multiple": q.multiple, "truefalse": q.type == "truefalse",
             "answer": list(q.answer), "explain": q.explain, "redLine": q.red_line,
             "refs": [{"label": ref_label(handbook, t), "href": _href(PAGE, ref_page(handbook, t))} for t in q.tests],
         })
-    return {"draw": DRAW, "letters": LETTERS, "sections": sections, "questions": questions,
+    plan = [{"type": t, "count": n, "reds": r} for t, n, r in mix(handbook, DRAW)]
+    return {"draw": DRAW, "plan": plan, "letters": LETTERS, "sections": sections, "questions": questions,
             "passMark": pass_mark(handbook), "passRule": pass_rule(handbook)}
+
+
+def mix_text(handbook: Handbook) -> str:
+    """``单选 8 道、多选 2 道、判断 4 道、情景 6 道，其中红线题 6 道`` — the random draw's make-up, for the page."""
+    from ..model import QUESTION_TYPES
+
+    short = {"single": "单选", "multiple": "多选", "truefalse": "判断", "scenario": "情景"}
+    parts = mix(handbook, DRAW)
+    text = "、".join(f"{short.get(t, QUESTION_TYPES[t])} {n} 道" for t, n, _ in parts)
+    return f"{text}，其中红线题 {sum(r for *_, r in parts)} 道"
 
 
 def data_script(handbook: Handbook) -> str:

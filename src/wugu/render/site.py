@@ -285,7 +285,7 @@ def pages(handbook: Handbook) -> dict[str, str]:
     add(TRAINING, "training", categories=_vocab(h, CATEGORY_VOCAB), method=_vocab(h, METHOD_VOCAB),
         volunteer_forms=tuple(f for f in h.forms if "志愿者" in f.filled_by))
     if h.questions:  # the self-test: a page, and the bank as a classic script beside the quiz script
-        add(selftest.PAGE, "selftest", draw=selftest.DRAW, count=len(h.questions))
+        add(selftest.PAGE, "selftest", draw=selftest.DRAW, count=len(h.questions), mix=selftest.mix_text(h))
     if h.guides:
         add(GUIDES, "guides")
         for g in h.guides:

@@ -9,7 +9,9 @@ a trainee sees it (facts resolved, an edition's hidden questions left out):
   than every wrong one) in more than 40 % of the choice questions;
 - W362: one letter holds the right answer of more than 40 % of the single-choice and scenario questions — papers
   and the self-test shuffle the options, but the bank is also exported as it stands for other exam tools;
-- W363: one answer set (ABC …) is the answer of more than 40 % of the multiple-choice questions.
+- W363: one answer set (ABC …) is the answer of more than 40 % of the multiple-choice questions;
+- W364: one single-choice or scenario question whose right option is a fifth longer than its longest wrong one
+  (and at least :data:`STANDS_OUT_CHARS` characters longer) — judged on every question, whatever the bank's size.
 
 A bank too small to say anything (fewer than :data:`MIN_COUNT` questions of the kind) is not judged.
 """
@@ -33,6 +35,9 @@ POSITION_SHARE = 0.40
 SET_SHARE = 0.40
 #: Fewer questions of a kind than this are not judged (a local bank of a few questions).
 MIN_COUNT = 10
+#: W364: a right option this many times as long as the longest wrong one, and this many characters longer, stands out.
+STANDS_OUT_RATIO = 1.2
+STANDS_OUT_CHARS = 4
 #: How many question ids a message lists as examples.
 EXAMPLES = 6
 
@@ -49,6 +54,15 @@ def longest_is_right(q: Question) -> bool:
     return bool(wrong) and min(right) > max(wrong)
 
 
+def stands_out(q: Question) -> tuple[int, int] | None:
+    """(right, longest wrong) lengths when a one-answer question's right option stands out by length, else None."""
+    if q.type not in ("single", "scenario") or len(q.answer) != 1:
+        return None
+    right = _length(q.options[q.answer[0]])
+    wrong = max((_length(o) for i, o in enumerate(q.options) if i != q.answer[0]), default=right)
+    return (right, wrong) if right >= STANDS_OUT_RATIO * wrong and right - wrong >= STANDS_OUT_CHARS else None
+
+
 def _letters(q: Question) -> str:
     return "".join(LETTERS[i] for i in q.answer)
 
@@ -63,7 +77,8 @@ def _examples(questions: list[Question]) -> str:
 
 
 def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[Problem]:
-    """W360–W363 on the questions the handbook shows; each points at the id of the first question it names."""
+    """W360–W364 on the questions the handbook shows; each points at the id of the first question it names (W364:
+    at the right option of its question)."""
     places: dict[str, tuple[Document, int]] = {}
     for kind, doc in docs:
         if kind == "question":
@@ -107,4 +122,11 @@ def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[
             problems.append(at("W363", [q for q in multiple if _letters(q) == letters], total=len(multiple),
                                letters=letters, count=count, share=_percent(count, len(multiple)),
                                limit=_percent(int(SET_SHARE * 100), 100)))
+    for q in shown:
+        lengths = stands_out(q)
+        if lengths:
+            doc, i = places[q.id]
+            line, col = doc.pos(("questions", i, "options", q.answer[0]))
+            problems.append(problem("W364", doc.path, line, col, id=q.id, letter=LETTERS[q.answer[0]],
+                                    right=lengths[0], wrong=lengths[1]))
     return problems

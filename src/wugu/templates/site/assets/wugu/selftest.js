@@ -61,12 +61,40 @@
     return shown;
   }
 
+  /* A random draw made like an exam paper of bank.draw questions: so many of each type, so many of them red-line
+   * questions (bank.plan, from wugu.exam.mix), each pick from the section used least so far; in the paper's order
+   * of types. A bank too small for the plan is topped up at random. */
+  function draw() {
+    var pool = shuffled(bank.questions);
+    var used = {};
+    var chosen = [];
+    function take(filter, n) {
+      for (var k = 0; k < n; k++) {
+        var best = -1;
+        for (var i = 0; i < pool.length; i++) {
+          if (!filter(pool[i])) { continue; }
+          if (best < 0 || (used[pool[i].section] || 0) < (used[pool[best].section] || 0)) { best = i; }
+        }
+        if (best < 0) { return; }
+        var q = pool.splice(best, 1)[0];
+        used[q.section] = (used[q.section] || 0) + 1;
+        chosen.push(q);
+      }
+    }
+    (bank.plan || []).forEach(function (p) {
+      take(function (q) { return q.type === p.type && q.redLine; }, p.reds);
+      take(function (q) { return q.type === p.type && !q.redLine; }, p.count - p.reds);
+    });
+    take(function () { return true; }, Math.min(bank.draw, bank.questions.length) - chosen.length);
+    return chosen;
+  }
+
   function menu() {
     clear();
     state = null;
     var box = el("div", "wg-st-menu");
     box.appendChild(button("随机抽 " + Math.min(bank.draw, bank.questions.length) + " 题", "md-button--primary wg-st-random",
-      function () { start(shuffled(bank.questions).slice(0, bank.draw), "随机抽题"); }));
+      function () { start(draw(), "随机抽题"); }));
     box.appendChild(el("h2", null, "按部分练习"));
     var list = el("div", "wg-st-sections");
     bank.sections.forEach(function (s) {
