@@ -7,6 +7,7 @@ import html
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import ROOT
 
@@ -43,6 +44,24 @@ def test_the_five_categories_read_the_same_everywhere(base_site):
             assert text.count(note) == 1, (name, item["label"])  # shown once per page, not restated
     r08 = _squash(pages["R08"])
     assert "（四）服刑人员家庭儿童：" + _squash(items[3]["note"]) in r08
+
+
+def test_the_1204_method_reads_the_same_everywhere(base_site):
+    """The same for the “1204” method and the four supports: the home page, 《服务团组织管理办法》第二条 (the method)
+    and the glossary print the words of vocab/method-1204.yml and vocab/four-supports.yml."""
+    site = base_site[0]
+    home, r01, glossary = (_text(site / p) for p in ("index.html", "regulations/R01.html", "glossary.html"))
+    method = yaml.safe_load((ROOT / "vocab" / "method-1204.yml").read_text(encoding="utf-8"))["items"]
+    supports = yaml.safe_load((ROOT / "vocab" / "four-supports.yml").read_text(encoding="utf-8"))["items"]
+    for item in method:
+        note = _squash(re.sub(r"【[^】]+】", "", item["note"]))
+        for name, text in (("首页", home), ("R01", r01), ("名词解释", glossary)):
+            assert _squash(item["label"]) in text and note.split("。")[0] in text, (name, item["label"])
+    for item in supports:
+        for name, text in (("首页", home), ("名词解释", glossary)):
+            assert _squash(item["note"]) in text, (name, item["label"])
+    r01_yaml = yaml.safe_load((ROOT / "regulations" / "R01-organization.yml").read_text(encoding="utf-8"))
+    assert r01_yaml["clauses"][1].get("vocab") == "method-1204"
 
 
 def test_no_file_describes_a_category_in_its_own_words():
@@ -113,3 +132,75 @@ def test_the_office_address_is_a_fact_an_edition_sets_in_wugu_yml(wugu, tmp_path
     assert result.returncode == 1
     assert re.search(r"local/overrides\.yml:2:\d+: error E320", result.stdout), result.stdout
     assert "contact.address" in result.stdout and "--address" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def handbook():
+    from wugu.validate import check
+
+    report = check(ROOT)
+    assert report.ok, "\n".join(p.format() for p in report.problems)
+    return report.handbook
+
+
+def _clause(handbook, reg: str, title: str):
+    return next(c for c in next(r for r in handbook.regulations if r.id == reg).clauses if c.title == title)
+
+
+def _norm(handbook, nid: str):
+    return next(n for n in handbook.norms if n.id == nid)
+
+
+def test_a_record_found_after_joining_has_its_ground_in_r16(handbook):
+    """R02's yearly re-check points at R16 第五条, and 第五条 names a record found (or made) after joining."""
+    barred = handbook.fact("禁入犯罪记录")
+    recheck = _clause(handbook, "R02", "犯罪记录查询")
+    assert "每年至少重新查询一次" in recheck.text and "《违规处理与退出制度》第五条除名" in recheck.text
+    removal = _clause(handbook, "R16", "除名情形")
+    assert removal.number == 5
+    assert any(barred in item and "加入服务团以后" in item for item in removal.items)
+
+
+def test_every_red_line_breach_starts_at_a_suspension(handbook):
+    """A red line is never just a talk: the graded penalties of 规范第 37 条 and 第 10 条 start at 暂停服务, as R16
+    第十一条 says for every red line; R16 第四条 lists a kept, unreported gift as a suspension."""
+    for name in ("收礼处理", "泄露处理"):
+        value = handbook.fact(name)
+        assert "提醒" not in value and "暂停服务" in value and "除名" in value, name
+    red = _clause(handbook, "R16", "违反红线的处理")
+    assert not any("提醒" in item for item in red.items)
+    suspension = _clause(handbook, "R16", "暂停服务情形")
+    assert any("小礼品" in item and "没有报告" in item for item in suspension.items)
+
+
+def test_consent_of_a_child_of_14_reads_the_same(handbook):
+    """N08 (registering) and N33 (publishing) say the same about a child of 14 to 17; nothing says “满 14 岁”."""
+    own = "孩子已满 14 周岁的，孩子本人也要签字同意"
+    assert own in _norm(handbook, "N08").rule and own in _norm(handbook, "N33").rule
+    texts = [n.rule for n in handbook.norms] + [c.text for r in handbook.regulations for c in r.clauses]
+    assert not [t for t in texts if re.search(r"(?<!已)满 ?14 ?岁", t)]
+
+
+def test_the_overnight_rule_is_one_sentence_everywhere(handbook):
+    """N15 (a red line), R07, the pledge (R04, F02) and the boundaries guide all print 【过夜规定】, which allows the
+    approved camps of R14, so no text forbids what another allows."""
+    rule = handbook.fact("过夜规定")
+    assert "集体活动管理制度" in rule and "经批准" in rule
+    assert rule in _norm(handbook, "N15").rule
+    assert rule in _clause(handbook, "R07", "不留宿不过夜").text
+    assert any(rule in c.text for r in handbook.regulations if r.id == "R04" for c in r.clauses)
+    f02 = next(f for f in handbook.forms if f.id == "F02")
+    assert any(rule in (x.text or "") for s in f02.sections for x in s.fields)
+    guide = next(g for g in handbook.guides if g.id == "boundaries")
+    assert any(rule in i.text for s in guide.sections for i in s.items)
+
+
+def test_same_day_activities_across_townships_have_an_approver(handbook):
+    approval = _clause(handbook, "R14", "分级审批")
+    assert "几个乡镇联合举办" in approval.text and "县团审批" in approval.text
+    assert "乡镇团不自行审批" in approval.text
+
+
+def test_the_data_dictionary_speaks_to_the_people_who_read_it(base_site):
+    page = _text(base_site[0] / "forms" / "F04.html")
+    assert "数据字典" in page and "README" not in page and "志愿者照纸面表格填写就行" in page
