@@ -204,3 +204,28 @@ def test_same_day_activities_across_townships_have_an_approver(handbook):
 def test_the_data_dictionary_speaks_to_the_people_who_read_it(base_site):
     page = _text(base_site[0] / "forms" / "F04.html")
     assert "数据字典" in page and "README" not in page and "志愿者照纸面表格填写就行" in page
+
+
+def test_hand_in_and_hand_back_deadlines_are_one_sentence(handbook):
+    """Where the survey form goes and when (R01, R08, F04), what the visit log is handed in with (no photos on the
+    paper: they go by the internal channel), and what a leaving volunteer hands back (R05, R16, the guide)."""
+    survey = handbook.fact("调查表交县团")
+    assert any(survey in i for i in _clause(handbook, "R01", "报表时限").items)
+    assert survey in _clause(handbook, "R08", "填写调查表").text
+    f04 = next(f for f in handbook.forms if f.id == "F04")
+    assert any(survey in (x.text or "") for s in f04.sections for x in s.fields)
+    assert "照片" not in handbook.fact("走访记录交表")
+    back = handbook.fact("退出交还")
+    assert back in _clause(handbook, "R05", "离开时交还").text and back in _clause(handbook, "R16", "退出交接").text
+    guide = next(g for g in handbook.guides if g.id == "pairing-change")
+    assert any(back in i.text for s in guide.sections for i in s.items)
+
+
+def test_the_pledge_is_signed_at_registration_everywhere(handbook):
+    """R03 第四条, R04's scope, F02 and F03 agree: the pledge and the secrecy agreement are signed when joining."""
+    assert "报名时" in _clause(handbook, "R03", "上岗手续").text
+    r04 = next(r for r in handbook.regulations if r.id == "R04")
+    assert "报名时" in r04.scope and "考试合格后" not in r04.scope
+    f02, f03 = (next(f for f in handbook.forms if f.id == i) for i in ("F02", "F03"))
+    assert "报名时" in f02.purpose and not any("考核合格。" in (x.text or "") for s in f02.sections for x in s.fields)
+    assert any("报名时" in i for i in f03.instructions)
