@@ -229,3 +229,8 @@ def test_the_pledge_is_signed_at_registration_everywhere(handbook):
     f02, f03 = (next(f for f in handbook.forms if f.id == i) for i in ("F02", "F03"))
     assert "报名时" in f02.purpose and not any("考核合格。" in (x.text or "") for s in f02.sections for x in s.fields)
     assert any("报名时" in i for i in f03.instructions)
+
+
+def test_the_training_page_agrees_on_when_the_pledge_is_signed(base_site):
+    page = _text(base_site[0] / "training.html")
+    assert "承诺书和保密协议在报名时就签好了" in page and "培训考核、签署承诺书" not in page
