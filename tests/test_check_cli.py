@@ -139,7 +139,7 @@ def test_later_phases_wait_for_clean_schema(wugu, tmp_path):
 def test_contact_phone_holds_a_landline_not_a_mobile(wugu, tmp_path):
     project = make_project(tmp_path)
     profile = project / "wugu.yml"
-    text = profile.read_text(encoding="utf-8").replace("  office: 服务团办公室", "  office: 服务团办公室\n  phone: PHONE")
+    text = profile.read_text(encoding="utf-8") + "contact:\n  phone: PHONE\n"  # the base sets no contact
     profile.write_text(text.replace("PHONE", '"0539-0000001"'), encoding="utf-8")
     assert wugu("check", str(project)).returncode == 0
     profile.write_text(text.replace("PHONE", f'"{PLACEHOLDERS["{MOBILE}"]}"'), encoding="utf-8")

@@ -87,7 +87,8 @@ def test_variant_term_warns_at_file_and_line(wugu, project):
 
 
 def test_placeholder_warns_and_build_refuses_unless_draft(wugu, project, tmp_path):
-    _edit(project / "wugu.yml", "  office: 服务团办公室", "  office: 服务团办公室\n  phone: 0539-0000000")
+    profile = project / "wugu.yml"  # the base sets no contact: give the copy an office phone that is a placeholder
+    profile.write_text(profile.read_text(encoding="utf-8") + "contact:\n  phone: 0539-0000000\n", encoding="utf-8")
     check = wugu("check", str(project))
     assert check.returncode == 0 and "W303" in check.stdout and "wugu.yml:" in check.stdout
     out = tmp_path / "site"

@@ -193,7 +193,7 @@ def init_edition(folder: Path, *, name: str, short_name: str | None, level: str,
     base = base_handbook()
     short_name = short_name or name
     today = _dt.date.today()
-    contact = {"office": short_name + "办公室", "address": address, "phone": phone, "email": email}
+    contact = {"address": address, "phone": phone, "email": email}
     profile = {
         "name": name, "short_name": short_name, "level": level, "parent": parent,
         "contact": {k: v for k, v in contact.items() if v},

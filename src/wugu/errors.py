@@ -107,9 +107,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E312": ("事实【{name}】重复定义（{other} 已经定义过）", "删掉其中一个；地方版要改某个事实，写在 local/overrides.yml 的 facts: 下"),
     "E313": ("事实【{name}】的值里又引用了自己（{chain}）", "把循环引用改成直接写出的文字"),
     "E314": ("地方版要改的事实【{name}】在基础版里没有定义", "{fix}"),
-    # E320–E329: facts a clerk fills in (phone numbers) — the content helper's group
+    # E320–E329: facts a clerk fills in (phone numbers, the office address) — the content helper's group
     "E320": ("事实【{name}】取自 wugu.yml 的 {key}，不在 overrides.yml 里改",
-             "删掉 overrides.yml 里的这一项，把号码写在 wugu.yml 的 {key}（新建地方版时用 wugu init --phone）"),
+             "删掉 overrides.yml 里的这一项，写在 wugu.yml 的 {key}（新建地方版时用 wugu init {option}）"),
     "E321": ("事实【{name}】要写一个电话号码，这里写的是“{value}”",
              "写带区号的座机号码，例如 0539-1234567；还不知道号码的，删掉这一项，网页和 PDF 上会印一条横线，由志愿者自己写上"),
     # W301–W329: warnings (shown by wugu check; --strict turns them into errors) — the facts helper's group

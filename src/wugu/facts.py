@@ -13,8 +13,11 @@ REF = re.compile(r"【([^【】\n]{1,40})】")
 #: How deep one fact's value may reference other facts (a guard against cycles the check already refuses).
 MAX_DEPTH = 8
 #: Facts whose value comes from ``wugu.yml`` when it is set there (name → key path), not from ``overrides.yml``:
-#: the office phone is written once, as ``contact.phone``, and every 【办公电话】 follows it.
-PROFILE_FACTS = {"办公电话": ("contact", "phone")}
+#: the office phone and address are written once, as ``contact.phone`` and ``contact.address``, and every
+#: 【办公电话】 and 【办公地址】 follows them; while unset they print as a line to write on.
+PROFILE_FACTS = {"办公电话": ("contact", "phone"), "办公地址": ("contact", "address")}
+#: The ``wugu init`` option that sets each profile fact (named in the E320 fix).
+PROFILE_OPTIONS = {"办公电话": "--phone", "办公地址": "--address"}
 #: A fact that is not known yet prints as a line to write on; its value in ``facts.yml`` is this character only.
 BLANK = "＿"
 

@@ -403,6 +403,10 @@ class Handbook:
     questions: tuple[Question, ...] = ()  # the training bank, in section then id order
     facts: tuple[Fact, ...] = ()
 
+    def has_fact(self, name: str) -> bool:
+        """True if the handbook defines the fact (a template asks before it prints an optional one)."""
+        return any(f.name == name for f in self.facts)
+
     def fact(self, name: str) -> str:
         """The final text of a fact, for templates: ``{{ h.fact("紧急报告途径") }}``."""
         for f in self.facts:
@@ -501,9 +505,17 @@ def build_profile(d: dict[str, Any]) -> Profile:
     )
 
 
-def build_regulation(d: dict[str, Any], local: bool = False) -> Regulation:
-    """A regulation from validated data."""
-    clauses = tuple(Clause(i, c["text"], c.get("title"), tuple(c.get("items", ())))
+def vocab_items(vocab: Vocab) -> tuple[str, ...]:
+    """A choice list as a clause's items, "名称：说明" each: a clause with ``vocab:`` states the list's own words,
+    so a regulation, the home page and the glossary cannot describe the same categories differently."""
+    return tuple(f"{i.label}：{i.note}" if i.note else i.label for i in vocab.items)
+
+
+def build_regulation(d: dict[str, Any], vocabs: dict[str, Vocab] | None = None, local: bool = False) -> Regulation:
+    """A regulation from validated data; a clause's ``vocab`` reference becomes its items."""
+    vocabs = vocabs or {}
+    clauses = tuple(Clause(i, c["text"], c.get("title"),
+                           vocab_items(vocabs[c["vocab"]]) if c.get("vocab") in vocabs else tuple(c.get("items", ())))
                     for i, c in enumerate(d["clauses"], 1))
     duties = tuple((label, tuple(d["duties"][key])) for key, label in LEVELS if d["duties"].get(key))
     return Regulation(
@@ -651,7 +663,8 @@ def build_handbook(docs: list[tuple[str, Any, bool]], fact_values: dict[str, str
     glossary = tuple(t for d, _ in by_kind.get("glossary", []) for t in build_glossary(d))
     overrides = [d for d, _ in by_kind.get("overrides", [])]
     hidden = {i for o in overrides for i in (*o.get("hide_forms", ()), *o.get("hide_packs", ()))}
-    regulations = [_override_clauses(build_regulation(d, local), overrides) for d, local in by_kind.get("regulation", [])]
+    regulations = [_override_clauses(build_regulation(d, vocabs, local), overrides)
+                   for d, local in by_kind.get("regulation", [])]
     regulations = [replace(r, form_ids=tuple(i for i in r.form_ids if i not in hidden)) for r in regulations]
     sections = [build_section(d, local) for d, local in by_kind.get("norms", [])]
     sections = [_add_norms(s, overrides) for s in sections]

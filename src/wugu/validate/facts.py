@@ -3,7 +3,7 @@
 - every ``【名称】`` names a fact defined in ``facts.yml`` (E310, with a 是不是想写… suggestion), brackets pair up
   (E311), no fact is defined twice (E312) or refers to itself (E313), an edition only changes facts the base
   defines (E314);
-- a fact that ``wugu.yml`` sets (the office phone) is not changed in ``overrides.yml`` (E320); a fact marked
+- a fact that ``wugu.yml`` sets (the office phone and address) is not changed in ``overrides.yml`` (E320); a fact marked
   ``format: phone`` holds a phone number or a line to write on (E321; a mobile number is E402, as everywhere);
 - warnings: a fact nobody uses (W301), a known variant of a glossary term (W302), placeholder-looking text that
   must not be published (W303). ``wugu check --strict`` (used in CI) turns warnings into errors.
@@ -70,7 +70,8 @@ def check_facts(docs: list[tuple[str, Document]]) -> list[Problem]:
                                             fix=_suggest(f["name"], list(defined))))
                 elif f["name"] in F.PROFILE_FACTS:
                     problems.append(problem("E320", doc.path, *doc.pos(("facts", i, "name")), name=f["name"],
-                                            key=".".join(F.PROFILE_FACTS[f["name"]])))
+                                            key=".".join(F.PROFILE_FACTS[f["name"]]),
+                                            option=F.PROFILE_OPTIONS[f["name"]]))
     problems += _phone_facts(docs)
     values = F.table([(kind, doc.data) for kind, doc in docs])
     known = list(values)

@@ -52,6 +52,9 @@ def references(docs: list[tuple[str, Document]]) -> Iterator[tuple[str, str, Doc
         if kind == "regulation":
             for i, ref in enumerate(data.get("forms", [])):
                 yield "form", ref, doc, ("forms", i)
+            for i, clause in enumerate(data["clauses"]):
+                if "vocab" in clause:
+                    yield "vocab", clause["vocab"], doc, ("clauses", i, "vocab")
         elif kind == "norms":
             for n, norm in enumerate(data["norms"]):
                 for i, ref in enumerate(norm["regulations"]):
