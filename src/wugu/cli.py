@@ -421,17 +421,26 @@ def _forms(handbook: Any, codes: tuple[str, ...]) -> list[Any]:
 @_PROJECT
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/templates", show_default=True,
               help="模板放在哪个目录。")
-def records_template(codes: tuple[str, ...], project: str | None, out: str) -> None:
-    """生成给办公室填写的 Excel 模板（默认全部表格；也可写 WG-F04 这样的代码）。"""
-    from .records.files import check_out_dir, private_file
+@click.option("--force", is_flag=True, help="输出目录里同名的 Excel 文件已经填了记录时也替换它（默认不覆盖，报错停下）。")
+def records_template(codes: tuple[str, ...], project: str | None, out: str, force: bool) -> None:
+    """生成给办公室填写的 Excel 模板（默认全部表格；也可写 WG-F04 这样的代码）。
+
+    目录里已有的同名空白模板直接换成新的；已经填了记录的不覆盖（除非加 --force）。"""
+    from .records.files import check_out_dir, private_file, refuse_overwrite
+    from .records.read import holds_records
     from .records.xlsx import write_workbook
 
     handbook = _records_handbook(project)
     try:
         target = check_out_dir(Path(out))
+        forms = _forms(handbook, codes)
+        if not force:
+            refuse_overwrite([p for p in (target / f"{f.code}.xlsx" for f in forms)
+                              if p.is_file() and not p.is_symlink() and holds_records(p)], target,
+                             " Excel 文件且已填了记录")
     except WuguError as exc:
         _fail(exc)
-    for form in _forms(handbook, codes):
+    for form in forms:
         path = write_workbook(form, private_file(target / f"{form.code}.xlsx"))
         click.echo(f"已生成 {path}")
 
@@ -463,11 +472,12 @@ def _checked_records(project: str | None, paths: tuple[str, ...], out: str, refu
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/stats", show_default=True,
               help="统计表（Excel 和 PDF）放在哪个目录。")
 @click.option("--no-pdf", is_flag=True, help="只生成 Excel，不生成 PDF。")
+@click.option("--force", is_flag=True, help="输出目录里已有同名的统计表时替换它们（默认不覆盖，报错停下）。")
 def records_stats(paths: tuple[str, ...], project: str | None, month: str | None, out: str,
-                  no_pdf: bool) -> None:
+                  no_pdf: bool, force: bool) -> None:
     """由孤困儿童调查表（WG-F04，可带结对表 WG-F06）记录按乡镇统计，或把各乡镇报来的统计表（WG-F05）汇总成全县的。"""
     from .errors import problem
-    from .records.files import private_file
+    from .records.files import private_file, refuse_overwrite
     from .records.stats import build_stats, month_end, still_to_fill
     from .records.xlsx import write_workbook
 
@@ -482,6 +492,12 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
     except WuguError as exc:
         _fail(exc)
     f05 = handbook.form("F05")
+    if not force:
+        try:
+            refuse_overwrite([target / f"{f05.code}-stats.{kind}" for kind in ("xlsx", *(() if no_pdf else ("pdf",)))],
+                             target, "统计表")
+        except WuguError as exc:
+            _fail(exc)
     xlsx = write_workbook(f05, private_file(target / f"{f05.code}-stats.xlsx"), [stats.record],
                           small_below=stats.small_below)
     click.echo(f"已生成 {xlsx}")

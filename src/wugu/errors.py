@@ -214,10 +214,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E761": ("不认识的表头“{header}”，而模板里有的栏目在这张工作表里找不到", "{fix}"),
     "E762": ("“{sheet}”工作表缺少这些栏目的列：{missing}", "{fix}"),
     "E763": ("合并的单元格 {range} 跨了几列，读不出每一栏各填了什么", "取消合并（“开始”→“合并居中”→“取消合并单元格”），每一格分别填写"),
-    "E764": ("“{sheet}”工作表前几行里找不到表头（“序号”“姓名”这样的栏目名称）", "{fix}"),
-    "E765": ("“{folder}”里已经有同名的 PDF（{count} 个，第一个在这里），没有覆盖",
+    "E764": ("“{sheet}”工作表{what}：{form}的模板在第 2 行写表头，依次是{expected}", "{fix}"),
+    "E765": ("“{folder}”里已经有同名的{what}（{count} 个，第一个在这里），没有覆盖",
              "换一个输出目录（--out 另一个目录），或确认要替换旧文件时加上 --force"),
     "E766": ("{what}", "{fix}"),  # a rule of the rulebook on a table's rows (WG-F05: counts that must add up)
+    # E767–E789: the forms kit, clerk re-review (office4) — empty workbooks, stats output, print parity
+    "E767": ("这个 Excel 文件是空的：{sheets}里一个字也没有，看不出是哪张表格，也没有记录", "{fix}"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
@@ -227,7 +229,7 @@ USAGE_CODES |= {"E521", "E522"}  # hardening, second round: links on the output 
 USAGE_CODES |= {"E410", "E412", "E416"}  # many editions: nothing to build, an output folder name unusable
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
 USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
-USAGE_CODES |= {"E765"}  # the forms kit, office review: records pdf would overwrite earlier PDFs
+USAGE_CODES |= {"E765"}  # the forms kit, office review: records pdf/stats would overwrite earlier files
 
 
 @dataclass(frozen=True)

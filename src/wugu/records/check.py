@@ -6,6 +6,7 @@ Messages name the field and the rule and never echo a sensitive value; a number 
 from __future__ import annotations
 
 import difflib
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,8 +156,37 @@ class FormChecker:
                     seen.add(key)
                     out.append(p)
         for rule in self.rules.broken(record.data):
+            rows = self.rules.bad_rows(rule, record.data)
+            if rows and rows[1]:
+                out += self._rows_not_adding_up(record, rule, *rows)
+                continue
             at = (rule["field"],)
             out.append(record_problem(rule["code"], record, at, self.label(at), **rule["args"]))
+        return out
+
+    def _rows_not_adding_up(self, record: Record, rule: dict[str, Any], spec: dict[str, Any],
+                            bad: list[int]) -> list[RecordProblem]:
+        """One problem per table row whose counts do not add up (E766), at the total's cell, naming the cells and
+        the sums (counts only: no name, no number of a person)."""
+        from .rulebook import _count
+
+        table, total, parts = spec["table"], spec["total"], spec["parts"]
+        cols = self.props[table]["items"]["properties"]
+        title = lambda k: cols.get(k, {}).get("title", k)  # noqa: E731
+        out = []
+        for i in bad:
+            row = record.data[table][i]
+            cell = lambda k: record.cells.get((table, i, k), "").split("!")[-1]  # noqa: E731
+            shown = lambda k: title(k) + (f"（{cell(k)}）" if cell(k) else " ")  # noqa: E731
+            counts = [_count(row.get(k)) or 0 for k in parts]
+            first = row.get(next(iter(cols)), "") if cols else ""
+            place = f"“{first}”" if isinstance(first, str) and 0 < len(first) <= 12 and not re.search(r"\d", first) \
+                else f"第 {i + 1} 行"
+            rule_words = rule["args"]["what"].split("一行", 1)[-1]  # “的男、女人数加起来不等于“儿童总数””
+            what = (f"{place}这一行{rule_words}：" + " + ".join(f"{shown(k)}{n}" for k, n in zip(parts, counts))
+                    + f" = {sum(counts)}，{shown(total).strip()}写的是 {_count(row.get(total))}")
+            at = (table, i, total)
+            out.append(record_problem("E766", record, at, self.label(at), what=what, fix=rule["args"]["fix"]))
         return out
 
     def _explain(self, record: Record, err: Any) -> list[RecordProblem]:

@@ -65,3 +65,11 @@ def write_private(path: Path, data: bytes) -> Path:
     with open(path, "wb") as fh:
         fh.write(data)
     return path
+
+
+def refuse_overwrite(targets: list[Path], out_dir: Path, what: str = " PDF") -> None:
+    """A usage error (E765) naming the first of ``targets`` already there (nothing is written), when any is."""
+    there = [t for t in targets if t.exists() or t.is_symlink()]
+    if there:
+        raise WuguError([problem("E765", display_path(there[0]), count=len(there), folder=display_path(out_dir),
+                                 what=what)])

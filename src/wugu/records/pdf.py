@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Form, Handbook
-from .files import write_private
+from .files import refuse_overwrite, write_private
 from .schema import data_fields
 
 
@@ -101,12 +101,8 @@ def render_records(handbook: Handbook, items: list[tuple[dict[str, Any], Form]],
     one = combined or len(items) == 1 and name != "records"
     targets = [out_dir / f"{name}.pdf"] if one else [
         out_dir / (names[n - 1] if names else f"{form.code}-{n:04d}.pdf") for n, (_, form) in enumerate(items, 1)]
-    there = [t for t in targets if t.exists() or t.is_symlink()]
-    if there and not force:
-        from ..errors import WuguError, problem
-        from ..project import display_path
-
-        raise WuguError([problem("E765", display_path(there[0]), count=len(there), folder=display_path(out_dir))])
+    if not force:
+        refuse_overwrite(targets, out_dir)
     builder = PdfBuilder(handbook, cache_dir=None)
     pdfs = [(f"{form.code} 第 {n} 份", builder.filled_bytes(form, display_values(form, record)))
             for n, (record, form) in enumerate(items, 1)]

@@ -341,6 +341,24 @@ def _xlsx(path: Path, display: str, forms: dict[str, Any], form_code: str | None
         wb.close()
 
 
+def holds_records(path: Path) -> bool:
+    """Whether an Excel file has anything typed below the header rows of its data sheets (records an office filled
+    in), or cannot be read as a workbook at all — either way not to be overwritten by a fresh template."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 — not a workbook we can read: keep it
+        return True
+    try:
+        return any(_filled(row) for ws in wb.worksheets if ws.title not in (META_SHEET, LISTS_SHEET, GUIDE_SHEET)
+                   for n, row in _rows(ws) if n > 2)
+    except _TooManyRows:
+        return True
+    finally:
+        wb.close()
+
+
 class _TooManyRows(Exception):
     def __init__(self, sheet: str, row: int):
         super().__init__(sheet, row)
@@ -426,6 +444,7 @@ class _Workbook:
         self.wb, self.display, self.forms, self.notices = wb, display, forms, notices
         self.problems: list[Problem] = []
         self.positions: dict[int, str] = {}  # _meta: the column the template put each key of “记录” in
+        self.form: Any = None  # the form the workbook is for, once known
 
     def note(self, text: str) -> None:
         self.notices.append(f"提示：{self.display}:{text}")
@@ -454,6 +473,9 @@ class _Workbook:
     def read(self, form_code: str | None) -> tuple[list[Record], list[Problem]]:
         names = self.wb.sheetnames
         has_meta = META_SHEET in names
+        if not any(_filled(r) for name in names for _, r in _rows(self.wb[name])):
+            self._empty(names, form_code)
+            return [], self.problems
         meta, tables = self._meta() if has_meta else ({}, {})
         code, version = str(meta.get("form") or ""), str(meta.get("version") or "")
         helpers = {META_SHEET, LISTS_SHEET, GUIDE_SHEET}
@@ -471,6 +493,7 @@ class _Workbook:
                       fix=_known(self.forms))
             return [], self.problems
         version = version or form.version
+        self.form = form
         if not has_meta:  # table sheets of a workbook of the office's own: named like the template's
             tables = {re.sub(r"[\[\]:*?/\\]", "", f.label)[:28]: f.key for f in form.fields if f.type == "table"}
         main = self._main_sheet(names, helpers | set(tables))
@@ -482,10 +505,23 @@ class _Workbook:
                     self.note(f"工作表“{other}”不是这张表格模板里的，没有读取，里面的内容没有检查"
                               f"（记录要填在“{main}”工作表里）")
         records, by_serial = self._records(main, form, code, version)
+        if not records and not self.problems:
+            self.note(f"“{main}”工作表的表头下面没有记录（第 3 行起是空的）：交来的是空白模板吗？"
+                      "记录要从表头下面一行起填写，一行一份")
         for sheet, key in tables.items():
             if sheet in names:
                 self._table_rows(sheet, form, key, by_serial)
         return records, self.problems
+
+    def _empty(self, names: list[str], form_code: str | None) -> None:
+        """E767: a workbook with nothing in any cell (a new workbook, or everything deleted)."""
+        form = self.forms.get(form_code or "")
+        sheets = "、".join(f"“{n}”" for n in names[:4]) + ("等工作表" if len(names) > 4 else "工作表")
+        code = form.code if form else "WG-F04（换成要交的表格代码）"
+        self.fail("E767", sheets=sheets,
+                  fix=f"请用 wugu records template {code} 生成的模板（或网站表格页下载的 Excel 模板）填写："
+                      f"记录填在“{MAIN_SHEET}”工作表，第 2 行是表头，第 3 行起一行一份记录；"
+                      "填好后保存（WPS 里选“Excel 工作簿（*.xlsx）”）再检查")
 
     def _title_code(self) -> tuple[str, str] | None:
         """The form code and version written in the first row of the first sheet (as the template's title row)."""
@@ -550,7 +586,16 @@ class _Workbook:
                  required: set[str], first: str | None) -> bool:
         """Find each key's column by its header; False (and the problems said) when the headers do not fit."""
         if not sheet.header:
-            self.fail("E764", f"{sheet.name}!A1", sheet=sheet.name, fix=_TEMPLATE_FIX)
+            form = self.form
+            heads = ["序号", *labels.values()] if first is None else list(labels.values())
+            expected = "、".join(f"“{h}”" for h in heads[:6]) + (f"等 {len(heads)} 栏" if len(heads) > 6 else "")
+            what = ("前 10 行里没有一个认得出的表头" if any(_filled(r) for r in sheet.rows)
+                    else "是空的（没有表头，也没有记录）")
+            self.fail("E764", f"{sheet.name}!A2", sheet=sheet.name, what=what, expected=expected,
+                      form=f"{form.code} {form.title}（{form.version} 版）",
+                      fix=f"请用 wugu records template {form.code} 生成的模板（或网站表格页下载的 Excel 模板），"
+                          "把记录复制过去；" + (f"或者把“{sheet.name}”工作表第 2 行的表头照模板改回，表头不要改动"
+                                                 if what.startswith("前") else "记录填在表头下面，一行一份"))
             return False
         header = sheet.rows[sheet.header - 1]
         seen: dict[str, int] = {}

@@ -308,6 +308,10 @@ class Rules:
         self.derived: dict[str, dict[str, Any]] = note.get("derived", {})
         self.rules: list[dict[str, Any]] = note.get("rules", [])
         self.checks = [self._compile(r) for r in self.rules]
+        #: a rule on the sums of a table's rows (E766) → its row-sums fact, to name the rows that do not add up
+        self._sums = {id(r["x-wugu"]): self.derived[name] for r in self.rules
+                      for name in r.get("then", {}).get("properties", {})
+                      if self.derived.get(name, {}).get("kind") == "row-sums"}
 
     @staticmethod
     def _compile(rule: dict[str, Any]) -> Check:
@@ -327,3 +331,13 @@ class Rules:
             return []
         view = derive(record, self.derived, today)
         return [r["x-wugu"] for r, ok in zip(self.rules, self.checks) if not ok(view)]
+
+    def bad_rows(self, rule: dict[str, Any], record: dict[str, Any]) -> tuple[dict[str, Any], list[int]] | None:
+        """For a broken rule on the sums of a table's rows: its row-sums fact and the (0-based) rows that do not add
+        up; None for any other rule."""
+        spec = self._sums.get(id(rule))
+        if spec is None:
+            return None
+        rows = record.get(spec["table"])
+        rows = rows if isinstance(rows, list) else []
+        return spec, [i for i, row in enumerate(rows) if not _adds_up(row, spec["total"], spec["parts"])]
