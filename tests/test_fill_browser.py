@@ -190,7 +190,7 @@ def test_f07_fill_every_kind_save_check_reopen_print(site, browser, tmp_path):
     flat = re.sub(r"\s+", "", text)
     for value in ("东村村委会", "学校走访", "孙某某", "班主任", "V-0002", "2026年11月3日", "奶奶照顾得很细心"):
         assert value in flat, value
-    assert "☑其他" in flat and "□入户走访" in flat
+    assert "■其他：学校走访" in flat and "□入户走访" in flat          # ticked as on `wugu records pdf`
     for screen_only in ("保存打开打印清空", "加一行", "纸面上已签名", "例如2026-01-05", "数据只留在这个浏览器里"):
         assert screen_only not in flat, screen_only
     assert "第1页共" in flat                                        # page numbers, as on the PDF form

@@ -130,3 +130,39 @@ def test_a_row_that_does_not_add_up_is_named_in_json_too(office: Path) -> None:
     rows = [p for p in json.loads(result.stdout)["problems"] if p["code"] == "E766"]
     assert [p["where"] for p in rows] == ["记录 1·各乡镇孤困儿童统计第 2 行“儿童总数”"], rows
     assert rows[0]["message"] == ("“西镇”这一行的男、女人数加起来不等于“儿童总数”：男 2 + 女 2 = 4，儿童总数写的是 5")
+
+
+def test_records_pasted_over_the_headers_are_refused_and_never_echoed(office: Path) -> None:
+    """r13 finding 1: a block of records pasted one row too high covers the headers; those cells are not an older
+    label of their column (a name, 男/女, a date, an ID): E761 at each, masked, and no record is read shifted."""
+    people = [f04(n, township="东镇", sex="男女"[n % 2]) for n in range(1, 5)]
+    wb = load_workbook(office / "t" / "WG-F04.xlsx")
+    ws = wb["记录"]
+    columns = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
+    keys = ("name", "sex", "birth_date", "id_number")
+    for n, record in enumerate(people, 1):
+        ws.cell(2 + n, 1, n)
+        for key, value in record.items():
+            if key in columns and isinstance(value, str):
+                ws.cell(2 + n, columns[key], value)
+    for n in range(len(people)):              # the four columns pasted one row higher
+        for key in keys:
+            ws.cell(2 + n, columns[key], ws.cell(3 + n, columns[key]).value)
+    wb.save(office / "high.xlsx")
+    result = records("check", "--format", "json", "high.xlsx", cwd=office)
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and report["counts"] == {}, report
+    codes = {(p["code"], p["where"] or p["file"].split(":", 1)[1]) for p in report["problems"]}
+    for key in keys:
+        assert any(code == "E761" and where.endswith(f"{_letter(columns[key])}2") for code, where in codes), codes
+    assert "像是一份记录的内容" in result.stdout
+    text = result.stdout
+    for record in people[:1]:
+        assert record["id_number"] not in text and record["name"] not in text and "2015-03-02" not in text
+    assert "旧模板的栏目名称" not in text
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)

@@ -519,20 +519,22 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
 @_PROJECT
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/pdf", show_default=True,
               help="PDF 放在哪个目录。")
-@click.option("--combined", is_flag=True, help="全部记录合成一个 PDF（records.pdf），而不是每份记录一个。")
+@click.option("--combined", is_flag=True, help="全部记录合成一个 PDF（一个来源文件时叫“东镇-合并.pdf”，几个来源文件时叫 records.pdf），而不是每份记录一个。")
 @click.option("--force", is_flag=True, help="输出目录里已有同名的 PDF 时替换它们（默认不覆盖，报错停下）。")
 def records_pdf(paths: tuple[str, ...], project: str | None, out: str, combined: bool, force: bool) -> None:
     """把填好的记录印在和空白表格一样的 A4 版面上（标“内部资料 注意保密”），每份一个 PDF 或合成一个。
 
     每份记录的 PDF 以来源文件名、表格代码和它在文件里的序号命名（如 东镇-WG-F04-0003.pdf）。"""
-    from .records.pdf import pdf_name, render_records
+    from .records.pdf import combined_name, pdf_name, render_records
 
     handbook, target, report = _checked_records(project, paths, out, "没有生成 PDF")
     for line in report.notices:
         click.echo(line, err=True)
     try:
+        sources = {r.file for r, _ in report.records}
         made = render_records(handbook, [(r.data, f) for r, f in report.records], target, combined=combined,
-                              names=[pdf_name(r.file, f.code, r.number) for r, f in report.records], force=force)
+                              names=[pdf_name(r.file, f.code, r.number) for r, f in report.records], force=force,
+                              name=combined_name(next(iter(sources))) if len(sources) == 1 else "records")
     except WuguError as exc:
         _fail(exc)
     click.echo(f"已生成 {len(made)} 个 PDF 在 {target}（只有本人可读；用完按保存期限删除）")

@@ -192,7 +192,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E713": ("不认识的栏目“{key}”", "{fix}"),
     "E714": ("必填栏目“{label}”没有填", "{fix}"),
     "E715": ("“{label}”应该是{expected}", "{fix}"),
-    "E716": ("“{label}”填的不是表上的选项", "只能填：{allowed}"),
+    "E716": ("“{label}”填的{value}不是表上的选项", "只能填：{allowed}"),
     "E717": ("“{label}”不是有效的日期", "{fix}"),  # fix: cnformats.MESSAGES, the fill page's words
     "E718": ("“{label}”不是有效的身份证号（{masked}）", "{fix}"),
     "E719": ("“{label}”不是有效的{kind}（{masked}）", "{fix}"),

@@ -220,7 +220,8 @@ class FormChecker:
             allowed = "、".join(str(v) for v in err.validator_value)
             if kind == "multichoice" and record.kind != "json":
                 allowed += "（选几项的，几项之间用顿号“、”隔开；逗号、分号、斜线和空格也认）"
-            return [p("E716", allowed=allowed)]
+            known = [str(v) for v in err.validator_value]
+            return [p("E716", allowed=allowed, value=f"“{echo(err.instance, known)}”")]
         if kw == "const":
             what = {"statement": "没有勾选：这项声明必须勾选", "signature": "没有签名：这一栏必须签名"}.get(kind, "的值不对")
             return [p("E720", what=what, fix="在纸上签好或勾好后，" + tick_fix(record))]

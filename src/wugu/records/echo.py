@@ -9,6 +9,7 @@ from typing import Iterable
 #: What a key, a form code or a version looks like: short ASCII, no run of digits as long as a phone's or an ID's.
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-\[\]/]{0,39}")
 _DIGITS = re.compile(r"\d{6}")
+_DATE = re.compile(r"\d{4}\D\d{1,2}\D\d{1,2}|\d{1,2}\D\d{1,2}\D\d{4}")  # a birth date is personal data
 
 
 def echo(text: object, known: Iterable[str] = ()) -> str:
@@ -17,9 +18,9 @@ def echo(text: object, known: Iterable[str] = ()) -> str:
     s = str(text).strip()
     if not s:
         return "（空）"
-    if _PLAIN.fullmatch(s) and not _DIGITS.search(s):
+    if _PLAIN.fullmatch(s) and not _DIGITS.search(s) and not _DATE.search(s):
         return s
     if len(s) <= 20 and not re.search(r"\d{3}", s) and difflib.get_close_matches(s, list(known), n=1, cutoff=0.6):
         return s
-    shown = s[:1] if len(s) <= 4 else s[:2]
+    shown = "" if len(s) <= 2 else s[:1] if len(s) <= 4 else s[:2]
     return f"{shown}…（共 {len(s)} 个字）"

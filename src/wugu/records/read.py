@@ -416,6 +416,28 @@ def _merged(ws: Any) -> list[tuple[int, int, int, int]]:
     return [tuple(range_boundaries(m.decode())) for m in _MERGE.findall(xml)]  # type: ignore[misc]
 
 
+def _old_label(header: Any, label: str) -> bool:
+    """Whether a header cell may be an older wording of ``label`` (read at the column the template put it in):
+    words, like the label — never a date, a number, a tick, an option or anything with a run of digits, which is a
+    record typed (or pasted one row too high) over the header."""
+    if not isinstance(header, str):
+        return False
+    text = _clean(header)
+    if not text or text in _TRUE or text in _FALSE or re.search(r"\d{3}", text) or len(text) > 30:
+        return False
+    now = _clean(label)
+    return len(text) >= 2 and (now in text or text in now) or difflib.SequenceMatcher(None, text, now).ratio() >= 0.5
+
+
+def _looks_like_data(header: Any, options: frozenset[str] = frozenset()) -> bool:
+    """A header cell holding what a record holds: a date, a number, a tick, one character, one of the form's
+    options (男, 小学 …), or a run of digits."""
+    if not isinstance(header, str):
+        return True
+    text = _clean(header)
+    return len(text) <= 1 or text in _TRUE or text in _FALSE or text in options or bool(re.search(r"\d{3}", text))
+
+
 def _filled(row: list[Any]) -> bool:
     return any(v not in (None, "") for v in row)
 
@@ -445,6 +467,7 @@ class _Workbook:
         self.problems: list[Problem] = []
         self.positions: dict[int, str] = {}  # _meta: the column the template put each key of “记录” in
         self.form: Any = None  # the form the workbook is for, once known
+        self.options: frozenset[str] = frozenset()  # its options (a header holding one is a record's value)
 
     def note(self, text: str) -> None:
         self.notices.append(f"提示：{self.display}:{text}")
@@ -494,6 +517,7 @@ class _Workbook:
             return [], self.problems
         version = version or form.version
         self.form = form
+        self.options = frozenset(c for f in form.fields for c in (getattr(f, "choices", None) or ()))
         if not has_meta:  # table sheets of a workbook of the office's own: named like the template's
             tables = {re.sub(r"[\[\]:*?/\\]", "", f.label)[:28]: f.key for f in form.fields if f.type == "table"}
         main = self._main_sheet(names, helpers | set(tables))
@@ -611,7 +635,7 @@ class _Workbook:
                 continue
             keys = names.get(name)
             if not keys:
-                unknown.append((col, str(h).strip()))
+                unknown.append((col, h.strip() if isinstance(h, str) else str(h)))
                 continue
             key = next((k for k in keys if k not in seen), None)
             if key is None:
@@ -624,7 +648,8 @@ class _Workbook:
         if first is None:  # a label changed since the template was made (keys stay): the column _meta names
             for col, text in list(unknown):
                 key = self.positions.get(col)
-                if text and key in labels and key not in seen and key not in names.get(_clean(text), ()):
+                if text and key in labels and key not in seen and key not in names.get(_clean(text), ()) \
+                        and _old_label(header[col - 1], labels[key]):
                     seen[key] = col
                     unknown.remove((col, text))
                     self.note(f"{sheet.cell(col, sheet.header)} 的表头“{text[:30]}”是旧模板的栏目名称（现在叫"
@@ -644,11 +669,14 @@ class _Workbook:
             close = difflib.get_close_matches(_clean(text), [_clean(g) for g in gone], n=1, cutoff=0.5)
             if missing and text:
                 hint = f"是不是“{next(g for g in gone if _clean(g) == close[0])}”？" if close else ""
-                self.fail("E761", sheet.cell(col, sheet.header), header=text[:30],
+                if _looks_like_data(header[col - 1], self.options):
+                    hint = ("这一格像是一份记录的内容，不是栏目名称（粘贴记录时是不是高了一行、盖住了表头？"
+                            "撤销粘贴，或从模板复制表头行换回来）；")
+                self.fail("E761", sheet.cell(col, sheet.header), header=echo(text[:30], labels.values()),
                           fix=f"{hint}表头要和模板上的栏目名称一样；{_TEMPLATE_FIX}")
                 ok = False
             else:
-                self.note(f"{sheet.cell(col, sheet.header)} 这一列" + (f"“{text[:30]}”" if text else "没有表头")
+                self.note(f"{sheet.cell(col, sheet.header)} 这一列" + (f"“{echo(text[:30]) if _looks_like_data(header[col - 1], self.options) else text[:30]}”" if text else "没有表头")
                           + "不是这张表格的栏目，没有读取，里面的内容没有检查")
         if first is not None and first not in seen:
             self.fail("E762", sheet.cell(1, sheet.header), sheet=sheet.name, missing=f"“{labels.get(first, first)}”",

@@ -683,6 +683,65 @@ def _wp_version() -> str:
 _MAX_CACHED = 64 * 1024 * 1024
 
 
+@cache
+def pdf_env() -> jinja2.Environment:
+    """The PDF templates' Jinja environment (also used by the fill page for its printed paper)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir() / "pdf")),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters["css"] = css_string
+    env.filters["cn"] = chinese_number
+    env.filters["safety"] = is_safety_hint
+    env.filters["hint_parts"] = hint_parts
+    env.filters["option_parts"] = option_parts
+    env.filters["label_lines"] = label_lines
+    return env
+
+
+class _Skeleton(dict):  # type: ignore[type-arg]
+    """No values, but a filled record's layout (``{% if filled %}``): the fill page's printed paper."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def qr_uri(profile: Any, form: Form) -> str | None:
+    """A QR code (SVG data URI) to the form's handbook page, if the profile has a site URL."""
+    if not has_real_site(profile.site_url):
+        return None
+    import segno
+
+    url = profile.site_url.rstrip("/") + "/" + html_url(form_page(form))
+    return segno.make(url, error="m", micro=False).svg_data_uri(border=0, dark="#000")
+
+
+def form_html(handbook: Handbook, form: Form, *, fillable: bool = False, filled: dict[str, Any] | None = None,
+              paper: bool = False) -> str:
+    """The HTML document of a form as the PDF lays it out: blank, fillable, ``filled`` with a record's values, or
+    (``paper``) a filled record's layout with every writing area blank and marked by its key for the fill page's
+    script (templates/pdf/paper.html.j2)."""
+    if paper:
+        filled = _Skeleton()
+    sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
+    required = any(f.required and f.type not in ("signature", "signdate", "notice") and
+                   (f.label or f.type != "statement") for f in form.fields)
+    profile = handbook.profile
+    header = next((f for f in form.fields if f.form_date), None)
+    header_key = header.key if header else None
+    return pdf_env().get_template("form.html.j2").render(
+        profile=profile, version=__version__, date=_w3c_date(profile.effective_date),
+        doc_title=f"{form.title}（{form.code}）", description=form.purpose, keywords=f"{form.code} {form.title}",
+        landscape=form.orientation == "landscape",
+        form=form, pieces=pieces(sections), qr=qr_uri(profile, form), required=required,
+        secret=confidentiality_notice(form), sensitive=form.has_sensitive, fillable=fillable,
+        dated=has_own_date(form), filled=filled, paper=paper, header_key=header_key,
+        header_month=bool(header and header.label.endswith("月份")),
+        header_date=(filled or {}).get(header_key) if header_key else None,
+    )
+
+
 class PdfBuilder:
     """Renders a handbook's forms and packs; holds what is worth building only once per run."""
 
@@ -693,17 +752,7 @@ class PdfBuilder:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.progress = progress or (lambda _msg: None)
         self.fonts = fonts if fonts is not None else FontSet()
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir() / "pdf")),
-            autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-            trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-        )
-        self.env.filters["css"] = css_string
-        self.env.filters["cn"] = chinese_number
-        self.env.filters["safety"] = is_safety_hint
-        self.env.filters["hint_parts"] = hint_parts
-        self.env.filters["option_parts"] = option_parts
-        self.env.filters["label_lines"] = label_lines
+        self.env = pdf_env()
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
         self._packs: dict[str, bytes] = {}  # pack key → PDF
@@ -789,12 +838,7 @@ class PdfBuilder:
 
     def qr_uri(self, form: Form) -> str | None:
         """A QR code (SVG data URI) to the form's handbook page, if the profile has a site URL."""
-        if not has_real_site(self.profile.site_url):
-            return None
-        import segno
-
-        url = self.profile.site_url.rstrip("/") + "/" + html_url(form_page(form))
-        return segno.make(url, error="m", micro=False).svg_data_uri(border=0, dark="#000")
+        return qr_uri(self.profile, form)
 
     def form_part(self, form: Form, fillable: bool = False) -> Part:
         """The form as a document to lay out (memoised); ``fillable`` adds PDF form fields."""
@@ -804,19 +848,7 @@ class PdfBuilder:
         return self._memo[memo]
 
     def _form_part(self, form: Form, fillable: bool = False, filled: dict[str, Any] | None = None) -> Part:
-        sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
-        required = any(f.required and f.type not in ("signature", "signdate", "notice") and
-                       (f.label or f.type != "statement") for f in form.fields)
-        ctx = self._common(f"{form.title}（{form.code}）", form.purpose, f"{form.code} {form.title}",
-                           landscape=form.orientation == "landscape")
-        secret = confidentiality_notice(form)
-        dated = has_own_date(form)
-        header_key = next((f.key for f in form.fields if f.form_date), None)
-        body = self.env.get_template("form.html.j2").render(
-            **ctx, form=form, pieces=pieces(sections), qr=self.qr_uri(form), required=required,
-            secret=secret, sensitive=form.has_sensitive, fillable=fillable, dated=dated, filled=filled,
-            header_date=(filled or {}).get(header_key) if header_key else None,
-        )
+        body = form_html(self.handbook, form, fillable=fillable, filled=filled)
         top_left = "内部资料　注意保密" if form.has_sensitive or filled else ""
         top_right = f"{form.code}　{form.version} 版"
         bottom_left = f"{self.profile.name}　{form.title}"  # code and version are in the header
