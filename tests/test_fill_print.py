@@ -104,3 +104,24 @@ def test_filled_printout_pages_like_records_pdf_with_the_values(base_site, brows
             assert re.search(r"合计\s*9", "".join(pages(mine))), "the 合计 row adds the townships up"
         if form_id == "F07":
             assert "■其他：学校走访" in flat and "村儿童主任" in flat and "2.5" in flat
+
+
+def test_a_record_the_check_accepts_opens_without_problems(base_site, browser, tmp_path):
+    """r13 finding 10: dates and numbers written as people write them (2015/3/20, 2026年10月8日, an ID in groups)
+    pass `wugu records check`, which tidies them; 打开 tidies them the same way, so the page shows no problem."""
+    from test_fill_browser import Fill
+
+    site, _ = base_site
+    record = f04(7)
+    idn = record["id_number"]
+    record.update(birth_date="2015/3/2", survey_date="2026年10月8日", consent_f08_date="2026年10月8日",
+                  id_number=f"{idn[:6]} {idn[6:14]} {idn[14:]}")
+    path = tmp_path / "WG-F04-typed.json"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    checked = run_wugu("records", "check", str(path))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    fill = Fill(browser, site, "F04")
+    fill.open(path)
+    assert fill.problems() == [], fill.problems()
+    got = fill.record()
+    assert got["birth_date"] == "2015-03-02" and got["id_number"] == idn and got["survey_date"] == "2026-10-08"

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from conftest import ROOT
-from records_sample import f04
+from records_sample import f04, f07
 
 
 def records(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -166,3 +166,128 @@ def _letter(column: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(column)
+
+
+def test_an_open_workbooks_lock_file_is_skipped_with_a_notice(office: Path) -> None:
+    """r13 finding 3: ``~$东镇.xlsx`` (Excel/WPS) or ``.~lock.东镇.xlsx#`` (LibreOffice) beside the workbooks while
+    one is open: not a broken Excel file — skipped with a notice, the batch checked and counted."""
+    people = [f04(n, township="东镇") for n in range(31, 33)]
+    (office / "东镇锁.json").write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")
+    (office / "~$东镇锁.xlsx").write_bytes(b"\x0bWPS lock\x00" * 16)
+    (office / ".~lock.东镇锁.xlsx#").write_text(",某人,PC,24.11.2026 10:00,", encoding="utf-8")
+    result = records("check", "东镇锁.json", "~$东镇锁.xlsx", ".~lock.东镇锁.xlsx#", cwd=office)
+    assert result.returncode == 0 and "WG-F04 2 份" in result.stdout, result.stdout
+    assert result.stdout.count("打开工作簿时留下的临时文件") == 2 and "“东镇锁.xlsx”正开着" in result.stdout
+    result = records("stats", "东镇锁.json", "~$东镇锁.xlsx", "--month", "2026-10", "--out", "lock-stats", "--no-pdf",
+                     cwd=office)
+    assert result.returncode == 0 and "儿童 2 人" in result.stdout, result.stdout + result.stderr
+
+
+def test_note_rows_and_dragged_down_cells_are_one_problem(office: Path) -> None:
+    """r13 finding 4: 以下空白, a note under the records and a township dragged down to row 52 are one E768 naming
+    the rows and columns, not hundreds of E714; the records above are read."""
+    people = [f04(n, township="北镇") for n in range(41, 47)]
+    template = office / "t" / "WG-F04.xlsx"
+    path = _fill_rows(template, office / "notes.xlsx", people)
+    wb = load_workbook(path)
+    ws = wb["记录"]
+    columns = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
+    ws.cell(9, columns["child_no"], "以下空白")
+    ws.cell(10, columns["township"], "注：北镇共摸排 6 人")
+    for row in range(11, 53):
+        ws.cell(row, 1, row - 2)
+        ws.cell(row, columns["township"], "北镇")
+    wb.save(path)
+    result = records("check", "--format", "json", "notes.xlsx", cwd=office)
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and report["counts"] == {"WG-F04": 6}, report
+    assert [(p["code"], p["where"] or p["file"]) for p in report["problems"]] == [("E768", "notes.xlsx:记录!A9")]
+    message = report["problems"][0]["message"]
+    assert "44 行只填了一两格" in message and "第 9–52 行" in message and "“所属乡镇（街道）”" in message
+
+
+def test_a_header_merged_over_two_columns_is_refused_not_dropped(office: Path) -> None:
+    """r13 finding 5: 走访时间 filled, its header merged with the one before: E763 at the header (nothing read, no
+    cascade of 参加人员 rows that belong to nothing), never a pass that drops the column."""
+    result = records("template", "WG-F07", "--out", "t7", cwd=office)
+    assert result.returncode == 0, result.stderr
+    wb = load_workbook(office / "t7" / "WG-F07.xlsx")
+    ws = wb["记录"]
+    columns = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
+    record = f07()
+    for key, value in record.items():
+        if key in columns and isinstance(value, str):
+            ws.cell(3, columns[key], value)
+    ws.cell(3, 1, 1)
+    wb["参加人员"].append([1, "李某某", "结对志愿者", "V-0001"])
+    col = columns["time_span"]
+    ws.merge_cells(start_row=2, end_row=2, start_column=col - 1, end_column=col)
+    wb.save(office / "merged-head.xlsx")
+    result = records("check", "--format", "json", "merged-head.xlsx", cwd=office)
+    problems = json.loads(result.stdout)["problems"]
+    assert result.returncode == 1 and [p["code"] for p in problems] == ["E763"], problems
+    where = problems[0]["where"] or problems[0]["file"].split(":", 1)[1]
+    assert where == f"记录!{_letter(col - 1)}2:{_letter(col)}2"
+
+
+def _fill_rows(template: Path, target: Path, people: list[dict]) -> Path:
+    wb = load_workbook(template)
+    columns = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
+    ws = wb["记录"]
+    for n, record in enumerate(people, 1):
+        ws.cell(2 + n, 1, n)
+        for key, value in record.items():
+            if key in columns:
+                value = "是" if value is True else "否" if value is False else "、".join(value) \
+                    if isinstance(value, list) else value
+                ws.cell(2 + n, columns[key], value)
+    wb.save(target)
+    return target
+
+
+def test_one_township_written_two_ways_is_pointed_out(office: Path) -> None:
+    """r13 finding 6: 北镇 and 北 镇 are one row; 北镇人民政府 next to 北镇 is named in a notice."""
+    people = [f04(51, township="北镇"), f04(52, township="北 镇"), f04(53, township="北镇人民政府"),
+              f04(54, township="东镇")]
+    del people[3]["school_stage"]  # r13 finding 20: counted as 其他, and said
+    (office / "towns.json").write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")
+    result = records("stats", "towns.json", "--month", "2026-10", "--out", "towns", "--no-pdf", cwd=office)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "北镇：儿童 2 人" in result.stdout and "合计：3 个乡镇（街道），儿童 4 人" in result.stdout
+    assert "“北镇”和“北镇人民政府”像是同一个乡镇（街道）的两种写法" in result.stdout
+    assert "1 名儿童的调查表没填就学阶段，按统计表的规则计入“其他”" in result.stdout
+
+
+def test_what_clerks_type_is_read_as_meant(office: Path, tmp_path: Path) -> None:
+    """r13 findings 8, 12, 13, 15, 16, 19: 不详 in a number or date says to leave it blank (not “write an
+    integer”); a landline for the carer is a phone; an ID number Excel turned into 9.99999E+17 in a CSV gets the
+    Excel hint; 无 / 紧急 stand for the options “无：情况平稳” / “紧急：…”; a folder is read for its record files;
+    outside a handbook folder the base handbook is named (on stderr)."""
+    folder = office / "收到"
+    folder.mkdir()
+    people = [f04(61, carer_phone="0539-0000000"), f04(62, father_age="不详", survey_date="不详")]
+    (folder / "东镇.json").write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")
+    visit = f07()
+    visit["risk_level"] = "无"
+    header = ["child", "village", "visit_date", "hours", "risk_level"]
+    (folder / "走访.csv").write_text("WG-F07 走访记录表（" + visit["version"] + " 版）\n" + ",".join(header) + "\n"
+                                   + ",".join(str(visit[k]) for k in header) + "\n", encoding="utf-8")
+    result = records("check", "--format", "json", "收到", cwd=office)
+    report = json.loads(result.stdout)
+    found = {(p["file"].split(":", 1)[0], p["where"], p["code"]) for p in report["problems"]}
+    assert report["counts"] == {"WG-F04": 2, "WG-F07": 1}, report
+    assert not any(w.endswith("照护人电话") for _, w, _ in found), found                 # a landline is a phone
+    unknown = [p for p in report["problems"] if p["code"] == "E720" and "不详" in p["message"]]
+    assert {p["where"].split("·")[-1] for p in unknown} == {"父亲年龄", "调查日期"}, report["problems"]
+    assert all("不知道就留空" in p["fix"] for p in unknown)
+    assert not any("风险等级" in w for _, w, _ in found), found                          # 无 is “无：情况平稳”
+    assert all(f.startswith("收到/") for f, _, _ in found)
+
+    mangled = f04(63)
+    line = ",".join(["child_no", "township", "id_number"]) + "\n" + ",".join(
+        [mangled["child_no"], "东镇", "9.99901E+17"]) + "\n"
+    (tmp_path / "ids.csv").write_text(line, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "wugu", "records", "check", "--form", "WG-F04", "ids.csv"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=240)
+    assert "E718" in result.stdout and "Excel 把它存成了数字" in result.stdout, result.stdout
+    assert "基础版手册" in result.stderr and "--project" in result.stderr           # outside a handbook: said

@@ -368,13 +368,17 @@ def _records_handbook(project: str | None) -> Any:
     from .project import PROFILE
     from .resources import base_dir
 
+    base = False
     if project is None:
         here = Path(".").resolve()
         if not any((p / PROFILE).is_file() for p in (here, *here.parents)):
-            project = str(base_dir())
+            project, base = str(base_dir()), True
     from .records.forms import load_forms
 
     handbook, problems = load_forms(project or ".")
+    if base and handbook is not None:  # said, so that a county's clerk notices a base form is used, not the county's
+        click.echo(f"提示：当前目录不在手册目录里，按 wugu 自带的基础版手册（{handbook.profile.name}）的表格处理；"
+                   "地方版请在地方版手册目录里运行，或加 --project 手册目录", err=True)
     if handbook is None:
         if not any(p.is_usage for p in problems):
             problems.insert(0, problem("E503", project or ".", detail="手册的表格定义有错误，不能按它检查记录",
@@ -389,18 +393,20 @@ def records() -> None:
 
 
 @records.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_PROJECT
 @click.option("--form", "form_code", metavar="代码", help="CSV 第一行没有写表格代码时，指明是哪张表格，例如 WG-F04。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="输出格式：text 给人看，json 给程序读，github 在 GitHub Actions 里标注。")
 def records_check(paths: tuple[str, ...], project: str | None, form_code: str | None, fmt: str) -> None:
-    """检查填好的记录文件（.json 一份、多份或每行一份，.xlsx 模板，.csv UTF-8 或 GBK）。"""
+    """检查填好的记录文件（.json 一份、多份或每行一份，.xlsx 模板，.csv UTF-8 或 GBK）；写文件夹时检查其中全部记录文件。"""
     from .records.check import RecordsChecker
     from .records.report import FORMATS as RECORD_FORMATS
 
+    from .records.files import expand_paths
+
     handbook = _records_handbook(project)
-    report = RecordsChecker(handbook).check(((Path(p), p) for p in paths), form_code)
+    report = RecordsChecker(handbook).check(expand_paths(paths), form_code)
     click.echo(RECORD_FORMATS[fmt](report))
     sys.exit(report.exit_code)
 
@@ -457,7 +463,9 @@ def _checked_records(project: str | None, paths: tuple[str, ...], out: str, refu
         target = check_out_dir(Path(out))
     except WuguError as exc:
         _fail(exc)
-    report = RecordsChecker(handbook).check((Path(p), p) for p in paths)
+    from .records.files import expand_paths
+
+    report = RecordsChecker(handbook).check(expand_paths(paths))
     if not report.ok:
         click.echo(RECORD_FORMATS["text"](report), err=True)
         click.echo(f"记录有问题，{refused}：先改好上面的问题。", err=True)
@@ -466,7 +474,7 @@ def _checked_records(project: str | None, paths: tuple[str, ...], out: str, refu
 
 
 @records.command("stats")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_PROJECT
 @click.option("--month", help="统计月份，例如 2026-11 或“2026 年 11 月”；默认是上个月（统计截至上月末）。")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/stats", show_default=True,
@@ -515,7 +523,7 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
 
 
 @records.command("pdf")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_PROJECT
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/pdf", show_default=True,
               help="PDF 放在哪个目录。")

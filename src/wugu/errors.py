@@ -220,6 +220,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E766": ("{what}", "{fix}"),  # a rule of the rulebook on a table's rows (WG-F05: counts that must add up)
     # E767–E789: the forms kit, clerk re-review (office4) — empty workbooks, stats output, print parity
     "E767": ("这个 Excel 文件是空的：{sheets}里一个字也没有，看不出是哪张表格，也没有记录", "{fix}"),
+    "E768": ("“{sheet}”工作表有 {count} 行只填了一两格（{cols}），不像一份记录：{rows}",
+             "是备注、说明或预先拉好的序号、乡镇：删掉这些行（备注写在另一张工作表里）；是记录：把必填栏目填上"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).

@@ -72,6 +72,20 @@ def format_checker() -> FormatChecker:
     return checker
 
 
+#: What people write in a number or date they do not know (the form's own 填表说明 says 不详 for text).
+UNKNOWN = frozenset({"不详", "不知道", "不清楚", "未知"})
+
+
+def lock_owner(path: Path) -> str | None:
+    """The workbook a lock file stands for — ``~$东镇.xlsx`` (Excel, WPS), ``.~lock.东镇.xlsx#`` (LibreOffice), ``.~东镇.xlsx``
+    (WPS) — or None for any other file."""
+    name = path.name
+    for prefix, suffix in (("~$", ""), (".~lock.", "#"), (".~", "")):
+        if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
+            return name[len(prefix):len(name) - len(suffix) or None]
+    return None
+
+
 class FormChecker:
     """One form's compiled record schema and the labels its messages use."""
 
@@ -208,6 +222,9 @@ class FormChecker:
                 out.append(p("E713", path + (k,), "", key=echo(k, known), fix=fix))
             return out
         kind = self.field_type(path)
+        said = err.instance.strip() if isinstance(err.instance, str) else None
+        if said in UNKNOWN and kw in ("type", "format", "pattern") and kind in ("number", "date", "signdate"):
+            return [p("E720", what=f"写了“{said}”", fix="数字和日期栏不知道就留空（不写“不详”）；要说明的写在备注栏里")]
         if kw == "type":
             expected = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "“是”或“否”（true/false）",
                         "array": "列表（多选的几项）", "object": "“键: 值”"}
@@ -233,8 +250,11 @@ class FormChecker:
                 fix = cn.MESSAGES[f"id-{problem}"]
                 if problem == "shape" and cn.NO_ID in str(err.schema.get("pattern", "")):
                     fix += "；" + cn.MESSAGES["id-none-allowed"]
-                if getattr(value, "__class__", str).__name__ == "_Digits":
+                if getattr(value, "__class__", str).__name__ == "_Digits" or re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", value.strip()):
                     fix = "Excel 把它存成了数字，后几位已经丢失；把这一列设成“文本”格式后重新输入"
+                elif record.kind == "csv" and problem == "check" and value.endswith("000"):
+                    fix += "（末三位是 000：多半是在 Excel 里打开 CSV 时号码被当成数字、丢了后几位；" \
+                           "请在 Excel 里把这一列设成“文本”格式后重新输入，或改用 Excel 模板）"
                 return [p("E718", masked=cn.mask(value), fix=fix)]
             if fmt in ("mobile", "phone") and len(path) == 1:
                 kind_name = "手机号" if fmt == "mobile" else "电话号码"
@@ -327,6 +347,11 @@ class RecordsChecker:
         started = time.perf_counter()
         report = RecordsReport()
         for path, display in paths:
+            owner = lock_owner(path)
+            if owner is not None:  # Excel, WPS or LibreOffice has that workbook open: its lock file, not records
+                report.notices.append(f"提示：{display} 是 Excel/WPS 打开工作簿时留下的临时文件（多半是“{owner}”正开着），"
+                                      "不是记录，没有读取；先在 Excel/WPS 里保存、关闭那个工作簿，再检查（检查的是保存过的内容）")
+                continue
             report.files += 1
             if not path.is_file():
                 report.problems.append(record_problem("E740", None, file=display, path=display))

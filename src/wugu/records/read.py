@@ -151,11 +151,14 @@ def cell_value(value: Any, schema: dict[str, Any]) -> Any:
         text = str(value).strip()
         return True if text in _TRUE else False if text in _FALSE else text
     if kind == "array":
+        options = schema.get("items", {}).get("enum", ())
         if isinstance(value, str):
-            if value in schema.get("items", {}).get("enum", ()):
+            if value in options:
                 return [value]  # one option (should an option ever hold a separator)
-            return [v.strip() for v in _SPLIT.split(value) if v.strip()]
+            return [short_option(v.strip(), options) for v in _SPLIT.split(value) if v.strip()]
         return [value]
+    if isinstance(value, str) and "enum" in schema:
+        return short_option(value, schema["enum"])
     if schema.get("format") == "date":
         if isinstance(value, datetime):
             return value.date().isoformat()
@@ -182,6 +185,15 @@ def cell_value(value: Any, schema: dict[str, Any]) -> Any:
         if isinstance(value, datetime):
             return value.date().isoformat()
     return value
+
+
+def short_option(value: str, options: Any) -> str:
+    """An option with an explanation (“无：情况平稳”) typed as its first words (“无”): the option, when only one
+    starts so; anything else as typed."""
+    if value in options:
+        return value
+    hits = [o for o in options if isinstance(o, str) and re.split(r"[：:]", o, 1)[0].strip() == value]
+    return hits[0] if len(hits) == 1 else value
 
 
 class _Digits(str):
@@ -429,6 +441,18 @@ def _old_label(header: Any, label: str) -> bool:
     return len(text) >= 2 and (now in text or text in now) or difflib.SequenceMatcher(None, text, now).ratio() >= 0.5
 
 
+def _spans(rows: list[int]) -> str:
+    """Row numbers as runs: ``第 9–52 行``, ``第 9、11、14–20 行`` (at most six runs)."""
+    runs: list[list[int]] = []
+    for n in rows:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    text = "、".join(f"{a}–{b}" if b > a else str(a) for a, b in runs[:6])
+    return f"第 {text} 行" + ("等" if len(runs) > 6 else "")
+
+
 def _looks_like_data(header: Any, options: frozenset[str] = frozenset()) -> bool:
     """A header cell holding what a record holds: a date, a number, a tick, one character, one of the form's
     options (男, 小学 …), or a run of digits."""
@@ -528,10 +552,13 @@ class _Workbook:
                 if self.wb[other].sheet_state == "visible" and any(_filled(r) for _, r in _rows(self.wb[other])):
                     self.note(f"工作表“{other}”不是这张表格模板里的，没有读取，里面的内容没有检查"
                               f"（记录要填在“{main}”工作表里）")
+        before = len(self.problems)
         records, by_serial = self._records(main, form, code, version)
         if not records and not self.problems:
             self.note(f"“{main}”工作表的表头下面没有记录（第 3 行起是空的）：交来的是空白模板吗？"
                       "记录要从表头下面一行起填写，一行一份")
+        if not records and len(self.problems) > before:
+            return records, self.problems  # the record sheet could not be read: its tables' rows belong to nothing
         for sheet, key in tables.items():
             if sheet in names:
                 self._table_rows(sheet, form, key, by_serial)
@@ -564,7 +591,7 @@ class _Workbook:
                 self.note(f"没有“{MAIN_SHEET}”工作表，按唯一的数据工作表“{candidates[0]}”读取记录"
                           f"（模板里这张表叫“{MAIN_SHEET}”）")
             return candidates[0]
-        listed = "、".join(f"“{n}”" for n in candidates[:6]) or "（没有）"
+        listed = "、".join(f"“{echo(n, (MAIN_SHEET, 'Sheet1', 'Sheet2'))}”" for n in candidates[:6]) or "（没有）"  # a sheet per child
         self.fail("E711", what=f"找不到填记录的工作表“{MAIN_SHEET}”：这个文件的数据工作表有 {listed}",
                   fix=f"把填记录的那张工作表改回“{MAIN_SHEET}”（右键工作表标签 → 重命名），其他的另存到别的文件")
         return None
@@ -620,6 +647,12 @@ class _Workbook:
                       fix=f"请用 wugu records template {form.code} 生成的模板（或网站表格页下载的 Excel 模板），"
                           "把记录复制过去；" + (f"或者把“{sheet.name}”工作表第 2 行的表头照模板改回，表头不要改动"
                                                  if what.startswith("前") else "记录填在表头下面，一行一份"))
+            return False
+        across = [(c1, c2) for c1, r1, c2, r2 in _merged(self.wb[sheet.name]) if c1 != c2 and r1 <= sheet.header <= r2]
+        for c1, c2 in across:  # one header over two columns: which of them holds which field cannot be told
+            span = f"{sheet.cell(c1, sheet.header)}:{sheet.cell(c2, sheet.header).split('!')[1]}"
+            self.fail("E763", span, range=span.split("!")[1])
+        if across:
             return False
         header = sheet.rows[sheet.header - 1]
         seen: dict[str, int] = {}
@@ -705,7 +738,17 @@ class _Workbook:
         serial_col = 1 if sheet.header and _clean(sheet.rows[sheet.header - 1][0] if sheet.rows[sheet.header - 1]
                                                   else "") == "序号" else None
         self._merges(sheet, labels)
-        totals = []
+        totals: list[int] = []
+        sparse: list[tuple[int, set[str], dict[str, Any], dict[Any, str], list[Any]]] = []
+
+        def add(n: int, data: dict[str, Any], cells: dict[Any, str], row: list[Any]) -> None:
+            record = Record(self.display, len(records) + 1, data, kind="xlsx", line=n, cells=cells)
+            records.append(record)
+            serial = row[0] if serial_col and row else None
+            if isinstance(serial, float) and serial.is_integer():
+                serial = int(serial)
+            by_serial[serial if serial not in (None, "") else len(records)] = record
+
         for n, row in enumerate(sheet.rows, 1):
             if n <= sheet.header or n in sheet.skip or not _filled(row):
                 continue
@@ -722,15 +765,23 @@ class _Workbook:
                         data[key] = v
             if set(data) == {"form", "version"}:
                 continue  # only a 序号 was typed in
-            record = Record(self.display, len(records) + 1, data, kind="xlsx", line=n, cells=cells)
-            records.append(record)
-            serial = row[0] if serial_col and row else None
-            if isinstance(serial, float) and serial.is_integer():
-                serial = int(serial)
-            by_serial[serial if serial not in (None, "") else len(records)] = record
+            typed = set(data) - {"form", "version"}
+            if len(required) >= 4 and len(typed) <= 2 and len(typed & required) < len(required) / 2:
+                sparse.append((n, typed, data, cells, row))  # a note, or a township dragged down, under records
+                continue
+            add(n, data, cells, row)
         if totals:
             where = "、".join(sheet.cell(1, n).split("!")[1] for n in totals[:5])
             self.note(f"{name}!{where} 是合计（小计）行，不是记录，没有读取；统计由 wugu records stats 计算")
+        if sparse and not records:  # nothing but such rows: records only begun (a statistics table to sign)
+            for n, _, data, cells, row in sparse:
+                add(n, data, cells, row)
+        elif sparse:
+            cols = {k for _, typed, *_ in sparse for k in typed}
+            order = list(labels)
+            shown = [f"“{labels.get(k, k)}”" for k in sorted(cols, key=lambda k: order.index(k) if k in order else 0)][:3]
+            self.fail("E768", sheet.cell(1, sparse[0][0]), sheet=name, count=len(sparse),
+                      cols="、".join(shown) + ("等" if len(cols) > 3 else ""), rows=_spans([n for n, *_ in sparse]))
         return records, by_serial
 
     def _table_rows(self, name: str, form: Any, key: str, by_serial: dict[Any, Record]) -> None:
