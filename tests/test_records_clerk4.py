@@ -291,3 +291,30 @@ def test_what_clerks_type_is_read_as_meant(office: Path, tmp_path: Path) -> None
                             cwd=tmp_path, capture_output=True, text=True, timeout=240)
     assert "E718" in result.stdout and "Excel 把它存成了数字" in result.stdout, result.stdout
     assert "基础版手册" in result.stderr and "--project" in result.stderr           # outside a handbook: said
+
+
+def test_small_things_a_clerk_meets(office: Path, tmp_path: Path) -> None:
+    """r13 finding 22: a CSV saved without the template's title row is known by its headers (noticed); "是" in a
+    JSON signature is one problem, not also “not signed”; 单位盖章's fix says to seal, not to sign."""
+    header = ["序号", "儿童编号", "所属乡镇（街道）", "姓名", "性别", "出生日期", "身份证号"]
+    record = f04(71)
+    row = ["1", record["child_no"], "东镇", record["name"], record["sex"], record["birth_date"], record["id_number"]]
+    (tmp_path / "no-title.csv").write_text(",".join(header) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    record = f04(72, surveyor_signed="是")
+    (tmp_path / "shi.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    result = records("check", "--format", "json", "no-title.csv", "shi.json", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    assert report["counts"].get("WG-F04") == 2, report
+    assert any("按表头认作 WG-F04" in n for n in report["notices"]), report["notices"]
+    signed = [p for p in report["problems"] if p["file"] == "shi.json"]
+    assert [p["code"] for p in signed] == ["E715"], signed
+    from wugu.records.check import FormChecker
+    from wugu.records.forms import load_forms
+    from wugu.records.read import Record
+
+    handbook, _ = load_forms(str(ROOT))
+    f05 = handbook.form("F05")
+    checker = FormChecker(f05)
+    found = checker.check(Record("f05.json", 1, {"form": f05.code, "version": f05.version}))
+    seal = next(p for p in found if p.where.endswith("单位盖章"))
+    assert "盖好章" in seal.format() and "签好" not in seal.format()

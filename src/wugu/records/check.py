@@ -131,6 +131,8 @@ class FormChecker:
             return "每份记录写上表格代码和版本，例如 \"form\": \"WG-F04\", \"version\": \"2026.1\""
         if kind in ("signature", "statement", "photo"):
             done = {"signature": "签好", "statement": "勾好", "photo": "贴好"}[kind]
+            if kind == "signature" and "盖章" in self.label(path):
+                done = "盖好章"
             return f"在纸上{done}后，{tick_fix(record)}"
         if kind == "yesno":
             return tick_fix(record, both=True)
@@ -169,6 +171,8 @@ class FormChecker:
                 if key not in seen:
                     seen.add(key)
                     out.append(p)
+        typed = {p.where for p in out if p.code == "E715"}  # a wrong kind of value: not also “not signed”
+        out = [p for p in out if not (p.code == "E720" and p.where in typed)]
         for rule in self.rules.broken(record.data):
             rows = self.rules.bad_rows(rule, record.data)
             if rows and rows[1]:

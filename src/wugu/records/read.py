@@ -63,7 +63,7 @@ def read_records(path: Path, display: str, form_code: str | None = None,
         if suffix in (".json", ".jsonl", ".ndjson"):
             return _json(path.read_bytes(), display)
         if suffix == ".csv":
-            return _csv(path.read_bytes(), display, form_code, forms or {})
+            return _csv(path.read_bytes(), display, form_code, forms or {}, notices)
         if suffix in (".xlsx", ".xlsm"):
             return _xlsx(path, display, forms or {}, form_code, notices)
     except OSError as exc:
@@ -229,7 +229,25 @@ def _decode_csv(raw: bytes) -> str:
         return raw.decode("gb18030")  # what Excel and WPS in China save as “CSV”: GBK (a subset of GB18030)
 
 
-def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any]) -> tuple[list[Record], list[Problem]]:
+def _form_by_headers(header: list[str], forms: dict[str, Any]) -> str | None:
+    """The one form whose headers a CSV's header row is (most of its cells are that form's column names), if any."""
+    from .schema import field_schemas, record_headers
+
+    cells = [_clean(h) for h in header if _clean(h) and _clean(h) != "序号"]
+    scores = []
+    for code, form in forms.items():
+        names = _label_map(field_schemas(form), record_headers(form))
+        scores.append((sum(1 for c in cells if c in names), code))
+    scores.sort(reverse=True)
+    if not scores or not cells:
+        return None
+    best, code = scores[0]
+    second = scores[1][0] if len(scores) > 1 else 0
+    return code if best >= max(3, 0.6 * len(cells)) and best > second else None
+
+
+def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any],
+         notices: list[str] | None = None) -> tuple[list[Record], list[Problem]]:
     try:
         text = _decode_csv(raw)
     except UnicodeDecodeError:
@@ -247,6 +265,11 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any])
         if m:
             code, version, start = m.group(1), m.group(2), 1
     code = code or form_code
+    if code is None and rows:  # no title row: the headers may still say which form it is
+        first = next((r for r in rows if any(c.strip() for c in r)), [])
+        code = _form_by_headers(first, forms)
+        if code is not None and notices is not None:
+            notices.append(f"提示：{display}:第一行没有写表格代码，按表头认作 {code} {forms[code].title}（不对时加 --form）")
     if code is None:
         return [], [problem("E711", display, what="不知道这些记录是哪张表格的",
                             fix="用 wugu records template 生成的表格填写（第一行写着表格代码和版本），"
