@@ -318,3 +318,22 @@ def test_small_things_a_clerk_meets(office: Path, tmp_path: Path) -> None:
     found = checker.check(Record("f05.json", 1, {"form": f05.code, "version": f05.version}))
     seal = next(p for p in found if p.where.endswith("单位盖章"))
     assert "盖好章" in seal.format() and "签好" not in seal.format()
+
+
+def test_one_serial_twice_when_table_rows_name_records_by_it(office: Path) -> None:
+    """r13 finding 22: two visit logs numbered 1 in 记录, 参加人员 rows naming 1: E769 at the second."""
+    result = records("template", "WG-F07", "--out", "t7b", cwd=office)
+    assert result.returncode == 0, result.stderr
+    wb = load_workbook(office / "t7b" / "WG-F07.xlsx")
+    ws = wb["记录"]
+    columns = {r[3]: r[2] for r in wb["_meta"].iter_rows(values_only=True) if r[0] == "column" and r[1] == "记录"}
+    for row in (3, 4):
+        ws.cell(row, 1, 1)
+        for key, value in f07().items():
+            if key in columns and isinstance(value, str):
+                ws.cell(row, columns[key], value)
+    wb["参加人员"].append([1, "李某某", "结对志愿者", "V-0001"])
+    wb.save(office / "twice.xlsx")
+    result = records("check", "--format", "json", "twice.xlsx", cwd=office)
+    found = [(p["code"], p["where"] or p["file"].split(":", 1)[1]) for p in json.loads(result.stdout)["problems"]]
+    assert ("E769", "记录!A4") in found, found

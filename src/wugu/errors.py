@@ -222,6 +222,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E767": ("这个 Excel 文件是空的：{sheets}里一个字也没有，看不出是哪张表格，也没有记录", "{fix}"),
     "E768": ("“{sheet}”工作表有 {count} 行只填了一两格（{cols}），不像一份记录：{rows}",
              "是备注、说明或预先拉好的序号、乡镇：删掉这些行（备注写在另一张工作表里）；是记录：把必填栏目填上"),
+    "E769": ("序号 {serial} 写了两次（{other} 也是）：“{table}”工作表里写这个序号的行分不清属于哪一份记录",
+             "每份记录一个序号，从 1 起往下编，不要重复；“{table}”工作表第一列的记录序号随着改"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).

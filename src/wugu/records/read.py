@@ -746,6 +746,7 @@ class _Workbook:
     def _records(self, name: str, form: Any, code: str, version: str) -> tuple[list[Record], dict[Any, Record]]:
         from .schema import data_fields, field_schemas, record_headers
 
+        tables = [f.label for f in form.fields if f.type == "table"]  # sheets whose rows name a record by its 序号
         props = field_schemas(form)
         labels = record_headers(form)
         names = _label_map(props, labels)
@@ -770,7 +771,10 @@ class _Workbook:
             serial = row[0] if serial_col and row else None
             if isinstance(serial, float) and serial.is_integer():
                 serial = int(serial)
-            by_serial[serial if serial not in (None, "") else len(records)] = record
+            if serial not in (None, "") and serial in by_serial and tables:
+                self.fail("E769", sheet.cell(1, n), serial=echo(serial), other=by_serial[serial].cells[()],
+                          table="、".join(tables))
+            by_serial.setdefault(serial if serial not in (None, "") else len(records), record)
 
         for n, row in enumerate(sheet.rows, 1):
             if n <= sheet.header or n in sheet.skip or not _filled(row):
