@@ -9,7 +9,10 @@ from typing import Iterable
 #: What a key, a form code or a version looks like: short ASCII, no run of digits as long as a phone's or an ID's.
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-\[\]/]{0,39}")
 _DIGITS = re.compile(r"\d{6}")
-_DATE = re.compile(r"\d{4}\D\d{1,2}\D\d{1,2}|\d{1,2}\D\d{1,2}\D\d{4}")  # a birth date is personal data
+#: Short ASCII that is still a record's value, not a key: a date (2012-03-05) or an identifier with a run of digits
+#: (a child's number C001); a version (2026.1) is the one run of digits shown.
+_VALUE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{3}")
+_VERSION = re.compile(r"\d{4}\.\d{1,3}")
 
 
 def echo(text: object, known: Iterable[str] = ()) -> str:
@@ -18,7 +21,7 @@ def echo(text: object, known: Iterable[str] = ()) -> str:
     s = str(text).strip()
     if not s:
         return "（空）"
-    if _PLAIN.fullmatch(s) and not _DIGITS.search(s) and not _DATE.search(s):
+    if _PLAIN.fullmatch(s) and not _DIGITS.search(s) and (_VERSION.fullmatch(s) or not _VALUE_LIKE.search(s)):
         return s
     if len(s) <= 20 and not re.search(r"\d{3}", s) and difflib.get_close_matches(s, list(known), n=1, cutoff=0.6):
         return s
