@@ -38,6 +38,7 @@ from ..model import Field, Form, FormSection, Handbook, Pack, Regulation
 from ..output import inside, write_atomic
 from ..paths import form_page, form_pdf, html_url, pack_pdf
 from ..resources import templates_dir
+from .fit import ink_style, long_style, too_tall
 from .fonts import FontSet
 from .sealed import seal, unseal
 
@@ -212,6 +213,14 @@ _PHOTO_ROWS = 4
 
 #: Width of the type area in mm (A4 minus the margins of print.css), by orientation.
 TEXT_WIDTH = {"portrait": 210 - 25 - 16, "landscape": 297 - 20 - 15}
+#: The columns of a grid in per cent of the type area (form.html.j2): label, value, label, value (and a side photo).
+GRID_COLUMNS = {(False, False): (21, 29, 21, 29), (True, False): (12, 38, 12, 38),
+                (False, True): (21, 24, 21, 18, 16), (True, True): (12, 33, 12, 28, 15)}
+
+
+def grid_columns(landscape: bool, photo: bool) -> tuple[int, ...]:
+    """The column widths (per cent) of a grid."""
+    return GRID_COLUMNS[(bool(landscape), bool(photo))]
 
 
 def header_lines(label: str, width_mm: float, size_pt: float) -> tuple[str, ...]:
@@ -363,6 +372,53 @@ def _column_widths(weights: list[float], labels: list[str], text_width: float, s
     if short > 0 and spare > short:
         mm = [n if w < n else w - (w - n) * short / spare for n, w in zip(need, mm)]
     return [round(100 * w / text_width, 3) for w in mm]
+
+
+def value_widths(sections: list[SectionView], orientation: str = "portrait") -> dict[str, float]:
+    """The room (mm, inside the padding) each writing area has on paper: by field key, and by
+    ``table.column`` for the columns of a table. A filled record fits its values to it (:mod:`wugu.render.fit`)."""
+    text = TEXT_WIDTH.get(orientation, TEXT_WIDTH["portrait"])
+    out: dict[str, float] = {}
+    for view in sections:
+        for b in view.blocks:
+            if isinstance(b, DataTable):  # print.css: table.data td has 1 mm padding
+                for c, w in zip(b.field.columns, b.widths):
+                    out[f"{b.field.key}.{c.key}"] = w * text / 100 - 2.3
+                continue
+            cols = grid_columns(orientation == "landscape", b.photo)
+            for row in b.rows:
+                at = 0
+                for c in row:
+                    mm = sum(cols[at:at + c.colspan]) * text / 100
+                    at += c.colspan
+                    if c.kind in ("value", "opinion"):  # td: 1.6 mm padding either side
+                        out[c.field.key] = mm - 3.5
+                    elif c.kind == "signline":  # td.signline: 2 mm
+                        out.update((g.key, text - 4.3) for g in c.extra)
+    return out
+
+
+def to_appendix(sections: list[SectionView], filled: dict[str, Any], room: dict[str, float],
+                landscape: bool = False) -> tuple[dict[str, Any], list[tuple[int, str, str]]]:
+    """A filled record's table cells too long for a row that fits on one page, moved to the form's 附页: the
+    cell then says “见附页 N”, the 附页 lists ``(N, where, text)``. Ordinary values are never moved."""
+    out, appendix = dict(filled), []
+    for view in sections:
+        for b in view.blocks:
+            f = b.field if isinstance(b, DataTable) else None
+            if f is None or f.key not in filled:
+                continue
+            rows = []
+            for r, row in enumerate(filled[f.key]["rows"], 1):
+                cells = [(row.get(c.key, ""), room.get(f"{f.key}.{c.key}", 20.0)) for c in f.columns]
+                row = dict(row)
+                for k in sorted(too_tall(cells, landscape)):
+                    c = f.columns[k]
+                    appendix.append((len(appendix) + 1, f"{f.label}第 {r} 行“{c.label}”", row[c.key]))
+                    row[c.key] = f"见附页 {len(appendix)}"
+                rows.append(row)
+            out[f.key] = {**filled[f.key], "rows": rows}
+    return out, appendix
 
 
 def layout_section(section: FormSection, orientation: str = "portrait") -> SectionView:
@@ -704,6 +760,7 @@ class PdfBuilder:
         self.env.filters["hint_parts"] = hint_parts
         self.env.filters["option_parts"] = option_parts
         self.env.filters["label_lines"] = label_lines
+        self.env.globals.update(grid_columns=grid_columns, ink_style=ink_style, long_style=long_style)
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
         self._packs: dict[str, bytes] = {}  # pack key → PDF
@@ -812,10 +869,17 @@ class PdfBuilder:
         secret = confidentiality_notice(form)
         dated = has_own_date(form)
         header_key = next((f.key for f in form.fields if f.form_date), None)
+        room, appendix = {}, []
+        if filled is not None:
+            room = value_widths(sections, form.orientation)
+            filled, appendix = to_appendix(sections, filled, room, form.orientation == "landscape")
+            wide = TEXT_WIDTH.get(form.orientation, TEXT_WIDTH["portrait"])
+            room["附页"] = (100 - grid_columns(form.orientation == "landscape", False)[0]) * wide / 100 - 3.5
         body = self.env.get_template("form.html.j2").render(
             **ctx, form=form, pieces=pieces(sections), qr=self.qr_uri(form), required=required,
             secret=secret, sensitive=form.has_sensitive, fillable=fillable, dated=dated, filled=filled,
             header_date=(filled or {}).get(header_key) if header_key else None,
+            room=room, appendix=appendix,
         )
         top_left = "内部资料　注意保密" if form.has_sensitive or filled else ""
         top_right = f"{form.code}　{form.version} 版"
