@@ -341,7 +341,8 @@ def _instructions(book: _Book, cols: list[tuple[str, str, Field, str]]) -> None:
     ws = book.wb.add_worksheet(GUIDE_SHEET)
     book.set_column(ws, 0, 0, 14)
     book.set_column(ws, 1, 1, 26)
-    book.set_column(ws, 2, 6, 16)
+    book.set_column(ws, 2, 5, 16)
+    book.set_column(ws, 6, 6, 60)  # 说明 (choices, hints): the last column printed, its text is not cut short
     lines = [f"{form.code} {form.title}（{form.version} 版）", "",
              "怎样填：在“记录”表里每行填一份记录，第一列写序号 1、2、3……；表格栏目（如参加人员）在同名的工作表里填，"
              f"第一列“{PARENT}”写它属于哪份记录。",
