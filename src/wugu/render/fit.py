@@ -55,13 +55,12 @@ def ink_style(text: str, width_mm: float, lines: int = 2) -> str:
 
 
 def long_style(text: str, width_mm: float, ruled_lines: int) -> str:
-    """The style of a filled long text (需求说明, 观察记录 …): on the ruled lines of the blank form (7.5 mm apart)
-    while it fits them; else in ordinary lines, up to three times as many, then smaller down to the floor."""
-    base = f"min-height: {ruled_lines * 7.5:g}mm"
-    if lines_needed(text, SIZES[0], width_mm) <= ruled_lines:
-        return f"font-family: var(--sans); font-size: {SIZES[0]:g}pt; {base}; line-height: 7.5mm"
+    """The style of a filled long text (需求说明, 观察记录 …): ordinary lines at 10.5 pt up to three times the ruled
+    lines of the blank form, then smaller down to the floor. (No fixed height: a short text keeps the rows as
+    short as ``wugu records pdf`` has always printed them, and as the fill page's printout does.)"""
     size = fit_size(text, width_mm, ruled_lines * 3)
-    return f"font-family: var(--sans); font-size: {size:g}pt; {base}; line-height: {1.45 if size > 9 else 1.35}"
+    style = f"font-family: var(--sans); font-size: {size:g}pt"
+    return style if size == SIZES[0] else style + "; line-height: 1.35"
 
 
 #: Height of the type area in mm (A4 minus the margins of print.css), by orientation.
