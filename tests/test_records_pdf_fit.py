@@ -21,7 +21,7 @@ from records_longest import longest_record
 from records_sample import f04
 from wugu.records.forms import load_forms
 from wugu.render import fit
-from wugu.render.pdf import PdfBuilder, _xml_tree
+from wugu.render.pdf import GRID_COLUMNS, PdfBuilder, _xml_tree, fitted
 from wugu.resources import templates_dir
 
 pdfplumber = pytest.importorskip("pdfplumber")
@@ -150,7 +150,7 @@ def test_filled_html_keeps_the_fast_parser(handbook) -> None:
 
     form = handbook.form("F04")
     record = f04(1, support_advice="第一行\n第二行", needs_note="a < b & c > d \"e\" 'f'")
-    part = PdfBuilder(handbook)._form_part(form, filled=display_values(form, record))
+    part = PdfBuilder(handbook)._form_part(form, filled=fitted(form, display_values(form, record)))
     root = _xml_tree(part.html)
     advice = [el for el in root.iter("div") if (el.text or "").startswith("第一行")]
     assert advice and advice[0].text == "第一行\n第二行" and "white-space" not in advice[0].get("style", "")
@@ -165,3 +165,16 @@ def test_fit_sizes() -> None:
     assert fit.lines_needed("一\n二\n三", 10.5, 100.0) == 3
     assert fit.too_tall([("12", 12.0)] * 20) == []
     assert fit.too_tall([("测" * 200, 12.0), ("3", 12.0)], landscape=True) == [0]
+
+
+def test_grid_columns_are_the_forms(handbook) -> None:
+    """The grid column widths the values are fitted to are the ones the form prints (form.html.j2's colgroup)."""
+    builder = PdfBuilder(handbook)
+    seen = set()
+    for form in handbook.forms:
+        for cols in re.findall(r"<colgroup>((?:<col style=\"width: [\d.]+%\">)+)</colgroup>", builder.form_part(form).html):
+            widths = tuple(int(w) for w in re.findall(r"width: (\d+)%", cols))
+            if len(widths) in (4, 5) and sum(widths) == 100:
+                assert widths == GRID_COLUMNS[(form.orientation == "landscape", len(widths) == 5)], form.code
+                seen.add((form.orientation, len(widths)))
+    assert {("portrait", 4), ("landscape", 4), ("portrait", 5)} <= seen

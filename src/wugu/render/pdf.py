@@ -213,7 +213,8 @@ _PHOTO_ROWS = 4
 
 #: Width of the type area in mm (A4 minus the margins of print.css), by orientation.
 TEXT_WIDTH = {"portrait": 210 - 25 - 16, "landscape": 297 - 20 - 15}
-#: The columns of a grid in per cent of the type area (form.html.j2): label, value, label, value (and a side photo).
+#: The columns of a grid in per cent of the type area, as form.html.j2's colgroup: label, value, label, value (and a
+#: side photo).
 GRID_COLUMNS = {(False, False): (21, 29, 21, 29), (True, False): (12, 38, 12, 38),
                 (False, True): (21, 24, 21, 18, 16), (True, True): (12, 33, 12, 28, 15)}
 
@@ -419,6 +420,39 @@ def to_appendix(sections: list[SectionView], filled: dict[str, Any], room: dict[
                 rows.append(row)
             out[f.key] = {**filled[f.key], "rows": rows}
     return out, appendix
+
+
+class FittedValues(dict):  # type: ignore[type-arg]
+    """A filled record's values (key → what its field shows, :func:`wugu.records.pdf.display_values`) with what
+    fits them to the paper (filled.html.j2): the room each writing area has, and the table cells moved to the
+    附页."""
+
+    def __init__(self, values: dict[str, Any], room: dict[str, float], appendix: list[tuple[int, str, str]],
+                 columns: tuple[int, ...]):
+        super().__init__(values)
+        self.room = room
+        self.appendix = appendix
+        self.columns = columns  # the 附页's grid columns (per cent)
+
+    def ink(self, text: Any, key: str, lines: int = 2) -> str:
+        """The style of a value in the writing area ``key`` (``table.column`` for a table cell)."""
+        return ink_style(str(text), self.room.get(key, 20.0 if "." in key else 40.0), lines)
+
+    def long(self, text: Any, key: str, lines: int) -> str:
+        """The style of a long text in the writing area ``key`` (``lines``: the blank form's ruled lines)."""
+        return long_style(str(text), self.room.get(key, 120.0), lines)
+
+
+def fitted(form: Form, values: dict[str, Any]) -> FittedValues:
+    """A filled record's values ready for the form's layout: each value's room on paper measured, table cells
+    too long for a page moved to the 附页."""
+    sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
+    landscape = form.orientation == "landscape"
+    room = value_widths(sections, form.orientation)
+    values, appendix = to_appendix(sections, values, room, landscape)
+    columns = grid_columns(landscape, False)
+    room["附页"] = (100 - columns[0]) * TEXT_WIDTH[form.orientation if landscape else "portrait"] / 100 - 3.5
+    return FittedValues(values, room, appendix, columns)
 
 
 def layout_section(section: FormSection, orientation: str = "portrait") -> SectionView:
@@ -760,7 +794,6 @@ class PdfBuilder:
         self.env.filters["hint_parts"] = hint_parts
         self.env.filters["option_parts"] = option_parts
         self.env.filters["label_lines"] = label_lines
-        self.env.globals.update(grid_columns=grid_columns, ink_style=ink_style, long_style=long_style)
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
         self._packs: dict[str, bytes] = {}  # pack key → PDF
@@ -869,17 +902,10 @@ class PdfBuilder:
         secret = confidentiality_notice(form)
         dated = has_own_date(form)
         header_key = next((f.key for f in form.fields if f.form_date), None)
-        room, appendix = {}, []
-        if filled is not None:
-            room = value_widths(sections, form.orientation)
-            filled, appendix = to_appendix(sections, filled, room, form.orientation == "landscape")
-            wide = TEXT_WIDTH.get(form.orientation, TEXT_WIDTH["portrait"])
-            room["附页"] = (100 - grid_columns(form.orientation == "landscape", False)[0]) * wide / 100 - 3.5
         body = self.env.get_template("form.html.j2").render(
             **ctx, form=form, pieces=pieces(sections), qr=self.qr_uri(form), required=required,
             secret=secret, sensitive=form.has_sensitive, fillable=fillable, dated=dated, filled=filled,
             header_date=(filled or {}).get(header_key) if header_key else None,
-            room=room, appendix=appendix,
         )
         top_left = "内部资料　注意保密" if form.has_sensitive or filled else ""
         top_right = f"{form.code}　{form.version} 版"
@@ -894,7 +920,7 @@ class PdfBuilder:
 
         Never cached: a filled record is personal data (see :mod:`wugu.records.pdf`).
         """
-        part = self._form_part(form, filled=values)
+        part = self._form_part(form, filled=fitted(form, values))
         return _render_job(self._part_job(part, False), self.engine)[0]
 
     def regulation_part(self, reg: Regulation) -> Part:
