@@ -79,7 +79,9 @@ def test_filled_printout_pages_like_records_pdf_with_the_values(base_site, brows
     version = re.search(r":(\d{4}\.\d+)$", schema["$id"]) or re.search(r"(\d{4}\.\d+)", schema["$id"])
     records = {
         "F04": f04(3, needs=["学业辅导", "生活物资"], observations="孩子有礼貌。\n衣服单薄。",
-                   mother_status=["其他"], mother_status_other="长期外出"),
+                   mother_status=["其他"], mother_status_other="长期外出",   # and values too long for one line:
+                   school_grade="测试县测试镇中心小学四年级二班", carer_health="高血压，腿脚不便，需长期服药",
+                   household_register="某某省某某市某某县某某镇某某村第三村民小组" * 2),
         "F05": _f05(version.group(1)),
         "F07": f07(visit_kind="其他", visit_kind_other="学校走访"),
     }

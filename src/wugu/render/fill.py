@@ -118,6 +118,27 @@ def paper_css(handbook: Handbook, form: Form) -> str:
                       f"{PAPER}, {PAPER} *, {PAPER} ::before, {PAPER} ::after {{ box-sizing: content-box; }}", scoped])
 
 
+@cache
+def char_widths() -> str:
+    """The widths wugu.render.fit gives characters, as JSON runs ``[first, last, em]`` of code points (1 for a wide
+    character, 0 for one that takes no room; any other is 0.62 em), for paper.js to fit values as records pdf does."""
+    import json
+    import unicodedata
+
+    runs: list[list[float]] = []
+    for cp in range(0x20, 0x10000):  # beyond: paper.js counts 20000–3FFFD (CJK) wide, the rest 0.62
+        ch = chr(cp)
+        em = 1 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else \
+            0 if unicodedata.category(ch) in ("Mn", "Me", "Cf", "Cc") else None
+        if em is None:
+            continue
+        if runs and runs[-1][1] == cp - 1 and runs[-1][2] == em:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp, em])
+    return json.dumps(runs, separators=(",", ":"))
+
+
 def _body(document: str) -> str:
     return document.split("<body", 1)[1].split(">", 1)[1].rsplit("</body>", 1)[0].strip()
 
@@ -140,6 +161,7 @@ def fill_form(handbook: Handbook, form: Form, page: str) -> str:
         asset=rel(paths.html_url(page), ASSET_DIR), sections=paper_sections(form),
         notice=confidentiality_notice(form), paper_css=Markup(paper_css(handbook, form)),
         paper=[Markup(h) for h in paper_html(handbook, form)], landscape=form.orientation == "landscape",
+        char_widths=char_widths(),
         dated=has_own_date(form) or any(f.form_date for f in form.fields),
     )
     # Markdown passes a raw HTML block through only while it has no blank line inside.

@@ -791,7 +791,10 @@ def pdf_env() -> jinja2.Environment:
 
 
 class _Skeleton(dict):  # type: ignore[type-arg]
-    """No values, but a filled record's layout (``{% if filled %}``): the fill page's printed paper."""
+    """No values, but a filled record's layout (``{% if filled %}``): the fill page's printed paper. ``room``: the
+    room each writing space has (:func:`value_widths`)."""
+
+    room: dict[str, float] = {}
 
     def __bool__(self) -> bool:
         return True
@@ -812,9 +815,10 @@ def form_html(handbook: Handbook, form: Form, *, fillable: bool = False, filled:
     """The HTML document of a form as the PDF lays it out: blank, fillable, ``filled`` with a record's values, or
     (``paper``) a filled record's layout with every writing area blank and marked by its key for the fill page's
     script (templates/pdf/paper.html.j2)."""
-    if paper:
-        filled = _Skeleton()
     sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
+    if paper:  # the room of each writing space, for paper.js to fit values as `fitted` does (wugu.render.fit)
+        filled = _Skeleton()
+        filled.room = value_widths(sections, form.orientation)
     required = any(f.required and f.type not in ("signature", "signdate", "notice") and
                    (f.label or f.type != "statement") for f in form.fields)
     profile = handbook.profile

@@ -15,11 +15,51 @@
   var tables = Array.prototype.slice.call(sheet.querySelectorAll("tbody[data-table]"));
   var tableRows = tables.map(function (el) { return el.innerHTML; });
 
+  /* wugu/render/fit.py in JavaScript: the size a filled value is set in to fit its cell (records pdf does the same). */
+  var SIZES = [10.5, 10.0, 9.5, 9.0, 8.5, 8.0], PT_MM = 25.4 / 72;
+  var NARROW = { " ": 0.33, "i": 0.3, "l": 0.3, "j": 0.3, "I": 0.35, ".": 0.3, ",": 0.3, ":": 0.3, ";": 0.3, "|": 0.3,
+    "m": 0.9, "w": 0.8, "M": 0.9, "W": 0.95 };
+  var WIDE = JSON.parse(paper.getAttribute("data-wide") || "[]");   /* [start, end, em] code point runs: 1 wide, 0 none */
+  function charEm(ch) {
+    if (Object.prototype.hasOwnProperty.call(NARROW, ch)) { return NARROW[ch]; }
+    var cp = ch.codePointAt(0), lo = 0, hi = WIDE.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1, r = WIDE[mid];
+      if (cp < r[0]) { hi = mid - 1; } else if (cp > r[1]) { lo = mid + 1; } else { return r[2]; }
+    }
+    return cp >= 0x20000 && cp <= 0x3FFFD ? 1 : 0.62;
+  }
+  function textEm(line) { var em = 0; Array.from(line).forEach(function (ch) { em += charEm(ch); }); return em; }
+  function linesNeeded(text, size, width) {
+    var room = Math.max(width * 0.92, 1);
+    return String(text).split("\n").reduce(function (n, line) {
+      return n + Math.max(1, Math.ceil(textEm(line) * size * PT_MM / room));
+    }, 0);
+  }
+  function fitSize(text, width, lines) {
+    for (var i = 0; i < SIZES.length; i++) { if (linesNeeded(text, SIZES[i], width) <= lines) { return SIZES[i]; } }
+    return SIZES[SIZES.length - 1];
+  }
+  function inkStyle(text, width, lines) {
+    var size = fitSize(text, width, lines || 2);
+    var style = "font-family: var(--sans); font-size: " + size + "pt";
+    return size === SIZES[0] ? style : style + "; line-height: 1.3";
+  }
+  function longStyle(text, width, ruled) {
+    var size = fitSize(text, width, ruled * 3);
+    var style = "font-family: var(--sans); font-size: " + size + "pt";
+    return size === SIZES[0] ? style : style + "; line-height: 1.35";
+  }
+
+
   function esc(s) {
     return String(s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }[c]; });
   }
   function blank(v) { return v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length); }
   function ink(text) { return '<span class="filled" style="' + INK + '">' + esc(text) + "</span>"; }
+  function fitted(text, room, lines, inner) {
+    return '<span class="filled" style="' + inkStyle(text, room, lines) + '">' + esc(text) + (inner || "") + "</span>";
+  }
   function date(v, monthOnly) {
     var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(v));
     if (!m) { return String(v); }
@@ -32,26 +72,31 @@
 
   /* One writing space with its value (filled.html.j2's value, sign, signdate and signline_item). */
   function show(el, v) {
-    var kind = el.getAttribute("data-t");
+    var kind = el.getAttribute("data-t"), room = Number(el.getAttribute("data-room") || 40);
     if (kind === "id" && String(v).length === 18) {
       el.innerHTML = '<span class="idboxes">' + String(v).split("").map(function (ch, i) {
         return "<span" + (i === 5 || i === 13 ? ' class="g"' : "") + ' style="text-align: center; font-family: var(--sans); '
           + 'font-size: 10pt; line-height: 6mm">' + esc(ch) + "</span>";
       }).join("") + "</span>";
     } else if (kind === "id" || kind === "text" || kind === "number" || kind === "date") {
-      var text = kind === "date" ? date(v, el.hasAttribute("data-m")) : v;
-      var unit = el.getAttribute("data-u");
-      el.innerHTML = '<span class="nowrap">' + ink(text) + (unit ? '<span class="unit inline">' + esc(unit) + "</span>" : "") + "</span>";
+      var text = String(kind === "date" ? date(v, el.hasAttribute("data-m")) : v);
+      var unit = el.getAttribute("data-u") || "";
+      el.innerHTML = '<span class="filled" style="' + inkStyle(text + unit, room, 3) + '">' + esc(text)
+        + (unit ? '<span class="unit inline">' + esc(unit) + "</span>" : "") + "</span>";
     } else if (kind === "longtext") {
-      el.innerHTML = '<div class="filled" style="' + INK + '">' + esc(v) + "</div>";
+      el.innerHTML = '<div class="filled" style="' + longStyle(String(v), room, Number(el.getAttribute("data-l")) || 1)
+        + '">' + esc(v) + "</div>";
     } else if (kind === "photo") {
       el.innerHTML = '<div class="photo-box"><div>纸面已贴照片</div></div>';
     } else if (kind === "other") {
-      el.innerHTML = "：" + ink(v);
+      el.innerHTML = "：" + fitted(String(v), room);
+      el.parentNode.classList.add("wide");   /* the option (or yes/no detail) wraps inside its cell */
     } else if (kind === "signed") {
       el.innerHTML = ink("（纸面已签）");
     } else if (kind === "date-text") {
       el.innerHTML = ink(date(v, el.hasAttribute("data-m")));
+    } else if (kind === "plain") {
+      el.innerHTML = fitted(String(v), room);
     } else if (kind === "head-date") {
       el.innerHTML = '<span class="filled" style="font-family: var(--sans)">' + esc(date(v, el.hasAttribute("data-m"))) + "</span>";
     } else {
@@ -62,12 +107,14 @@
   /* A table's rows, blank rows up to the paper's, and its 合计 (filled.html.j2's rows). */
   function rows(tbody, list) {
     var cols = tbody.getAttribute("data-cols").split(" "), paperRows = Number(tbody.getAttribute("data-rows"));
+    var rooms = (tbody.getAttribute("data-rooms") || "").split(" ").map(Number);
     var total = tbody.hasAttribute("data-total");
     list = (Array.isArray(list) ? list : []).filter(function (r) { return r && typeof r === "object"; });
     var html = list.map(function (row, i) {
       var withTotal = total && list.length - i <= 2 && list.length >= paperRows;
-      return "<tr" + (withTotal ? ' class="with-total"' : "") + ">" + cols.map(function (c) {
-        return '<td style="' + INK + '">' + esc(blank(row[c]) ? "" : row[c]) + "</td>";
+      return "<tr" + (withTotal ? ' class="with-total"' : "") + ">" + cols.map(function (c, k) {
+        var text = blank(row[c]) ? "" : String(row[c]);
+        return '<td class="filled" style="' + inkStyle(text, rooms[k] || 20) + '">' + esc(text) + "</td>";
       }).join("") + "</tr>";
     }).join("");
     for (var i = list.length; i < paperRows; i++) {
@@ -86,6 +133,7 @@
 
   function update() {
     var rec = window.WuguFill.collect();
+    Array.prototype.forEach.call(sheet.querySelectorAll(".wide"), function (el) { el.classList.remove("wide"); });
     var filled = Object.keys(rec).some(function (k) { return k !== "form" && k !== "version" && !blank(rec[k]); });
     blankSheet.hidden = filled;
     sheet.hidden = !filled;
