@@ -57,7 +57,7 @@ def f04_batch(count: int, seed: int = 7) -> list[dict[str, Any]]:
     rnd = random.Random(seed)
     out = []
     for i in range(1, count + 1):
-        born = date(2008, 1, 1) + timedelta(days=rnd.randrange(0, 365 * 17))
+        born = date(2009, 1, 1) + timedelta(days=rnd.randrange(0, 365 * 16))  # under 18 when surveyed
         r = f04(i, born=born, sex=rnd.choice("男女"), township=rnd.choice(TOWNSHIPS),
                 school_stage=rnd.choice(STAGES), categories=rnd.sample(CATEGORIES, rnd.choice((1, 1, 2))),
                 safety_risk=rnd.choice(("无", "无", "需关注", "紧急")))

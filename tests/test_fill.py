@@ -104,7 +104,7 @@ def test_the_inlined_schema_is_the_published_record_schema(handbook, pages):
         page = _parse(pages[paths.form_fill_page(f)])
         assert json.loads(page.schema_text) == record_schema(f)
         assert [s.rsplit("/", 1)[1] for s in page.scripts] == ["json-schema.js", "cn-formats.js", "record-rules.js",
-                                                                  "fill.js"]
+                                                                  "fill.js", "paper.js"]
         assert all(s.startswith("../assets/wugu/fill/") for s in page.scripts)   # relative: works from file://
 
 

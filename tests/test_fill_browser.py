@@ -179,7 +179,7 @@ def test_f07_fill_every_kind_save_check_reopen_print(site, browser, tmp_path):
     _shots(fill, "F07-filled")
 
     saved = fill.save()
-    assert re.fullmatch(r"WG-F07-\d{4}-\d{2}-\d{2}\.json", saved.name)     # code and date, never a name
+    assert saved.name == "WG-F07-2026-11-03.json"     # code and the visit's date, never a name
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert data == record
     checked = _check_records(saved)
@@ -190,7 +190,7 @@ def test_f07_fill_every_kind_save_check_reopen_print(site, browser, tmp_path):
     flat = re.sub(r"\s+", "", text)
     for value in ("东村村委会", "学校走访", "孙某某", "班主任", "V-0002", "2026年11月3日", "奶奶照顾得很细心"):
         assert value in flat, value
-    assert "☑其他" in flat and "□入户走访" in flat
+    assert "■其他：学校走访" in flat and "□入户走访" in flat          # ticked as on `wugu records pdf`
     for screen_only in ("保存打开打印清空", "加一行", "纸面上已签名", "例如2026-01-05", "数据只留在这个浏览器里"):
         assert screen_only not in flat, screen_only
     assert "第1页共" in flat                                        # page numbers, as on the PDF form
@@ -263,7 +263,7 @@ def test_f04_wrong_id_refused_then_saved_record_passes_the_check(site, browser, 
     _shots(fill, "F04-filled")
 
     saved = fill.save()
-    assert re.fullmatch(r"WG-F04-\d{4}-\d{2}-\d{2}\.json", saved.name) and "李小红" not in saved.name
+    assert saved.name == "WG-F04-DZ-00003-2026-10-08.json"      # code, child number, survey date; never a name
     checked = _check_records(saved)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     again = Fill(browser, site, "F04")
@@ -390,7 +390,7 @@ def test_works_from_a_web_server_too(site, browser):
         base = f"http://127.0.0.1:{server.server_address[1]}/"
         fill = Fill(browser, base, "F04")
         fill.text("carer_phone", "1380000000")
-        assert "手机号应为 11 位数字" in fill.error("carer_phone")
+        assert "电话号码不对" in fill.error("carer_phone")        # a mobile or a landline (r13)
         assert [u for u in fill.requests() if not u.startswith((base, "data:", "blob:", "about:"))] == []
         assert fill.storage() == {"local": 0, "session": 0, "cookie": "", "idb": 0}
     finally:

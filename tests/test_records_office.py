@@ -276,7 +276,7 @@ def test_filled_pdfs(tmp_path: Path) -> None:
     layout = subprocess.run(["pdftotext", "-layout", str(made[0]), "-"], capture_output=True, text=True).stdout
     assert survey["id_number"] in "".join(layout.split())  # one digit per box, in order
     result = records("pdf", "r.json", "--out", "one", "--combined", cwd=tmp_path)
-    assert result.returncode == 0 and [p.name for p in (tmp_path / "one").iterdir()] == ["records.pdf"]
+    assert result.returncode == 0 and [p.name for p in (tmp_path / "one").iterdir()] == ["r-合并.pdf"]
 
 
 def test_records_stay_out_of_the_site(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ TODAY = date(2026, 11, 24)
 def schemas() -> dict[str, dict]:
     handbook, problems = load_forms(str(ROOT))
     assert handbook is not None, problems
-    return {f.code: record_schema(f) for f in handbook.forms if f.id in ("F04", "F08", "F09")}
+    return {f.code: record_schema(f) for f in handbook.forms if f.id in ("F04", "F07", "F08", "F09")}
 
 
 def _cases(n: int, schemas: dict[str, dict], seed: int = 14) -> list[dict]:
@@ -48,6 +48,8 @@ def _cases(n: int, schemas: dict[str, dict], seed: int = 14) -> list[dict]:
         survey = date(2026, 1, 1) + timedelta(days=rnd.randrange(330))
         born = survey.replace(year=survey.year - 14) + timedelta(days=rnd.randrange(-3, 4)) \
             if rnd.random() < .6 else date(2008, 1, 1) + timedelta(days=rnd.randrange(365 * 15))
+        if rnd.random() < .03:  # a year written one off: born after the survey (or surveyed after today)
+            born, survey = survey + timedelta(days=rnd.randrange(1, 400)), survey + timedelta(days=rnd.randrange(40))
         r = f04(i + 1, born=born, survey=survey)
         if "consent_f08_date" in f04_keys:
             r["consent_f08_date"] = (survey + timedelta(days=rnd.randrange(-400, 3))).isoformat()
@@ -73,6 +75,13 @@ def _cases(n: int, schemas: dict[str, dict], seed: int = 14) -> list[dict]:
             if rnd.random() < .7:
                 r[use] = rnd.sample(ticks, rnd.randrange(0, 4))
         out.append({k: v for k, v in r.items() if v is not None})
+    if "WG-F07" in schemas:  # home visits with 0–3 people, other kinds of visit
+        version = schemas["WG-F07"]["properties"]["version"]["const"]
+        for i in range(n // 4):
+            r = {"form": "WG-F07", "version": version, "visit_kind": rnd.choice(("入户走访", "入户走访", "电话联系", None))}
+            if rnd.random() < .8:
+                r["participants"] = [{"name": "李某某"}] * rnd.randrange(0, 4)
+            out.append({k: v for k, v in r.items() if v is not None})
     version = schemas["WG-F09"]["properties"]["version"]["const"]
     for i in range(n // 4):
         out.append({"form": "WG-F09", "version": version, "age": rnd.choice((12, 13, 14, 15, 14.0, "14")),

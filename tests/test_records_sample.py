@@ -38,7 +38,7 @@ def test_broken_samples_in_a_valid_batch_give_their_codes(tmp_path: Path) -> Non
     born14 = date(2012, 10, 1)  # 14 on the survey day (2026-10-08), 13 on 2026-09-20
     records[9] = f04(10, born=born14, consent_f08_date="2026-09-20")  # WG-F08 signed before the 14th birthday
     records[19] = {**records[19], "consent_f08_date": "2026-12-01"}  # WG-F08 signed after the survey
-    records[29] = {**records[29], "birth_date": "2001-01-01", "aged_14": True}  # not the date in the ID number
+    records[29] = {**records[29], "birth_date": "2010-01-01", "aged_14": True}  # not the date in the ID number
     records[39] = {**records[39], "child_no": records[38]["child_no"]}  # one child surveyed twice
     code, problems = _check(tmp_path, records + [f06("DZ-99999")])
     assert code == 1

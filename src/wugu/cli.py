@@ -424,13 +424,17 @@ def _records_handbook(project: str | None) -> Any:
     from .project import PROFILE
     from .resources import base_dir
 
+    base = False
     if project is None:
         here = Path(".").resolve()
         if not any((p / PROFILE).is_file() for p in (here, *here.parents)):
-            project = str(base_dir())
+            project, base = str(base_dir()), True
     from .records.forms import load_forms
 
     handbook, problems = load_forms(project or ".")
+    if base and handbook is not None:  # said, so that a county's clerk notices a base form is used, not the county's
+        click.echo(f"提示：当前目录不在手册目录里，按 wugu 自带的基础版手册（{handbook.profile.name}）的表格处理；"
+                   "地方版请在地方版手册目录里运行，或加 --project 手册目录", err=True)
     if handbook is None:
         if not any(p.is_usage for p in problems):
             problems.insert(0, problem("E503", project or ".", detail="手册的表格定义有错误，不能按它检查记录",
@@ -445,18 +449,20 @@ def records() -> None:
 
 
 @records.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_PROJECT
 @click.option("--form", "form_code", metavar="代码", help="CSV 第一行没有写表格代码时，指明是哪张表格，例如 WG-F04。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="输出格式：text 给人看，json 给程序读，github 在 GitHub Actions 里标注。")
 def records_check(paths: tuple[str, ...], project: str | None, form_code: str | None, fmt: str) -> None:
-    """检查填好的记录文件（.json 一份、多份或每行一份，.xlsx 模板，.csv UTF-8 或 GBK）。"""
+    """检查填好的记录文件（.json 一份、多份或每行一份，.xlsx 模板，.csv UTF-8 或 GBK）；写文件夹时检查其中全部记录文件。"""
     from .records.check import RecordsChecker
     from .records.report import FORMATS as RECORD_FORMATS
 
+    from .records.files import expand_paths
+
     handbook = _records_handbook(project)
-    report = RecordsChecker(handbook).check(((Path(p), p) for p in paths), form_code)
+    report = RecordsChecker(handbook).check(expand_paths(paths), form_code)
     click.echo(RECORD_FORMATS[fmt](report))
     sys.exit(report.exit_code)
 
@@ -477,17 +483,26 @@ def _forms(handbook: Any, codes: tuple[str, ...]) -> list[Any]:
 @_PROJECT
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/templates", show_default=True,
               help="模板放在哪个目录。")
-def records_template(codes: tuple[str, ...], project: str | None, out: str) -> None:
-    """生成给办公室填写的 Excel 模板（默认全部表格；也可写 WG-F04 这样的代码）。"""
-    from .records.files import check_out_dir, private_file
+@click.option("--force", is_flag=True, help="输出目录里同名的 Excel 文件已经填了记录时也替换它（默认不覆盖，报错停下）。")
+def records_template(codes: tuple[str, ...], project: str | None, out: str, force: bool) -> None:
+    """生成给办公室填写的 Excel 模板（默认全部表格；也可写 WG-F04 这样的代码）。
+
+    目录里已有的同名空白模板直接换成新的；已经填了记录的不覆盖（除非加 --force）。"""
+    from .records.files import check_out_dir, private_file, refuse_overwrite
+    from .records.read import holds_records
     from .records.xlsx import write_workbook
 
     handbook = _records_handbook(project)
     try:
         target = check_out_dir(Path(out))
+        forms = _forms(handbook, codes)
+        if not force:
+            refuse_overwrite([p for p in (target / f"{f.code}.xlsx" for f in forms)
+                              if p.is_file() and not p.is_symlink() and holds_records(p)], target,
+                             " Excel 文件且已填了记录")
     except WuguError as exc:
         _fail(exc)
-    for form in _forms(handbook, codes):
+    for form in forms:
         path = write_workbook(form, private_file(target / f"{form.code}.xlsx"))
         click.echo(f"已生成 {path}")
 
@@ -504,7 +519,9 @@ def _checked_records(project: str | None, paths: tuple[str, ...], out: str, refu
         target = check_out_dir(Path(out))
     except WuguError as exc:
         _fail(exc)
-    report = RecordsChecker(handbook).check((Path(p), p) for p in paths)
+    from .records.files import expand_paths
+
+    report = RecordsChecker(handbook).check(expand_paths(paths))
     if not report.ok:
         click.echo(RECORD_FORMATS["text"](report), err=True)
         click.echo(f"记录有问题，{refused}：先改好上面的问题。", err=True)
@@ -513,17 +530,18 @@ def _checked_records(project: str | None, paths: tuple[str, ...], out: str, refu
 
 
 @records.command("stats")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_PROJECT
 @click.option("--month", help="统计月份，例如 2026-11 或“2026 年 11 月”；默认是上个月（统计截至上月末）。")
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/stats", show_default=True,
               help="统计表（Excel 和 PDF）放在哪个目录。")
 @click.option("--no-pdf", is_flag=True, help="只生成 Excel，不生成 PDF。")
+@click.option("--force", is_flag=True, help="输出目录里已有同名的统计表时替换它们（默认不覆盖，报错停下）。")
 def records_stats(paths: tuple[str, ...], project: str | None, month: str | None, out: str,
-                  no_pdf: bool) -> None:
+                  no_pdf: bool, force: bool) -> None:
     """由孤困儿童调查表（WG-F04，可带结对表 WG-F06）记录按乡镇统计，或把各乡镇报来的统计表（WG-F05）汇总成全县的。"""
     from .errors import problem
-    from .records.files import private_file
+    from .records.files import private_file, refuse_overwrite
     from .records.stats import build_stats, month_end, still_to_fill
     from .records.xlsx import write_workbook
 
@@ -538,6 +556,12 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
     except WuguError as exc:
         _fail(exc)
     f05 = handbook.form("F05")
+    if not force:
+        try:
+            refuse_overwrite([target / f"{f05.code}-stats.{kind}" for kind in ("xlsx", *(() if no_pdf else ("pdf",)))],
+                             target, "统计表")
+        except WuguError as exc:
+            _fail(exc)
     xlsx = write_workbook(f05, private_file(target / f"{f05.code}-stats.xlsx"), [stats.record],
                           small_below=stats.small_below)
     click.echo(f"已生成 {xlsx}")
@@ -555,24 +579,26 @@ def records_stats(paths: tuple[str, ...], project: str | None, month: str | None
 
 
 @records.command("pdf")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_PROJECT
 @click.option("--out", "-o", type=click.Path(file_okay=False), default="records/pdf", show_default=True,
               help="PDF 放在哪个目录。")
-@click.option("--combined", is_flag=True, help="全部记录合成一个 PDF（records.pdf），而不是每份记录一个。")
+@click.option("--combined", is_flag=True, help="全部记录合成一个 PDF（一个来源文件时叫“东镇-合并.pdf”，几个来源文件时叫 records.pdf），而不是每份记录一个。")
 @click.option("--force", is_flag=True, help="输出目录里已有同名的 PDF 时替换它们（默认不覆盖，报错停下）。")
 def records_pdf(paths: tuple[str, ...], project: str | None, out: str, combined: bool, force: bool) -> None:
     """把填好的记录印在和空白表格一样的 A4 版面上（标“内部资料 注意保密”），每份一个 PDF 或合成一个。
 
     每份记录的 PDF 以来源文件名、表格代码和它在文件里的序号命名（如 东镇-WG-F04-0003.pdf）。"""
-    from .records.pdf import pdf_name, render_records
+    from .records.pdf import combined_name, pdf_name, render_records
 
     handbook, target, report = _checked_records(project, paths, out, "没有生成 PDF")
     for line in report.notices:
         click.echo(line, err=True)
     try:
+        sources = {r.file for r, _ in report.records}
         made = render_records(handbook, [(r.data, f) for r, f in report.records], target, combined=combined,
-                              names=[pdf_name(r.file, f.code, r.number) for r, f in report.records], force=force)
+                              names=[pdf_name(r.file, f.code, r.number) for r, f in report.records], force=force,
+                              name=combined_name(next(iter(sources))) if len(sources) == 1 else "records")
     except WuguError as exc:
         _fail(exc)
     click.echo(f"已生成 {len(made)} 个 PDF 在 {target}（只有本人可读；用完按保存期限删除）")

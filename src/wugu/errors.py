@@ -215,7 +215,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E713": ("不认识的栏目“{key}”", "{fix}"),
     "E714": ("必填栏目“{label}”没有填", "{fix}"),
     "E715": ("“{label}”应该是{expected}", "{fix}"),
-    "E716": ("“{label}”填的不是表上的选项", "只能填：{allowed}"),
+    "E716": ("“{label}”填的{value}不是表上的选项", "只能填：{allowed}"),
     "E717": ("“{label}”不是有效的日期", "{fix}"),  # fix: cnformats.MESSAGES, the fill page's words
     "E718": ("“{label}”不是有效的身份证号（{masked}）", "{fix}"),
     "E719": ("“{label}”不是有效的{kind}（{masked}）", "{fix}"),
@@ -237,10 +237,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E761": ("不认识的表头“{header}”，而模板里有的栏目在这张工作表里找不到", "{fix}"),
     "E762": ("“{sheet}”工作表缺少这些栏目的列：{missing}", "{fix}"),
     "E763": ("合并的单元格 {range} 跨了几列，读不出每一栏各填了什么", "取消合并（“开始”→“合并居中”→“取消合并单元格”），每一格分别填写"),
-    "E764": ("“{sheet}”工作表前几行里找不到表头（“序号”“姓名”这样的栏目名称）", "{fix}"),
-    "E765": ("“{folder}”里已经有同名的 PDF（{count} 个，第一个在这里），没有覆盖",
+    "E764": ("“{sheet}”工作表{what}：{form}的模板在第 2 行写表头，依次是{expected}", "{fix}"),
+    "E765": ("“{folder}”里已经有同名的{what}（{count} 个，第一个在这里），没有覆盖",
              "换一个输出目录（--out 另一个目录），或确认要替换旧文件时加上 --force"),
     "E766": ("{what}", "{fix}"),  # a rule of the rulebook on a table's rows (WG-F05: counts that must add up)
+    # E767–E789: the forms kit, clerk re-review (office4) — empty workbooks, stats output, print parity
+    "E767": ("这个 Excel 文件是空的：{sheets}里一个字也没有，看不出是哪张表格，也没有记录", "{fix}"),
+    "E768": ("“{sheet}”工作表有 {count} 行只填了一两格（{cols}），不像一份记录：{rows}",
+             "是备注、说明或预先拉好的序号、乡镇：删掉这些行（备注写在另一张工作表里）；是记录：把必填栏目填上"),
+    "E769": ("序号 {serial} 写了两次（{other} 也是）：“{table}”工作表里写这个序号的行分不清属于哪一份记录",
+             "每份记录一个序号，从 1 起往下编，不要重复；“{table}”工作表第一列的记录序号随着改"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
@@ -252,7 +258,7 @@ USAGE_CODES |= {"E410", "E412", "E416"}  # many editions: nothing to build, an o
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
 USAGE_CODES |= {"E652"}  # the training kit, fourth round: a question count that gives no whole points
 USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
-USAGE_CODES |= {"E765"}  # the forms kit, office review: records pdf would overwrite earlier PDFs
+USAGE_CODES |= {"E765"}  # the forms kit, office review: records pdf/stats would overwrite earlier files
 
 
 @dataclass(frozen=True)

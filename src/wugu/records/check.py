@@ -6,6 +6,7 @@ Messages name the field and the rule and never echo a sensitive value; a number 
 from __future__ import annotations
 
 import difflib
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,20 @@ def format_checker() -> FormatChecker:
     return checker
 
 
+#: What people write in a number or date they do not know (the form's own 填表说明 says 不详 for text).
+UNKNOWN = frozenset({"不详", "不知道", "不清楚", "未知"})
+
+
+def lock_owner(path: Path) -> str | None:
+    """The workbook a lock file stands for — ``~$东镇.xlsx`` (Excel, WPS), ``.~lock.东镇.xlsx#`` (LibreOffice), ``.~东镇.xlsx``
+    (WPS) — or None for any other file."""
+    name = path.name
+    for prefix, suffix in (("~$", ""), (".~lock.", "#"), (".~", "")):
+        if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
+            return name[len(prefix):len(name) - len(suffix) or None]
+    return None
+
+
 class FormChecker:
     """One form's compiled record schema and the labels its messages use."""
 
@@ -116,6 +131,8 @@ class FormChecker:
             return "每份记录写上表格代码和版本，例如 \"form\": \"WG-F04\", \"version\": \"2026.1\""
         if kind in ("signature", "statement", "photo"):
             done = {"signature": "签好", "statement": "勾好", "photo": "贴好"}[kind]
+            if kind == "signature" and "盖章" in self.label(path):
+                done = "盖好章"
             return f"在纸上{done}后，{tick_fix(record)}"
         if kind == "yesno":
             return tick_fix(record, both=True)
@@ -154,9 +171,40 @@ class FormChecker:
                 if key not in seen:
                     seen.add(key)
                     out.append(p)
+        typed = {p.where for p in out if p.code == "E715"}  # a wrong kind of value: not also “not signed”
+        out = [p for p in out if not (p.code == "E720" and p.where in typed)]
         for rule in self.rules.broken(record.data):
+            rows = self.rules.bad_rows(rule, record.data)
+            if rows and rows[1]:
+                out += self._rows_not_adding_up(record, rule, *rows)
+                continue
             at = (rule["field"],)
             out.append(record_problem(rule["code"], record, at, self.label(at), **rule["args"]))
+        return out
+
+    def _rows_not_adding_up(self, record: Record, rule: dict[str, Any], spec: dict[str, Any],
+                            bad: list[int]) -> list[RecordProblem]:
+        """One problem per table row whose counts do not add up (E766), at the total's cell, naming the cells and
+        the sums (counts only: no name, no number of a person)."""
+        from .rulebook import _count
+
+        table, total, parts = spec["table"], spec["total"], spec["parts"]
+        cols = self.props[table]["items"]["properties"]
+        title = lambda k: cols.get(k, {}).get("title", k)  # noqa: E731
+        out = []
+        for i in bad:
+            row = record.data[table][i]
+            cell = lambda k: record.cells.get((table, i, k), "").split("!")[-1]  # noqa: E731
+            shown = lambda k: title(k) + (f"（{cell(k)}）" if cell(k) else " ")  # noqa: E731
+            counts = [_count(row.get(k)) or 0 for k in parts]
+            first = row.get(next(iter(cols)), "") if cols else ""
+            place = f"“{first}”" if isinstance(first, str) and 0 < len(first) <= 12 and not re.search(r"\d", first) \
+                else f"第 {i + 1} 行"
+            rule_words = rule["args"]["what"].split("一行", 1)[-1]  # “的男、女人数加起来不等于“儿童总数””
+            what = (f"{place}这一行{rule_words}：" + " + ".join(f"{shown(k)}{n}" for k, n in zip(parts, counts))
+                    + f" = {sum(counts)}，{shown(total).strip()}写的是 {_count(row.get(total))}")
+            at = (table, i, total)
+            out.append(record_problem("E766", record, at, self.label(at), what=what, fix=rule["args"]["fix"]))
         return out
 
     def _explain(self, record: Record, err: Any) -> list[RecordProblem]:
@@ -178,6 +226,9 @@ class FormChecker:
                 out.append(p("E713", path + (k,), "", key=echo(k, known), fix=fix))
             return out
         kind = self.field_type(path)
+        said = err.instance.strip() if isinstance(err.instance, str) else None
+        if said in UNKNOWN and kw in ("type", "format", "pattern") and kind in ("number", "date", "signdate"):
+            return [p("E720", what=f"写了“{said}”", fix="数字和日期栏不知道就留空（不写“不详”）；要说明的写在备注栏里")]
         if kw == "type":
             expected = {"string": "文字", "integer": "整数", "number": "数字", "boolean": "“是”或“否”（true/false）",
                         "array": "列表（多选的几项）", "object": "“键: 值”"}
@@ -190,7 +241,8 @@ class FormChecker:
             allowed = "、".join(str(v) for v in err.validator_value)
             if kind == "multichoice" and record.kind != "json":
                 allowed += "（选几项的，几项之间用顿号“、”隔开；逗号、分号、斜线和空格也认）"
-            return [p("E716", allowed=allowed)]
+            known = [str(v) for v in err.validator_value]
+            return [p("E716", allowed=allowed, value=f"“{echo(err.instance, known)}”")]
         if kw == "const":
             what = {"statement": "没有勾选：这项声明必须勾选", "signature": "没有签名：这一栏必须签名"}.get(kind, "的值不对")
             return [p("E720", what=what, fix="在纸上签好或勾好后，" + tick_fix(record))]
@@ -202,8 +254,11 @@ class FormChecker:
                 fix = cn.MESSAGES[f"id-{problem}"]
                 if problem == "shape" and cn.NO_ID in str(err.schema.get("pattern", "")):
                     fix += "；" + cn.MESSAGES["id-none-allowed"]
-                if getattr(value, "__class__", str).__name__ == "_Digits":
+                if getattr(value, "__class__", str).__name__ == "_Digits" or re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", value.strip()):
                     fix = "Excel 把它存成了数字，后几位已经丢失；把这一列设成“文本”格式后重新输入"
+                elif record.kind == "csv" and problem == "check" and value.endswith("000"):
+                    fix += "（末三位是 000：多半是在 Excel 里打开 CSV 时号码被当成数字、丢了后几位；" \
+                           "请在 Excel 里把这一列设成“文本”格式后重新输入，或改用 Excel 模板）"
                 return [p("E718", masked=cn.mask(value), fix=fix)]
             if fmt in ("mobile", "phone") and len(path) == 1:
                 kind_name = "手机号" if fmt == "mobile" else "电话号码"
@@ -296,6 +351,11 @@ class RecordsChecker:
         started = time.perf_counter()
         report = RecordsReport()
         for path, display in paths:
+            owner = lock_owner(path)
+            if owner is not None:  # Excel, WPS or LibreOffice has that workbook open: its lock file, not records
+                report.notices.append(f"提示：{display} 是 Excel/WPS 打开工作簿时留下的临时文件（多半是“{owner}”正开着），"
+                                      "不是记录，没有读取；先在 Excel/WPS 里保存、关闭那个工作簿，再检查（检查的是保存过的内容）")
+                continue
             report.files += 1
             if not path.is_file():
                 report.problems.append(record_problem("E740", None, file=display, path=display))

@@ -25,5 +25,5 @@ def echo(text: object, known: Iterable[str] = ()) -> str:
         return s
     if len(s) <= 20 and not re.search(r"\d{3}", s) and difflib.get_close_matches(s, list(known), n=1, cutoff=0.6):
         return s
-    shown = s[:1] if len(s) <= 4 else s[:2]
+    shown = "" if len(s) <= 2 else s[:1] if len(s) <= 4 else s[:2]
     return f"{shown}…（共 {len(s)} 个字）"

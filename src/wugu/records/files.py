@@ -65,3 +65,31 @@ def write_private(path: Path, data: bytes) -> Path:
     with open(path, "wb") as fh:
         fh.write(data)
     return path
+
+
+def refuse_overwrite(targets: list[Path], out_dir: Path, what: str = " PDF") -> None:
+    """A usage error (E765) naming the first of ``targets`` already there (nothing is written), when any is."""
+    there = [t for t in targets if t.exists() or t.is_symlink()]
+    if there:
+        raise WuguError([problem("E765", display_path(there[0]), count=len(there), folder=display_path(out_dir),
+                                 what=what)])
+
+
+#: What a folder given to a records command is read for (not its sub-folders).
+RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv", ".xlsx", ".xlsm")
+
+
+def expand_paths(paths: tuple[str, ...] | list[str]) -> list[tuple[Path, str]]:
+    """The files to read, as ``(path, how it is shown)``: a folder stands for the record files in it (sorted; an
+    empty one is kept, to be reported as missing records)."""
+    out: list[tuple[Path, str]] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in RECORD_SUFFIXES)
+            if not found:
+                out.append((path / "（空）", f"{given}（文件夹里没有 .xlsx、.csv、.json 记录文件）"))
+            out += [(p, str(Path(given) / p.name)) for p in found]
+        else:
+            out.append((path, given))
+    return out

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Form, Handbook
-from .files import write_private
+from .files import refuse_overwrite, write_private
 from .schema import data_fields
 
 
@@ -85,9 +85,15 @@ def pdf_name(source: str, code: str, number: int) -> str:
 
     stem = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", Path(source).stem).strip(" .")[:60] or "records"
     try:
-        return file_name(f"{stem}-{code}-{number:04d}.pdf")
+        return file_name(f"{stem}-{code}-{number:04d}.pdf" if number else f"{stem}-{code}.pdf")
     except ValueError:
-        return f"{code}-{number:04d}.pdf"
+        return f"{code}-{number:04d}.pdf" if number else f"{code}.pdf"
+
+
+def combined_name(source: str) -> str:
+    """The name (without .pdf) of the one PDF of all records of one source file: ``东镇-合并``, so the combined PDFs
+    of two townships' files never share a name."""
+    return pdf_name(source, "合并", 0)[:-4]
 
 
 def render_records(handbook: Handbook, items: list[tuple[dict[str, Any], Form]], out_dir: Path, *,
@@ -98,15 +104,11 @@ def render_records(handbook: Handbook, items: list[tuple[dict[str, Any], Form]],
     (E765) and nothing is written."""
     from ..render.pdf import PdfBuilder
 
-    one = combined or len(items) == 1 and name != "records"
+    one = combined or len(items) == 1 and name not in ("records",) and names is None
     targets = [out_dir / f"{name}.pdf"] if one else [
         out_dir / (names[n - 1] if names else f"{form.code}-{n:04d}.pdf") for n, (_, form) in enumerate(items, 1)]
-    there = [t for t in targets if t.exists() or t.is_symlink()]
-    if there and not force:
-        from ..errors import WuguError, problem
-        from ..project import display_path
-
-        raise WuguError([problem("E765", display_path(there[0]), count=len(there), folder=display_path(out_dir))])
+    if not force:
+        refuse_overwrite(targets, out_dir)
     builder = PdfBuilder(handbook, cache_dir=None)
     pdfs = [(f"{form.code} 第 {n} 份", builder.filled_bytes(form, display_values(form, record)))
             for n, (record, form) in enumerate(items, 1)]

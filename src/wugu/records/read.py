@@ -63,7 +63,7 @@ def read_records(path: Path, display: str, form_code: str | None = None,
         if suffix in (".json", ".jsonl", ".ndjson"):
             return _json(path.read_bytes(), display)
         if suffix == ".csv":
-            return _csv(path.read_bytes(), display, form_code, forms or {})
+            return _csv(path.read_bytes(), display, form_code, forms or {}, notices)
         if suffix in (".xlsx", ".xlsm"):
             return _xlsx(path, display, forms or {}, form_code, notices)
     except OSError as exc:
@@ -151,11 +151,14 @@ def cell_value(value: Any, schema: dict[str, Any]) -> Any:
         text = str(value).strip()
         return True if text in _TRUE else False if text in _FALSE else text
     if kind == "array":
+        options = schema.get("items", {}).get("enum", ())
         if isinstance(value, str):
-            if value in schema.get("items", {}).get("enum", ()):
+            if value in options:
                 return [value]  # one option (should an option ever hold a separator)
-            return [v.strip() for v in _SPLIT.split(value) if v.strip()]
+            return [short_option(v.strip(), options) for v in _SPLIT.split(value) if v.strip()]
         return [value]
+    if isinstance(value, str) and "enum" in schema:
+        return short_option(value, schema["enum"])
     if schema.get("format") == "date":
         if isinstance(value, datetime):
             return value.date().isoformat()
@@ -182,6 +185,15 @@ def cell_value(value: Any, schema: dict[str, Any]) -> Any:
         if isinstance(value, datetime):
             return value.date().isoformat()
     return value
+
+
+def short_option(value: str, options: Any) -> str:
+    """An option with an explanation (“无：情况平稳”) typed as its first words (“无”): the option, when only one
+    starts so; anything else as typed."""
+    if value in options:
+        return value
+    hits = [o for o in options if isinstance(o, str) and re.split(r"[：:]", o, 1)[0].strip() == value]
+    return hits[0] if len(hits) == 1 else value
 
 
 class _Digits(str):
@@ -217,7 +229,25 @@ def _decode_csv(raw: bytes) -> str:
         return raw.decode("gb18030")  # what Excel and WPS in China save as “CSV”: GBK (a subset of GB18030)
 
 
-def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any]) -> tuple[list[Record], list[Problem]]:
+def _form_by_headers(header: list[str], forms: dict[str, Any]) -> str | None:
+    """The one form whose headers a CSV's header row is (most of its cells are that form's column names), if any."""
+    from .schema import field_schemas, record_headers
+
+    cells = [_clean(h) for h in header if _clean(h) and _clean(h) != "序号"]
+    scores = []
+    for code, form in forms.items():
+        names = _label_map(field_schemas(form), record_headers(form))
+        scores.append((sum(1 for c in cells if c in names), code))
+    scores.sort(reverse=True)
+    if not scores or not cells:
+        return None
+    best, code = scores[0]
+    second = scores[1][0] if len(scores) > 1 else 0
+    return code if best >= max(3, 0.6 * len(cells)) and best > second else None
+
+
+def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any],
+         notices: list[str] | None = None) -> tuple[list[Record], list[Problem]]:
     try:
         text = _decode_csv(raw)
     except UnicodeDecodeError:
@@ -235,6 +265,11 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any])
         if m:
             code, version, start = m.group(1), m.group(2), 1
     code = code or form_code
+    if code is None and rows:  # no title row: the headers may still say which form it is
+        first = next((r for r in rows if any(c.strip() for c in r)), [])
+        code = _form_by_headers(first, forms)
+        if code is not None and notices is not None:
+            notices.append(f"提示：{display}:第一行没有写表格代码，按表头认作 {code} {forms[code].title}（不对时加 --form）")
     if code is None:
         return [], [problem("E711", display, what="不知道这些记录是哪张表格的",
                             fix="用 wugu records template 生成的表格填写（第一行写着表格代码和版本），"
@@ -341,6 +376,24 @@ def _xlsx(path: Path, display: str, forms: dict[str, Any], form_code: str | None
         wb.close()
 
 
+def holds_records(path: Path) -> bool:
+    """Whether an Excel file has anything typed below the header rows of its data sheets (records an office filled
+    in), or cannot be read as a workbook at all — either way not to be overwritten by a fresh template."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 — not a workbook we can read: keep it
+        return True
+    try:
+        return any(_filled(row) for ws in wb.worksheets if ws.title not in (META_SHEET, LISTS_SHEET, GUIDE_SHEET)
+                   for n, row in _rows(ws) if n > 2)
+    except _TooManyRows:
+        return True
+    finally:
+        wb.close()
+
+
 class _TooManyRows(Exception):
     def __init__(self, sheet: str, row: int):
         super().__init__(sheet, row)
@@ -398,6 +451,40 @@ def _merged(ws: Any) -> list[tuple[int, int, int, int]]:
     return [tuple(range_boundaries(m.decode())) for m in _MERGE.findall(xml)]  # type: ignore[misc]
 
 
+def _old_label(header: Any, label: str) -> bool:
+    """Whether a header cell may be an older wording of ``label`` (read at the column the template put it in):
+    words, like the label — never a date, a number, a tick, an option or anything with a run of digits, which is a
+    record typed (or pasted one row too high) over the header."""
+    if not isinstance(header, str):
+        return False
+    text = _clean(header)
+    if not text or text in _TRUE or text in _FALSE or re.search(r"\d{3}", text) or len(text) > 30:
+        return False
+    now = _clean(label)
+    return len(text) >= 2 and (now in text or text in now) or difflib.SequenceMatcher(None, text, now).ratio() >= 0.5
+
+
+def _spans(rows: list[int]) -> str:
+    """Row numbers as runs: ``第 9–52 行``, ``第 9、11、14–20 行`` (at most six runs)."""
+    runs: list[list[int]] = []
+    for n in rows:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    text = "、".join(f"{a}–{b}" if b > a else str(a) for a, b in runs[:6])
+    return f"第 {text} 行" + ("等" if len(runs) > 6 else "")
+
+
+def _looks_like_data(header: Any, options: frozenset[str] = frozenset()) -> bool:
+    """A header cell holding what a record holds: a date, a number, a tick, one character, one of the form's
+    options (男, 小学 …), or a run of digits."""
+    if not isinstance(header, str):
+        return True
+    text = _clean(header)
+    return len(text) <= 1 or text in _TRUE or text in _FALSE or text in options or bool(re.search(r"\d{3}", text))
+
+
 def _filled(row: list[Any]) -> bool:
     return any(v not in (None, "") for v in row)
 
@@ -426,6 +513,8 @@ class _Workbook:
         self.wb, self.display, self.forms, self.notices = wb, display, forms, notices
         self.problems: list[Problem] = []
         self.positions: dict[int, str] = {}  # _meta: the column the template put each key of “记录” in
+        self.form: Any = None  # the form the workbook is for, once known
+        self.options: frozenset[str] = frozenset()  # its options (a header holding one is a record's value)
 
     def note(self, text: str) -> None:
         self.notices.append(f"提示：{self.display}:{text}")
@@ -454,6 +543,9 @@ class _Workbook:
     def read(self, form_code: str | None) -> tuple[list[Record], list[Problem]]:
         names = self.wb.sheetnames
         has_meta = META_SHEET in names
+        if not any(_filled(r) for name in names for _, r in _rows(self.wb[name])):
+            self._empty(names, form_code)
+            return [], self.problems
         meta, tables = self._meta() if has_meta else ({}, {})
         code, version = str(meta.get("form") or ""), str(meta.get("version") or "")
         helpers = {META_SHEET, LISTS_SHEET, GUIDE_SHEET}
@@ -471,6 +563,8 @@ class _Workbook:
                       fix=_known(self.forms))
             return [], self.problems
         version = version or form.version
+        self.form = form
+        self.options = frozenset(c for f in form.fields for c in (getattr(f, "choices", None) or ()))
         if not has_meta:  # table sheets of a workbook of the office's own: named like the template's
             tables = {re.sub(r"[\[\]:*?/\\]", "", f.label)[:28]: f.key for f in form.fields if f.type == "table"}
         main = self._main_sheet(names, helpers | set(tables))
@@ -481,11 +575,27 @@ class _Workbook:
                 if self.wb[other].sheet_state == "visible" and any(_filled(r) for _, r in _rows(self.wb[other])):
                     self.note(f"工作表“{other}”不是这张表格模板里的，没有读取，里面的内容没有检查"
                               f"（记录要填在“{main}”工作表里）")
+        before = len(self.problems)
         records, by_serial = self._records(main, form, code, version)
+        if not records and not self.problems:
+            self.note(f"“{main}”工作表的表头下面没有记录（第 3 行起是空的）：交来的是空白模板吗？"
+                      "记录要从表头下面一行起填写，一行一份")
+        if not records and len(self.problems) > before:
+            return records, self.problems  # the record sheet could not be read: its tables' rows belong to nothing
         for sheet, key in tables.items():
             if sheet in names:
                 self._table_rows(sheet, form, key, by_serial)
         return records, self.problems
+
+    def _empty(self, names: list[str], form_code: str | None) -> None:
+        """E767: a workbook with nothing in any cell (a new workbook, or everything deleted)."""
+        form = self.forms.get(form_code or "")
+        sheets = "、".join(f"“{n}”" for n in names[:4]) + ("等工作表" if len(names) > 4 else "工作表")
+        code = form.code if form else "WG-F04（换成要交的表格代码）"
+        self.fail("E767", sheets=sheets,
+                  fix=f"请用 wugu records template {code} 生成的模板（或网站表格页下载的 Excel 模板）填写："
+                      f"记录填在“{MAIN_SHEET}”工作表，第 2 行是表头，第 3 行起一行一份记录；"
+                      "填好后保存（WPS 里选“Excel 工作簿（*.xlsx）”）再检查")
 
     def _title_code(self) -> tuple[str, str] | None:
         """The form code and version written in the first row of the first sheet (as the template's title row)."""
@@ -504,7 +614,7 @@ class _Workbook:
                 self.note(f"没有“{MAIN_SHEET}”工作表，按唯一的数据工作表“{candidates[0]}”读取记录"
                           f"（模板里这张表叫“{MAIN_SHEET}”）")
             return candidates[0]
-        listed = "、".join(f"“{n}”" for n in candidates[:6]) or "（没有）"
+        listed = "、".join(f"“{echo(n, (MAIN_SHEET, 'Sheet1', 'Sheet2'))}”" for n in candidates[:6]) or "（没有）"  # a sheet per child
         self.fail("E711", what=f"找不到填记录的工作表“{MAIN_SHEET}”：这个文件的数据工作表有 {listed}",
                   fix=f"把填记录的那张工作表改回“{MAIN_SHEET}”（右键工作表标签 → 重命名），其他的另存到别的文件")
         return None
@@ -550,7 +660,22 @@ class _Workbook:
                  required: set[str], first: str | None) -> bool:
         """Find each key's column by its header; False (and the problems said) when the headers do not fit."""
         if not sheet.header:
-            self.fail("E764", f"{sheet.name}!A1", sheet=sheet.name, fix=_TEMPLATE_FIX)
+            form = self.form
+            heads = ["序号", *labels.values()] if first is None else list(labels.values())
+            expected = "、".join(f"“{h}”" for h in heads[:6]) + (f"等 {len(heads)} 栏" if len(heads) > 6 else "")
+            what = ("前 10 行里没有一个认得出的表头" if any(_filled(r) for r in sheet.rows)
+                    else "是空的（没有表头，也没有记录）")
+            self.fail("E764", f"{sheet.name}!A2", sheet=sheet.name, what=what, expected=expected,
+                      form=f"{form.code} {form.title}（{form.version} 版）",
+                      fix=f"请用 wugu records template {form.code} 生成的模板（或网站表格页下载的 Excel 模板），"
+                          "把记录复制过去；" + (f"或者把“{sheet.name}”工作表第 2 行的表头照模板改回，表头不要改动"
+                                                 if what.startswith("前") else "记录填在表头下面，一行一份"))
+            return False
+        across = [(c1, c2) for c1, r1, c2, r2 in _merged(self.wb[sheet.name]) if c1 != c2 and r1 <= sheet.header <= r2]
+        for c1, c2 in across:  # one header over two columns: which of them holds which field cannot be told
+            span = f"{sheet.cell(c1, sheet.header)}:{sheet.cell(c2, sheet.header).split('!')[1]}"
+            self.fail("E763", span, range=span.split("!")[1])
+        if across:
             return False
         header = sheet.rows[sheet.header - 1]
         seen: dict[str, int] = {}
@@ -566,7 +691,7 @@ class _Workbook:
                 continue
             keys = names.get(name)
             if not keys:
-                unknown.append((col, str(h).strip()))
+                unknown.append((col, h.strip() if isinstance(h, str) else str(h)))
                 continue
             key = next((k for k in keys if k not in seen), None)
             if key is None:
@@ -579,7 +704,8 @@ class _Workbook:
         if first is None:  # a label changed since the template was made (keys stay): the column _meta names
             for col, text in list(unknown):
                 key = self.positions.get(col)
-                if text and key in labels and key not in seen and key not in names.get(_clean(text), ()):
+                if text and key in labels and key not in seen and key not in names.get(_clean(text), ()) \
+                        and _old_label(header[col - 1], labels[key]):
                     seen[key] = col
                     unknown.remove((col, text))
                     self.note(f"{sheet.cell(col, sheet.header)} 的表头“{text[:30]}”是旧模板的栏目名称（现在叫"
@@ -599,11 +725,14 @@ class _Workbook:
             close = difflib.get_close_matches(_clean(text), [_clean(g) for g in gone], n=1, cutoff=0.5)
             if missing and text:
                 hint = f"是不是“{next(g for g in gone if _clean(g) == close[0])}”？" if close else ""
-                self.fail("E761", sheet.cell(col, sheet.header), header=text[:30],
+                if _looks_like_data(header[col - 1], self.options):
+                    hint = ("这一格像是一份记录的内容，不是栏目名称（粘贴记录时是不是高了一行、盖住了表头？"
+                            "撤销粘贴，或从模板复制表头行换回来）；")
+                self.fail("E761", sheet.cell(col, sheet.header), header=echo(text[:30], labels.values()),
                           fix=f"{hint}表头要和模板上的栏目名称一样；{_TEMPLATE_FIX}")
                 ok = False
             else:
-                self.note(f"{sheet.cell(col, sheet.header)} 这一列" + (f"“{text[:30]}”" if text else "没有表头")
+                self.note(f"{sheet.cell(col, sheet.header)} 这一列" + (f"“{echo(text[:30]) if _looks_like_data(header[col - 1], self.options) else text[:30]}”" if text else "没有表头")
                           + "不是这张表格的栏目，没有读取，里面的内容没有检查")
         if first is not None and first not in seen:
             self.fail("E762", sheet.cell(1, sheet.header), sheet=sheet.name, missing=f"“{labels.get(first, first)}”",
@@ -617,6 +746,7 @@ class _Workbook:
     def _records(self, name: str, form: Any, code: str, version: str) -> tuple[list[Record], dict[Any, Record]]:
         from .schema import data_fields, field_schemas, record_headers
 
+        tables = [f.label for f in form.fields if f.type == "table"]  # sheets whose rows name a record by its 序号
         props = field_schemas(form)
         labels = record_headers(form)
         names = _label_map(props, labels)
@@ -632,7 +762,20 @@ class _Workbook:
         serial_col = 1 if sheet.header and _clean(sheet.rows[sheet.header - 1][0] if sheet.rows[sheet.header - 1]
                                                   else "") == "序号" else None
         self._merges(sheet, labels)
-        totals = []
+        totals: list[int] = []
+        sparse: list[tuple[int, set[str], dict[str, Any], dict[Any, str], list[Any]]] = []
+
+        def add(n: int, data: dict[str, Any], cells: dict[Any, str], row: list[Any]) -> None:
+            record = Record(self.display, len(records) + 1, data, kind="xlsx", line=n, cells=cells)
+            records.append(record)
+            serial = row[0] if serial_col and row else None
+            if isinstance(serial, float) and serial.is_integer():
+                serial = int(serial)
+            if serial not in (None, "") and serial in by_serial and tables:
+                self.fail("E769", sheet.cell(1, n), serial=echo(serial), other=by_serial[serial].cells[()],
+                          table="、".join(tables))
+            by_serial.setdefault(serial if serial not in (None, "") else len(records), record)
+
         for n, row in enumerate(sheet.rows, 1):
             if n <= sheet.header or n in sheet.skip or not _filled(row):
                 continue
@@ -649,15 +792,23 @@ class _Workbook:
                         data[key] = v
             if set(data) == {"form", "version"}:
                 continue  # only a 序号 was typed in
-            record = Record(self.display, len(records) + 1, data, kind="xlsx", line=n, cells=cells)
-            records.append(record)
-            serial = row[0] if serial_col and row else None
-            if isinstance(serial, float) and serial.is_integer():
-                serial = int(serial)
-            by_serial[serial if serial not in (None, "") else len(records)] = record
+            typed = set(data) - {"form", "version"}
+            if len(required) >= 4 and len(typed) <= 2 and len(typed & required) < len(required) / 2:
+                sparse.append((n, typed, data, cells, row))  # a note, or a township dragged down, under records
+                continue
+            add(n, data, cells, row)
         if totals:
             where = "、".join(sheet.cell(1, n).split("!")[1] for n in totals[:5])
             self.note(f"{name}!{where} 是合计（小计）行，不是记录，没有读取；统计由 wugu records stats 计算")
+        if sparse and not records:  # nothing but such rows: records only begun (a statistics table to sign)
+            for n, _, data, cells, row in sparse:
+                add(n, data, cells, row)
+        elif sparse:
+            cols = {k for _, typed, *_ in sparse for k in typed}
+            order = list(labels)
+            shown = [f"“{labels.get(k, k)}”" for k in sorted(cols, key=lambda k: order.index(k) if k in order else 0)][:3]
+            self.fail("E768", sheet.cell(1, sparse[0][0]), sheet=name, count=len(sparse),
+                      cols="、".join(shown) + ("等" if len(cols) > 3 else ""), rows=_spans([n for n, *_ in sparse]))
         return records, by_serial
 
     def _table_rows(self, name: str, form: Any, key: str, by_serial: dict[Any, Record]) -> None:

@@ -190,6 +190,17 @@ def _f04(b: _Book) -> None:
         return
     age = b.fact("_age_on_survey", "age", birth="birth_date", on="survey_date")
     dates = ("birth_date", "survey_date")
+    # plausible dates: born before the survey, surveyed by today, a child (under 18) when surveyed
+    born_before = b.fact("_days_birth_to_survey", "days", **{"from": "birth_date", "to": "survey_date"})
+    b.add("E733", "birth_date", _props(**{born_before: {"minimum": 0}}), _has(born_before), dates,
+          what=f"“{b.labels['birth_date']}”晚于调查日期", fix="核对出生日期和调查日期（年份常写错一位），改正写错的一个")
+    ahead = b.fact("_days_survey_to_today", "days", **{"from": "survey_date", "to": "_today"})
+    b.add("E733", "survey_date", _props(**{ahead: {"minimum": 0}}), _all(_has(ahead), _has("survey_date")),
+          ("survey_date",), what=f"“{b.labels['survey_date']}”在今天以后",
+          fix="写实际调查的日期（核对年份和月份）")
+    b.add("E733", "birth_date", _props(**{age: {"maximum": 17}}), _all(_has(age), _has("survey_date")), dates,
+          what="按出生日期，调查时孩子已满 18 周岁，不是本表调查的儿童（不满 18 周岁）",
+          fix="核对出生日期（年份常写错一位）；已满 18 周岁的不再填孤困儿童调查表")
     adult = _all(_has(age), _props(**{age: {"minimum": CONSENT_AGE}}))
     minor = _all(_has(age), _props(**{age: {"maximum": CONSENT_AGE - 1}}))
     if b.has("aged_14"):
@@ -286,8 +297,17 @@ def _f05(b: _Book) -> None:
               fix=f"逐行核对：儿童总数应等于{words}人数之和（本表填表说明第 3 条）；一个孩子只计入一个性别、一个学段、一种结对情况")
 
 
+def _f07(b: _Book) -> None:
+    """WG-F07: a home visit takes two people or more (the form's own hint; red line of the service norms)."""
+    if b.has("visit_kind", "participants"):
+        home = _all(_has("visit_kind"), _props(visit_kind={"const": "入户走访"}))
+        b.add("E733", "participants", _all(_has("participants"), _props(participants={"type": "array", "minItems": 2})),
+              home, ("visit_kind",), what=f"入户走访不少于 2 人，“{b.labels['participants']}”里不到 2 人",
+              fix="写上同去的每一个人（在场的监护人、儿童主任也写）；确实只有 1 人去的，报告乡镇团，不能再这样单独入户")
+
+
 #: Form id → the function that writes its rules.
-BOOKS: dict[str, Callable[[_Book], None]] = {"F04": _f04, "F05": _f05, "F08": _f08, "F09": _f09}
+BOOKS: dict[str, Callable[[_Book], None]] = {"F04": _f04, "F05": _f05, "F07": _f07, "F08": _f08, "F09": _f09}
 
 
 def form_rules(form: Form) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -308,6 +328,10 @@ class Rules:
         self.derived: dict[str, dict[str, Any]] = note.get("derived", {})
         self.rules: list[dict[str, Any]] = note.get("rules", [])
         self.checks = [self._compile(r) for r in self.rules]
+        #: a rule on the sums of a table's rows (E766) → its row-sums fact, to name the rows that do not add up
+        self._sums = {id(r["x-wugu"]): self.derived[name] for r in self.rules
+                      for name in r.get("then", {}).get("properties", {})
+                      if self.derived.get(name, {}).get("kind") == "row-sums"}
 
     @staticmethod
     def _compile(rule: dict[str, Any]) -> Check:
@@ -327,3 +351,13 @@ class Rules:
             return []
         view = derive(record, self.derived, today)
         return [r["x-wugu"] for r, ok in zip(self.rules, self.checks) if not ok(view)]
+
+    def bad_rows(self, rule: dict[str, Any], record: dict[str, Any]) -> tuple[dict[str, Any], list[int]] | None:
+        """For a broken rule on the sums of a table's rows: its row-sums fact and the (0-based) rows that do not add
+        up; None for any other rule."""
+        spec = self._sums.get(id(rule))
+        if spec is None:
+            return None
+        rows = record.get(spec["table"])
+        rows = rows if isinstance(rows, list) else []
+        return spec, [i for i, row in enumerate(rows) if not _adds_up(row, spec["total"], spec["parts"])]

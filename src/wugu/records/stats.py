@@ -92,6 +92,7 @@ class Stats:
     small_below: int | None
     sources: dict[str, int] = field(default_factory=dict)  # form code → records used
     units: list[tuple[str, str]] = field(default_factory=list)  # township returns: (填报单位, file) of each
+    notes: list[str] = field(default_factory=list)  # what the office should look at (names that may be one township)
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -124,7 +125,26 @@ class Stats:
         lines.append(f"  合计：{len(self.rows)} 个乡镇（街道），儿童 {total} 人")
         if self.units:
             lines.append("  报送单位：" + "、".join(f"{u or '（没写填报单位）'}（{f}）" for u, f in self.units))
-        return lines
+        return lines + self.notes
+
+
+def township_name(value: Any) -> str:
+    """A township as written, blanks (also full-width ones) between Chinese characters taken out: “北 镇” is 北镇
+    (anything else is kept as written, ends trimmed)."""
+    text = str(value or "").strip()
+    return re.sub(r"\s+", "", text) if re.fullmatch(r"[\u4e00-\u9fff\s]+", text) else text
+
+
+def alike_townships(names: list[str]) -> list[str]:
+    """Notices for townships that may be one written two ways (北镇, 北镇人民政府): each counted on its own row."""
+    out = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            short, long = sorted((a, b), key=len)
+            if len(short) >= 2 and long.startswith(short):
+                out.append(f"提示：“{short}”和“{long}”像是同一个乡镇（街道）的两种写法，现在分成两行统计；"
+                           "是同一个的，把记录里的写法改成一样，再统计")
+    return out
 
 
 def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: str) -> Stats:
@@ -135,12 +155,13 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
     paired = {str(r.data.get("child_no")).strip() for r, f in records if f.id == "F06" and r.data.get("child_no")}
     rows: dict[str, dict[str, int]] = {}
     used = {"WG-F04": 0, "WG-F06": len([1 for _, f in records if f.id == "F06"])}
+    unstaged = 0
     for r, f in records:
         if f.id != "F04":
             continue
         used["WG-F04"] += 1
         d = r.data
-        row = rows.setdefault(str(d["township"]).strip(), {k: 0 for k in cols if k != "villages"})
+        row = rows.setdefault(township_name(d["township"]), {k: 0 for k in cols if k != "villages"})
         row["surveyed"] += 1
         if d.get("township_decision") in NOT_TAKEN:
             continue
@@ -149,6 +170,7 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
             row[key] += label in (d.get("categories") or [])
         row["male" if d.get("sex") == "男" else "female"] += 1
         stage = next((k for k, v in STAGES.items() if d.get("school_stage") in v), "other_stage")
+        unstaged += d.get("school_stage") in (None, "")
         row[stage] += 1
         row["paired" if str(d.get("child_no", "")).strip() in paired and d.get("child_no") else "unpaired"] += 1
         row["watch"] += d.get("safety_risk") in WATCH
@@ -156,7 +178,10 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
         row.pop("visits", None)  # visits come from visit logs, not surveys: left for the office to fill
     record = {"form": f05.code, "version": f05.version, "month": month,
               "townships": [{"township": t, **v} for t, v in rows.items()]}  # in the order the records came
-    return Stats(record, small_threshold(f05), used)
+    notes = alike_townships(list(rows))
+    if unstaged:
+        notes.append(f"提示：{unstaged} 名儿童的调查表没填就学阶段，按统计表的规则计入“其他”；补填后重新统计更准确")
+    return Stats(record, small_threshold(f05), used, notes=notes)
 
 
 def from_returns(handbook: Handbook, records: list[tuple[Record, Form]], month: str | None) -> Stats:
@@ -168,7 +193,7 @@ def from_returns(handbook: Handbook, records: list[tuple[Record, Form]], month: 
     for r, f in records:
         months.append(str(r.data.get("month", "")))
         for item in r.data.get("townships") or []:
-            name = str(item.get("township", "")).strip()
+            name = township_name(item.get("township"))
             if not name or name == TOTAL:
                 continue
             row = rows.setdefault(name, {})
@@ -184,7 +209,7 @@ def from_returns(handbook: Handbook, records: list[tuple[Record, Form]], month: 
     named = [u for u, _ in units if u]
     if named:  # which unit produced each return, kept with the county's table
         record["remarks"] = f"汇总自 {len(units)} 份统计表，填报单位：" + "、".join(dict.fromkeys(named))
-    return Stats(record, small_threshold(f05), {f05.code: len(records)}, units)
+    return Stats(record, small_threshold(f05), {f05.code: len(records)}, units, alike_townships(list(rows)))
 
 
 def totals(rows: list[dict[str, Any]], cols: list[str]) -> dict[str, int]:
@@ -201,9 +226,13 @@ def build_stats(handbook: Handbook, records: list[tuple[Record, Form]], month: s
         raise WuguError([problem("E744", "wugu records stats", what="调查表（WG-F04）记录和统计表（WG-F05）混在一起给出",
                                  fix="乡镇团统计：只给调查表（和结对表）记录；县团汇总：只给各乡镇报来的统计表")])
     if "F05" in kinds:
-        months = sorted({str(r.data.get("month", ""))[:7] for r, f in records if f.id == "F05"})
-        if len(months) > 1 and not month:
-            raise WuguError([problem("E745", "wugu records stats", what="各乡镇报来的统计表月份不同：" + "、".join(months),
+        by_month: dict[str, list[str]] = {}
+        for r, f in records:
+            if f.id == "F05":
+                by_month.setdefault(str(r.data.get("month", ""))[:7], []).append(r.file)
+        if len(by_month) > 1 and not month:
+            shown = "、".join(f"{m or '（没写）'}（{'、'.join(dict.fromkeys(files))}）" for m, files in sorted(by_month.items()))
+            raise WuguError([problem("E745", "wugu records stats", what="各乡镇报来的统计表月份不同：" + shown,
                                      fix="核对后只汇总同一个月的统计表，或用 --month 写明汇总的月份")])
         seen: dict[str, str] = {}
         problems = []
@@ -211,11 +240,13 @@ def build_stats(handbook: Handbook, records: list[tuple[Record, Form]], month: s
             if f.id != "F05":
                 continue
             for item in r.data.get("townships") or []:
-                name = str(item.get("township", "")).strip()
+                name = township_name(item.get("township"))
                 if name and name != TOTAL:
                     if name in seen:
-                        problems.append(problem("E745", r.file, what=f"乡镇“{name}”在两份统计表里都有（{seen[name]}）",
-                                                fix="同一个乡镇只报一份：删掉重复的一份再汇总"))
+                        what = (f"乡镇“{name}”在这份统计表里写了两行" if seen[name] == r.file
+                                else f"乡镇“{name}”在两份统计表里都有（{seen[name]}）")
+                        problems.append(problem("E745", r.file, what=what,
+                                                fix="同一个乡镇只报一行：核对后删掉重复的一行（或一份）再汇总"))
                     seen.setdefault(name, r.file)
         if problems:
             raise WuguError(problems)

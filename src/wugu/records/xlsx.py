@@ -9,6 +9,7 @@ significant digits of a number); date columns are dates; required columns are ma
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -83,8 +84,19 @@ class _Book:
         self.quoted = {None: fmt({"quote_prefix": True}), id(self.text): fmt({"num_format": "@", "quote_prefix": True}),
                        id(self.wrap): fmt({"num_format": "@", "text_wrap": True, "quote_prefix": True})}
         self.taken: set[str] = set()
+        self.widths: dict[str, dict[int, float]] = {}  # sheet → column → width (characters), for printing
         self.meta: list[list[Any]] = []
         self.lists: list[tuple[str, list[str]]] = []
+
+    def set_column(self, ws: Any, first: int, last: int, width: float, fmt: Any = None) -> None:
+        """``ws.set_column``, remembering the widths (the print layout depends on them)."""
+        ws.set_column(first, last, width, fmt)
+        self.widths.setdefault(ws.name, {}).update((c, width) for c in range(first, last + 1))
+
+    def print_setup(self, ws: Any, title: str, last_row: int, last_col: int, repeat_cols: int = 0) -> None:
+        """How a sheet prints (:func:`print_layout`)."""
+        print_layout(ws, self.widths.get(ws.name, {}), f"{self.form.code} {title}（{self.form.version} 版）",
+                     last_row, last_col, repeat_cols)
 
     def list_name(self, key: str, values: list[str]) -> str:
         """A defined name for a choice list on the hidden lists sheet."""
@@ -166,6 +178,49 @@ def _write_text(ws: Any, row: int, col: int, text: str, fmt: Any, book: _Book) -
     ws.write_string(row, col, text, fmt)
 
 
+#: Blank rows a blank template prints (a page to fill by hand); the sheet itself has BLANK_ROWS ready.
+PRINT_BLANK_ROWS = 20
+#: The printable width of A4 (mm) with the 0.5-inch side margins set below, portrait and landscape.
+_PRINTABLE = {False: 210 - 25.4, True: 297 - 25.4}
+#: The smallest scale a printed sheet is still read at: a wider sheet prints on several pages across.
+_MIN_SCALE = 0.5
+
+
+def _column_mm(width: float) -> float:
+    """A column width in characters (Excel's unit, 7 px each plus 5 px padding at 96 dpi) in millimetres."""
+    return (width * 7 + 5) * 25.4 / 96
+
+
+def _header_text(text: str) -> str:
+    """Text for an Excel page header or footer: ``&`` starts a code there, so it is doubled."""
+    return text.replace("&", "&&")[:80]
+
+
+def print_layout(ws: Any, widths: dict[int, float], title: str, last_row: int, last_col: int,
+                 repeat_cols: int = 0) -> None:
+    """How a sheet prints: A4, portrait when its columns fit at 85 % or more, else landscape; as many pages across
+    as keep the scale at 50 % or more (one for most sheets), as many down as it takes; the title and header rows
+    (and the first ``repeat_cols`` columns, 序号) on every page; the filled rows only (a blank template: a page of
+    blank rows); page header “内部资料 注意保密” and the title, footer “第 X 页 共 Y 页”; gridlines printed."""
+    wide = sum(_column_mm(widths.get(c, 8.43)) for c in range(last_col + 1))
+    landscape = wide * 0.85 > _PRINTABLE[False]
+    across = max(1, math.ceil(wide * _MIN_SCALE / _PRINTABLE[True])) if landscape else 1
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.fit_to_pages(across, 0)
+    ws.repeat_rows(0, FIRST_ROW - 2)
+    if repeat_cols and across > 1:
+        ws.repeat_columns(0, repeat_cols - 1)
+    ws.print_area(0, 0, max(last_row, FIRST_ROW - 2), last_col)
+    ws.hide_gridlines(0)
+    ws.set_header(f"&L内部资料　注意保密&R{_header_text(title)}", {"margin": 0.3})
+    ws.set_footer("&C第 &P 页　共 &N 页", {"margin": 0.3})
+
+
 def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *,
                    small_below: int | None = None) -> Path:
     """Write the Excel template of ``form`` to ``path``, filled with ``records`` when given.
@@ -183,7 +238,7 @@ def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *
     ws.write_string(0, 0, f"{form.code} {form.title}（{form.version} 版）· 每行一份记录 · 标 * 的必须填写 · {todo}"
                           f"表头带 {SENSITIVE_MARK}（红色）的是敏感个人信息 · {secret}填法见“填表说明”", book.title)
     ws.write_string(1, 0, "序号", book.head)
-    ws.set_column(0, 0, 6)
+    book.set_column(ws, 0, 0, 6)
     book.meta += [["form", form.code], ["version", form.version], ["first_row", FIRST_ROW],
                   ["schema", f"urn:wugu:form:{form.code}:{form.version}"]]
     for i, (key, header, f, part) in enumerate(cols, 1):
@@ -193,7 +248,7 @@ def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *
         width = 12 if f.type not in ("longtext", "multichoice") else 24
         if f.format == "id-number":
             width = 21
-        ws.set_column(i, i, max(width, min(len(header) * 2 + 2, 30)), book.column_format(f, part))
+        book.set_column(ws, i, i, max(width, min(len(header) * 2 + 2, 30)), book.column_format(f, part))
         book.validate(ws, i, key, f, part)
         book.meta.append(["column", MAIN_SHEET, i + 1, key])
     ws.freeze_panes(FIRST_ROW - 1, 1)
@@ -210,6 +265,7 @@ def write_workbook(form: Form, path: Path, records: list[dict[str, Any]] = (), *
         if fmt is book.text or fmt is book.wrap:  # a text cell, not only a text column: numbers stay as typed
             for row in range(FIRST_ROW - 1 + len(records), FIRST_ROW - 1 + BLANK_ROWS):
                 ws.write_blank(row, i, None, fmt)
+    book.print_setup(ws, form.title, FIRST_ROW - 2 + (len(records) or PRINT_BLANK_ROWS), len(cols), repeat_cols=1)
     for f in data_fields(form):
         if f.type == "table":
             _table_sheet(book, f, records, small_below)
@@ -226,13 +282,14 @@ def _table_sheet(book: _Book, f: Field, records: list[dict[str, Any]], small_bel
     ws.write_string(0, 0, f"{f.label}：每行一条，第一列写这一行属于“{MAIN_SHEET}”表里哪份记录（那份记录的序号）"
                     + (f"。{f.hint}" if f.hint else ""), book.title)
     ws.write_string(1, 0, PARENT, book.head)
-    ws.set_column(0, 0, 9)
+    book.set_column(ws, 0, 0, 9)
     book.meta.append(["column", name, 1, f.key])
     for i, c in enumerate(f.columns, 1):
         header = f"{c.group}·{c.label}" if c.group else c.label
         secret_col = c.sensitive or f.sensitive
         ws.write_string(1, i, (SENSITIVE_MARK if secret_col else "") + header, book.head_secret if secret_col else book.head)
-        ws.set_column(i, i, max(8, min(len(header) * 2 + 2, 28)) * c.width ** 0.5, book.text if i == 1 else None)
+        # the header wraps onto its two lines (row 2 is 32 pt high): half its length is wide enough
+        book.set_column(ws, i, i, max(8, min(len(header) + 4, 28)) * c.width ** 0.5, book.text if i == 1 else None)
         book.meta.append(["column", name, i + 1, f"{f.key}/{c.key}"])
     ws.freeze_panes(FIRST_ROW - 1, 1)
     ws.set_row(1, 32)
@@ -252,6 +309,9 @@ def _table_sheet(book: _Book, f: Field, records: list[dict[str, Any]], small_bel
                               {"type": "cell", "criteria": "between", "minimum": 1, "maximum": small_below - 1,
                                "format": book.small})
         ws.write_string(row + 1, 0, f"黄色格子：人数小于 {small_below}，对外发布时不单独公布，并入上一级汇总（本表填表说明）。")
+        row += 2
+    book.print_setup(ws, f"{book.form.title}·{f.label}", row - 1 if records else FIRST_ROW - 2 + PRINT_BLANK_ROWS,
+                     len(f.columns), repeat_cols=1)
 
 
 def _total_row(ws: Any, row: int, n: int, f: Field, items: list[dict[str, Any]], book: _Book) -> None:
@@ -279,9 +339,10 @@ def _count(value: Any) -> int | float | None:
 def _instructions(book: _Book, cols: list[tuple[str, str, Field, str]]) -> None:
     form = book.form
     ws = book.wb.add_worksheet(GUIDE_SHEET)
-    ws.set_column(0, 0, 14)
-    ws.set_column(1, 1, 26)
-    ws.set_column(2, 6, 16)
+    book.set_column(ws, 0, 0, 14)
+    book.set_column(ws, 1, 1, 26)
+    book.set_column(ws, 2, 5, 16)
+    book.set_column(ws, 6, 6, 60)  # 说明 (choices, hints): the last column printed, its text is not cut short
     lines = [f"{form.code} {form.title}（{form.version} 版）", "",
              "怎样填：在“记录”表里每行填一份记录，第一列写序号 1、2、3……；表格栏目（如参加人员）在同名的工作表里填，"
              f"第一列“{PARENT}”写它属于哪份记录。",
@@ -305,6 +366,7 @@ def _instructions(book: _Book, cols: list[tuple[str, str, Field, str]]) -> None:
                "是" if f.sensitive else "", note[:250]]
         for i, v in enumerate(row):
             ws.write_string(start + n, i, v)
+    book.print_setup(ws, f"{form.title}·{GUIDE_SHEET}", start + len(cols), len(heads) - 1)
 
 
 def _hidden(book: _Book) -> None:

@@ -38,6 +38,7 @@ from ..model import Field, Form, FormSection, Handbook, Pack, Regulation
 from ..output import inside, write_atomic
 from ..paths import form_page, form_pdf, html_url, pack_pdf
 from ..resources import templates_dir
+from .fit import ink_style, long_style, too_tall
 from .fonts import FontSet
 from .sealed import seal, unseal
 
@@ -212,6 +213,15 @@ _PHOTO_ROWS = 4
 
 #: Width of the type area in mm (A4 minus the margins of print.css), by orientation.
 TEXT_WIDTH = {"portrait": 210 - 25 - 16, "landscape": 297 - 20 - 15}
+#: The columns of a grid in per cent of the type area, as form.html.j2's colgroup: label, value, label, value (and a
+#: side photo).
+GRID_COLUMNS = {(False, False): (21, 29, 21, 29), (True, False): (12, 38, 12, 38),
+                (False, True): (21, 24, 21, 18, 16), (True, True): (12, 33, 12, 28, 15)}
+
+
+def grid_columns(landscape: bool, photo: bool) -> tuple[int, ...]:
+    """The column widths (per cent) of a grid."""
+    return GRID_COLUMNS[(bool(landscape), bool(photo))]
 
 
 def header_lines(label: str, width_mm: float, size_pt: float) -> tuple[str, ...]:
@@ -363,6 +373,86 @@ def _column_widths(weights: list[float], labels: list[str], text_width: float, s
     if short > 0 and spare > short:
         mm = [n if w < n else w - (w - n) * short / spare for n, w in zip(need, mm)]
     return [round(100 * w / text_width, 3) for w in mm]
+
+
+def value_widths(sections: list[SectionView], orientation: str = "portrait") -> dict[str, float]:
+    """The room (mm, inside the padding) each writing area has on paper: by field key, and by
+    ``table.column`` for the columns of a table. A filled record fits its values to it (:mod:`wugu.render.fit`)."""
+    text = TEXT_WIDTH.get(orientation, TEXT_WIDTH["portrait"])
+    out: dict[str, float] = {}
+    for view in sections:
+        for b in view.blocks:
+            if isinstance(b, DataTable):  # print.css: table.data td has 1 mm padding
+                for c, w in zip(b.field.columns, b.widths):
+                    out[f"{b.field.key}.{c.key}"] = w * text / 100 - 2.3
+                continue
+            cols = grid_columns(orientation == "landscape", b.photo)
+            for row in b.rows:
+                at = 0
+                for c in row:
+                    mm = sum(cols[at:at + c.colspan]) * text / 100
+                    at += c.colspan
+                    if c.kind in ("value", "opinion"):  # td: 1.6 mm padding either side
+                        out[c.field.key] = mm - 3.5
+                    elif c.kind == "signline":  # td.signline: 2 mm
+                        out.update((g.key, text - 4.3) for g in c.extra)
+    return out
+
+
+def to_appendix(sections: list[SectionView], filled: dict[str, Any], room: dict[str, float],
+                landscape: bool = False) -> tuple[dict[str, Any], list[tuple[int, str, str]]]:
+    """A filled record's table cells too long for a row that fits on one page, moved to the form's 附页: the
+    cell then says “见附页 N”, the 附页 lists ``(N, where, text)``. Ordinary values are never moved."""
+    out, appendix = dict(filled), []
+    for view in sections:
+        for b in view.blocks:
+            f = b.field if isinstance(b, DataTable) else None
+            if f is None or f.key not in filled:
+                continue
+            rows = []
+            for r, row in enumerate(filled[f.key]["rows"], 1):
+                cells = [(row.get(c.key, ""), room.get(f"{f.key}.{c.key}", 20.0)) for c in f.columns]
+                row = dict(row)
+                for k in sorted(too_tall(cells, landscape)):
+                    c = f.columns[k]
+                    appendix.append((len(appendix) + 1, f"{f.label}第 {r} 行“{c.label}”", row[c.key]))
+                    row[c.key] = f"见附页 {len(appendix)}"
+                rows.append(row)
+            out[f.key] = {**filled[f.key], "rows": rows}
+    return out, appendix
+
+
+class FittedValues(dict):  # type: ignore[type-arg]
+    """A filled record's values (key → what its field shows, :func:`wugu.records.pdf.display_values`) with what
+    fits them to the paper (filled.html.j2): the room each writing area has, and the table cells moved to the
+    附页."""
+
+    def __init__(self, values: dict[str, Any], room: dict[str, float], appendix: list[tuple[int, str, str]],
+                 columns: tuple[int, ...]):
+        super().__init__(values)
+        self.room = room
+        self.appendix = appendix
+        self.columns = columns  # the 附页's grid columns (per cent)
+
+    def ink(self, text: Any, key: str, lines: int = 2) -> str:
+        """The style of a value in the writing area ``key`` (``table.column`` for a table cell)."""
+        return ink_style(str(text), self.room.get(key, 20.0 if "." in key else 40.0), lines)
+
+    def long(self, text: Any, key: str, lines: int) -> str:
+        """The style of a long text in the writing area ``key`` (``lines``: the blank form's ruled lines)."""
+        return long_style(str(text), self.room.get(key, 120.0), lines)
+
+
+def fitted(form: Form, values: dict[str, Any]) -> FittedValues:
+    """A filled record's values ready for the form's layout: each value's room on paper measured, table cells
+    too long for a page moved to the 附页."""
+    sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
+    landscape = form.orientation == "landscape"
+    room = value_widths(sections, form.orientation)
+    values, appendix = to_appendix(sections, values, room, landscape)
+    columns = grid_columns(landscape, False)
+    room["附页"] = (100 - columns[0]) * TEXT_WIDTH[form.orientation if landscape else "portrait"] / 100 - 3.5
+    return FittedValues(values, room, appendix, columns)
 
 
 def layout_section(section: FormSection, orientation: str = "portrait") -> SectionView:
@@ -683,6 +773,69 @@ def _wp_version() -> str:
 _MAX_CACHED = 64 * 1024 * 1024
 
 
+@cache
+def pdf_env() -> jinja2.Environment:
+    """The PDF templates' Jinja environment (also used by the fill page for its printed paper)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir() / "pdf")),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters["css"] = css_string
+    env.filters["cn"] = chinese_number
+    env.filters["safety"] = is_safety_hint
+    env.filters["hint_parts"] = hint_parts
+    env.filters["option_parts"] = option_parts
+    env.filters["label_lines"] = label_lines
+    return env
+
+
+class _Skeleton(dict):  # type: ignore[type-arg]
+    """No values, but a filled record's layout (``{% if filled %}``): the fill page's printed paper. ``room``: the
+    room each writing space has (:func:`value_widths`)."""
+
+    room: dict[str, float] = {}
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def qr_uri(profile: Any, form: Form) -> str | None:
+    """A QR code (SVG data URI) to the form's handbook page, if the profile has a site URL."""
+    if not has_real_site(profile.site_url):
+        return None
+    import segno
+
+    url = profile.site_url.rstrip("/") + "/" + html_url(form_page(form))
+    return segno.make(url, error="m", micro=False).svg_data_uri(border=0, dark="#000")
+
+
+def form_html(handbook: Handbook, form: Form, *, fillable: bool = False, filled: dict[str, Any] | None = None,
+              paper: bool = False) -> str:
+    """The HTML document of a form as the PDF lays it out: blank, fillable, ``filled`` with a record's values, or
+    (``paper``) a filled record's layout with every writing area blank and marked by its key for the fill page's
+    script (templates/pdf/paper.html.j2)."""
+    sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
+    if paper:  # the room of each writing space, for paper.js to fit values as `fitted` does (wugu.render.fit)
+        filled = _Skeleton()
+        filled.room = value_widths(sections, form.orientation)
+    required = any(f.required and f.type not in ("signature", "signdate", "notice") and
+                   (f.label or f.type != "statement") for f in form.fields)
+    profile = handbook.profile
+    header = next((f for f in form.fields if f.form_date), None)
+    header_key = header.key if header else None
+    return pdf_env().get_template("form.html.j2").render(
+        profile=profile, version=__version__, date=_w3c_date(profile.effective_date),
+        doc_title=f"{form.title}（{form.code}）", description=form.purpose, keywords=f"{form.code} {form.title}",
+        landscape=form.orientation == "landscape",
+        form=form, pieces=pieces(sections), qr=qr_uri(profile, form), required=required,
+        secret=confidentiality_notice(form), sensitive=form.has_sensitive, fillable=fillable,
+        dated=has_own_date(form), filled=filled, paper=paper, header_key=header_key,
+        header_month=bool(header and header.label.endswith("月份")),
+        header_date=(filled or {}).get(header_key) if header_key else None,
+    )
+
+
 class PdfBuilder:
     """Renders a handbook's forms and packs; holds what is worth building only once per run."""
 
@@ -693,17 +846,7 @@ class PdfBuilder:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.progress = progress or (lambda _msg: None)
         self.fonts = fonts if fonts is not None else FontSet()
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir() / "pdf")),
-            autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-            trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-        )
-        self.env.filters["css"] = css_string
-        self.env.filters["cn"] = chinese_number
-        self.env.filters["safety"] = is_safety_hint
-        self.env.filters["hint_parts"] = hint_parts
-        self.env.filters["option_parts"] = option_parts
-        self.env.filters["label_lines"] = label_lines
+        self.env = pdf_env()
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
         self._packs: dict[str, bytes] = {}  # pack key → PDF
@@ -789,12 +932,7 @@ class PdfBuilder:
 
     def qr_uri(self, form: Form) -> str | None:
         """A QR code (SVG data URI) to the form's handbook page, if the profile has a site URL."""
-        if not has_real_site(self.profile.site_url):
-            return None
-        import segno
-
-        url = self.profile.site_url.rstrip("/") + "/" + html_url(form_page(form))
-        return segno.make(url, error="m", micro=False).svg_data_uri(border=0, dark="#000")
+        return qr_uri(self.profile, form)
 
     def form_part(self, form: Form, fillable: bool = False) -> Part:
         """The form as a document to lay out (memoised); ``fillable`` adds PDF form fields."""
@@ -804,19 +942,7 @@ class PdfBuilder:
         return self._memo[memo]
 
     def _form_part(self, form: Form, fillable: bool = False, filled: dict[str, Any] | None = None) -> Part:
-        sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
-        required = any(f.required and f.type not in ("signature", "signdate", "notice") and
-                       (f.label or f.type != "statement") for f in form.fields)
-        ctx = self._common(f"{form.title}（{form.code}）", form.purpose, f"{form.code} {form.title}",
-                           landscape=form.orientation == "landscape")
-        secret = confidentiality_notice(form)
-        dated = has_own_date(form)
-        header_key = next((f.key for f in form.fields if f.form_date), None)
-        body = self.env.get_template("form.html.j2").render(
-            **ctx, form=form, pieces=pieces(sections), qr=self.qr_uri(form), required=required,
-            secret=secret, sensitive=form.has_sensitive, fillable=fillable, dated=dated, filled=filled,
-            header_date=(filled or {}).get(header_key) if header_key else None,
-        )
+        body = form_html(self.handbook, form, fillable=fillable, filled=filled)
         top_left = "内部资料　注意保密" if form.has_sensitive or filled else ""
         top_right = f"{form.code}　{form.version} 版"
         bottom_left = f"{self.profile.name}　{form.title}"  # code and version are in the header
@@ -830,7 +956,7 @@ class PdfBuilder:
 
         Never cached: a filled record is personal data (see :mod:`wugu.records.pdf`).
         """
-        part = self._form_part(form, filled=values)
+        part = self._form_part(form, filled=fitted(form, values))
         return _render_job(self._part_job(part, False), self.engine)[0]
 
     def regulation_part(self, reg: Regulation) -> Part:

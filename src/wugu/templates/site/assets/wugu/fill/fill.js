@@ -12,6 +12,7 @@
   var schema = JSON.parse(root.querySelector(".wg-fill__schema").textContent);
   var props = schema.properties;
   var code = root.getAttribute("data-form");
+  var formDate = root.getAttribute("data-form-date");   /* the field that is the form's date (form_date: true) */
   var version = root.getAttribute("data-version");
   var form = root.querySelector(".wg-fill__form");
   var summary = root.querySelector(".wg-fill__summary");
@@ -186,6 +187,7 @@
     Object.keys(rec).forEach(function (k) {
       if (k !== "form" && k !== "version" && !own(props, k)) { extra[k] = rec[k]; }
     });
+    $all(form, "[data-prop]").forEach(function (el) { if (el.type === "text") { tidy(el); } });  // as `records check` reads it
     $all(form, "textarea").forEach(grow);
     mirrorAll();
   }
@@ -500,6 +502,16 @@
     return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
   }
 
+  /* The saved file's name: the form code, the child's number when the form has one (a pseudonym the handbook
+   * allows, only letters, digits and dashes, never a run of six digits like an ID or phone number), and the
+   * form's own date (调查日期, 走访日期 …) or today: WG-F04-DZ-00003-2026-10-08.json. */
+  function fileName(rec) {
+    var no = String(rec.child_no || "").trim();
+    var safe = /^[A-Za-z0-9-]{1,20}$/.test(no) && !/\d{6}/.test(no) ? no + "-" : "";
+    var day = formDate && /^\d{4}-\d{2}-\d{2}$/.test(rec[formDate] || "") ? rec[formDate] : today();
+    return code + "-" + safe + day + ".json";
+  }
+
   function save() {
     showAll = true;
     var list = check();
@@ -512,7 +524,7 @@
     var url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
     var a = document.createElement("a");
     a.href = url;
-    a.download = code + "-" + today() + ".json";   /* form code and date, never a person's name */
+    a.download = fileName(collect());   /* form code, child number, date — never a person's name */
     a.hidden = true;
     root.appendChild(a);
     a.click();
