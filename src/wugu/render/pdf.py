@@ -811,10 +811,11 @@ def qr_uri(profile: Any, form: Form) -> str | None:
 
 
 def form_html(handbook: Handbook, form: Form, *, fillable: bool = False, filled: dict[str, Any] | None = None,
-              paper: bool = False) -> str:
+              paper: bool = False, qr: str | None | bool = True) -> str:
     """The HTML document of a form as the PDF lays it out: blank, fillable, ``filled`` with a record's values, or
     (``paper``) a filled record's layout with every writing area blank and marked by its key for the fill page's
-    script (templates/pdf/paper.html.j2)."""
+    script (templates/pdf/paper.html.j2). ``qr``: the QR code to print (True: the
+    profile's own, :func:`qr_uri`; a PDF builder passes its own, e.g. the blank box of an editions body)."""
     sections = [layout_section(s, form.orientation) for s in paper_sections(form)]
     if paper:  # the room of each writing space, for paper.js to fit values as `fitted` does (wugu.render.fit)
         filled = _Skeleton()
@@ -828,7 +829,7 @@ def form_html(handbook: Handbook, form: Form, *, fillable: bool = False, filled:
         profile=profile, version=__version__, date=_w3c_date(profile.effective_date),
         doc_title=f"{form.title}（{form.code}）", description=form.purpose, keywords=f"{form.code} {form.title}",
         landscape=form.orientation == "landscape",
-        form=form, pieces=pieces(sections), qr=qr_uri(profile, form), required=required,
+        form=form, pieces=pieces(sections), qr=qr_uri(profile, form) if qr is True else qr or None, required=required,
         secret=confidentiality_notice(form), sensitive=form.has_sensitive, fillable=fillable,
         dated=has_own_date(form), filled=filled, paper=paper, header_key=header_key,
         header_month=bool(header and header.label.endswith("月份")),
@@ -942,7 +943,7 @@ class PdfBuilder:
         return self._memo[memo]
 
     def _form_part(self, form: Form, fillable: bool = False, filled: dict[str, Any] | None = None) -> Part:
-        body = form_html(self.handbook, form, fillable=fillable, filled=filled)
+        body = form_html(self.handbook, form, fillable=fillable, filled=filled, qr=self.qr_uri(form))
         top_left = "内部资料　注意保密" if form.has_sensitive or filled else ""
         top_right = f"{form.code}　{form.version} 版"
         bottom_left = f"{self.profile.name}　{form.title}"  # code and version are in the header
