@@ -48,6 +48,7 @@ def _pdf_renderer() -> Callable[..., list[Path]]:
 
 def _missing_downloads(handbook: Handbook, downloads: Path) -> list[str]:
     names = [paths.form_pdf(f) for f in handbook.forms] + [paths.pack_pdf(p) for p in handbook.packs]
+    names += [paths.guide_pdf(g) for g in handbook.printed_guides]
     return [n for n in names if not (downloads / n).is_file()]
 
 

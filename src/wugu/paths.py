@@ -71,6 +71,11 @@ def pack_pdf(p: Pack) -> str:
     return file_name(f"pack-{p.id}.pdf")
 
 
+def guide_pdf(g: Guide) -> str:
+    """File name of a practice guide's PDF inside ``downloads/``, e.g. ``guide-emergency.pdf`` (ASCII, from its id)."""
+    return file_name(f"guide-{g.id}.pdf")
+
+
 def form_xlsx(f: Form) -> str:
     """The form's Excel template inside ``downloads/``, e.g. ``WG-F04.xlsx``."""
     return file_name(f"{f.code}.xlsx")
