@@ -73,7 +73,7 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
              f"{len(handbook.forms)} 张表格、{len(handbook.packs)} 个表格包……")
         site = build_site(root, handbook, tmp)
         echo(f"网站生成完成：{site.pages} 个页面，用时 {site.seconds:.1f} 秒")
-        write_downloads(handbook, tmp / paths.DOWNLOADS)  # record schemas and Excel templates (no records)
+        write_downloads(handbook, tmp / paths.DOWNLOADS, paths.xlsx_cache(root))  # schemas, Excel templates
         pdfs: int | None = None
         pdf_seconds = 0.0
         if renderer is not None:

@@ -40,7 +40,7 @@ from ..output import inside, write_atomic
 from ..paths import form_page, form_pdf, guide_pdf, html_url, pack_pdf
 from ..resources import templates_dir
 from .fonts import FontSet
-from .sealed import seal, unseal
+from .sealed import read_entry, write_entry
 
 #: The confidentiality notice of a sensitive form that has none of its own.
 _STANDARD_SECRET = ("本表含有敏感个人信息，只用于服务团内部工作；不得复印、拍照转发，不得存入个人手机、网盘或聊天群。"
@@ -743,28 +743,16 @@ class PdfBuilder:
         if self.cache_dir is None:
             return None
         path = self.cache_dir / f"{key[:2]}/{key}.pdf"
-        try:
-            if path.is_symlink() or not path.is_file() or path.stat().st_size > _MAX_CACHED:
-                return None
-            data = unseal(key, path.read_bytes())
-        except OSError:
-            return None
+        data = read_entry(path, key, _MAX_CACHED)
         if data is not None:
             self._used.add(str(path))
         return data
 
     def _store(self, key: str, data: bytes) -> None:
-        if self.cache_dir is not None:
+        if self.cache_dir is not None:  # best-effort: no secret, a planted link, a full disk: no cache
             path = self.cache_dir / f"{key[:2]}/{key}.pdf"
-            entry = seal(key, data)
-            if entry is None or path.parent.is_symlink():  # no secret to seal with; a planted link: no cache
-                return
-            try:
-                path.unlink(missing_ok=True)  # never write through a link planted in the cache
-                write_atomic(path, entry)
-            except OSError:  # the cache is best-effort: unwritable or full, the PDFs are still made
-                return
-            self._used.add(str(path))
+            if write_entry(path, key, data):
+                self._used.add(str(path))
 
     def prune_cache(self) -> None:
         """Delete cached PDFs that this run did not use (content that no longer exists, entries not sealed here).

@@ -20,6 +20,7 @@ from .. import escape, paths
 from ..model import LEVELS, Field, Form, Guide, GuideRef, Handbook, Norm, NormSection, Vocab
 from ..records.publish import data_dictionary
 from . import search, selftest
+from .jinjacache import bytecode_cache
 from ..resources import templates_dir
 
 #: Pages that are not about one regulation, norm section, form or pack.
@@ -185,6 +186,7 @@ def _env(html: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(md=md, cn=cn_number)
     env.globals.update(
