@@ -84,10 +84,10 @@ def test_the_site_offers_the_card_as_a_download_that_says_what_it_is(base_site):
     _one_a4_page(out / "downloads" / CARD)
     page = (out / "guides" / "emergency.html").read_text(encoding="utf-8")
     assert re.search(r'<a class="md-button[^"]*" href="\.\./downloads/guide-emergency\.pdf" download>'
-                     r"下载紧急情况处置卡（PDF，1 页 A4）</a>", page), page
+                     r"下载《紧急情况处置》卡片（PDF，1 页 A4）</a>", page), page
     assert 'href="../packs/new-volunteer.html"' in page  # and where else it is printed
     pack = (out / "packs" / "new-volunteer.html").read_text(encoding="utf-8")
-    assert "随附实用指南" in pack and 'href="../downloads/guide-emergency.pdf"' in pack
+    assert "随附：实用指南" in pack and 'href="../downloads/guide-emergency.pdf"' in pack
     assert 'href="../guides/emergency.html"' in pack
 
 

@@ -113,10 +113,8 @@ def guide_ref(page: str, handbook: Handbook, ref: GuideRef) -> tuple[str, str]:
 
 
 def guide_download(g: Guide) -> str:
-    """What a guide's download link says it downloads: 下载紧急情况处置卡（PDF，1 页 A4）."""
-    if g.card:
-        return f"下载{g.title}{'' if g.title.endswith('卡') else '卡'}（PDF，1 页 A4）"
-    return f"下载《{g.title}》（PDF，A4）"
+    """What a guide's download link says it downloads: 下载《紧急情况处置》卡片（PDF，1 页 A4）."""
+    return f"下载《{g.title}》{'卡片（PDF，1 页 A4）' if g.card else '（PDF，A4）'}"
 
 
 # ---- the form preview -----------------------------------------------------------------------------------
