@@ -714,7 +714,6 @@ class PdfBuilder:
         self.env.filters["hint_parts"] = hint_parts
         self.env.filters["option_parts"] = option_parts
         self.env.filters["label_lines"] = label_lines
-        self.env.filters["writein"] = write_in
         self.print_css = (templates_dir() / "pdf" / "print.css").read_text(encoding="utf-8")
         self._parts: dict[str, tuple[bytes, int]] = {}  # part key → (PDF, pages)
         self._packs: dict[str, bytes] = {}  # pack key → PDF
@@ -874,7 +873,7 @@ class PdfBuilder:
                  for r in g.all_applies]
         ctx = self._common(g.title, g.summary, f"实用指南 {g.title}")
         body = self.env.get_template("guide.html.j2").render(
-            **ctx, g=g, refs=short, sources=[s.label for s in g.sources if s.kind != "handbook"] if g.card
+            **ctx, g=g, refs=short, writein=write_in, sources=[s.label for s in g.sources if s.kind != "handbook"] if g.card
             else [s.label for s in g.sources])
         top_left = "" if g.card else "随附实用指南　阅读用，不用填写"  # a card says on its face what it is
         top_right = f"实用指南　{g.version} 版"
