@@ -7,8 +7,11 @@
   3. baseline, side by side: the same generated Markdown written to a plain folder and built by the plain
      ``mkdocs build`` command with a minimal mkdocs-material config (Chinese, search) — what a project that
      committed its pages would run; the difference is what wugu adds (check, generation, offline, strictness);
-  4. with ``--pdf``: the PDFs on top (cached and uncached are the PDF renderer's business; reported separately).
-Usage: python scripts/bench_site.py [DIR] [--runs N] [--pdf]
+  4. with ``--pdf``: the PDFs on top (cached and uncached are the PDF renderer's business; reported separately);
+  5. with ``--against REV`` (e.g. ``main``): the same command of that git revision (its code and its content,
+     from ``git archive``), run alternately with this one in the same run, so that both see the same load; wall
+     and CPU seconds (the machine is shared: CPU seconds vary less with the load than wall seconds).
+Usage: python scripts/bench_site.py [DIR] [--runs N] [--pdf] [--against REV]
 """
 from __future__ import annotations
 
@@ -67,11 +70,54 @@ def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     return elapsed, run
 
 
+def timed_cpu(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the command and its children) of one run."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    run = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd,
+                         env={**os.environ, "PYTHONUTF8": "1", **(env or {})})
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if run.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{run.stdout}{run.stderr}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def against(rev: str, runs: int, tmp: Path, baseline: list[str]) -> None:
+    """This tree's ``wugu build --no-pdf`` and revision ``rev``'s, alternately (see the module's description)."""
+    old = tmp / "rev"
+    old.mkdir()
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    sides = {
+        "this tree": ([sys.executable, "-m", "wugu", "build", str(ROOT), "--out", str(tmp / "a"), "--no-pdf"], {},
+                      ROOT),
+        rev: ([sys.executable, "-m", "wugu", "build", str(old), "--out", str(tmp / "b"), "--no-pdf"],
+              {"PYTHONPATH": str(old / "src")}, old),
+        "baseline (plain mkdocs)": (baseline, {}, ROOT),
+    }
+    for cmd, env, cwd in sides.values():  # warm caches (file system, jieba, compiled templates) once each
+        timed_cpu(cmd, env, cwd)
+    seen: dict[str, list[tuple[float, float]]] = {k: [] for k in sides}
+    for _ in range(runs):
+        for name, (cmd, env, cwd) in sides.items():
+            seen[name].append(timed_cpu(cmd, env, cwd))
+    print(f"\nside by side, alternating, {runs} runs each: wugu build --no-pdf (command line, with start-up)")
+    print(f"{'':<22}{'wall best':>11}{'wall median':>13}{'CPU best':>11}{'CPU median':>12}")
+    for name, values in seen.items():
+        walls, cpus = sorted(w for w, _c in values), sorted(c for _w, c in values)
+        print(f"{name:<22}{walls[0]:>9.2f} s{walls[len(walls) // 2]:>11.2f} s{cpus[0]:>9.2f} s"
+              f"{cpus[len(cpus) // 2]:>10.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", nargs="?", default=str(ROOT))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pdf", action="store_true", help="also time a build with the PDFs")
+    parser.add_argument("--against", metavar="REV", help="also run git revision REV's build alternately with this one")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wugu-bench-") as tmp:
         out = Path(tmp) / "site"
@@ -102,6 +148,8 @@ def main() -> None:
             pdf_cli = [sys.executable, "-m", "wugu", "build", args.directory, "--out", str(out)]
             elapsed, run = timed(pdf_cli)
             print(f"{'wugu build with PDFs (PDF cache as it is)':<52}{elapsed:>10.2f} s")
+        if args.against:
+            against(args.against, args.runs, Path(tmp), mkdocs)
 
 
 if __name__ == "__main__":

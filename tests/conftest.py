@@ -70,6 +70,10 @@ def base_site(tmp_path_factory):
     return out, result
 
 
+#: The phone numbers county-01 of the ``city`` fixture sets (fact name → number), once the fixture has run.
+city_phones: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def city(tmp_path_factory):
     """A small city's editions, generated at run time and built once for the session (tests/test_editions.py,
@@ -80,6 +84,15 @@ def city(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("editions") / "city"
     editions = make_editions(folder, counties=1, towns=2, own="county-01", sites=True)  # the city has none
+    # county-01 (content of its own already) also sets the phone numbers its emergency card prints
+    # (tests/test_guide_pdf.py); made up at run time, never stored
+    import random
+
+    phones = {name: f"0{random.randint(530, 539)}-{random.randint(2000000, 8999999)}"
+              for name in ("儿童督导员电话", "未保机构电话")}
+    with (folder / "county-01" / "local" / "overrides.yml").open("a", encoding="utf-8") as f:
+        f.write("facts:\n" + "".join(f"  - name: {k}\n    value: {v}\n" for k, v in phones.items()))
+    city_phones.update(phones)
     broken = folder / "county-01-town-03"
     shutil.copytree(editions[-1], broken)
     (broken / "local" / "overrides.yml").write_text("hide_forms: [F11\nhide_packs: []\n", encoding="utf-8")

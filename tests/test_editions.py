@@ -33,7 +33,7 @@ def test_every_good_edition_is_built_and_the_broken_one_is_named(city):
     assert "Traceback" not in result.stderr
     for ed in editions:
         made = sorted(p.name for p in (folder / "build" / "editions" / ed.name).glob("*.pdf"))
-        assert len(made) == 17 and "WG-F04.pdf" in made and "pack-screening.pdf" in made, (ed.name, made)
+        assert len(made) == 18 and "WG-F04.pdf" in made and "pack-screening.pdf" in made and "guide-emergency.pdf" in made, (ed.name, made)
     assert not (folder / "build" / "editions" / "county-01-town-03").exists()
     # which edition, which file and line, then the edition by name and a summary
     assert re.search(r"county-01-town-03/local/overrides\.yml:\d+:\d+: error E101", result.stderr), result.stderr
@@ -54,9 +54,9 @@ def test_stamped_pdfs_are_the_edition_built_on_its_own(city, edition, tmp_path):
     names = sorted(p.name for p in own.glob("*.pdf"))
     assert names == sorted(p.name for p in stamped.glob("*.pdf"))
     if edition == "county-01":  # its own bodies: the files that print the rewritten clause are enough
-        names = ["pack-monthly-report.pdf", "pack-pairing.pdf", "WG-F05.pdf"]
+        names = ["pack-monthly-report.pdf", "pack-pairing.pdf", "WG-F05.pdf", "guide-emergency.pdf"]
     if edition == "city":  # no site, no QR codes: a form in both orientations and a pack
-        names = ["WG-F04.pdf", "WG-F05.pdf", "pack-screening.pdf"]
+        names = ["WG-F04.pdf", "WG-F05.pdf", "pack-screening.pdf", "guide-emergency.pdf"]
     for name in names:
         a = _pages(own / name, tmp_path, "a-" + name)
         b = _pages(stamped / name, tmp_path, "b-" + name)
@@ -87,12 +87,12 @@ def test_rebuild_reuses_and_restamps_only_what_changed(city, tmp_path):
     shutil.rmtree(work / "county-01-town-03")
     again = run_wugu("build", "--editions", str(work), timeout=600)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "沿用上次的 68 个文件" in again.stdout  # 4 editions × 17
+    assert "沿用上次的 72 个文件" in again.stdout  # 4 editions × 18
     profile = work / "county-01-town-02" / "wugu.yml"
     profile.write_text(profile.read_text(encoding="utf-8").replace("西坪镇", "西坪乡"), encoding="utf-8")
     renamed = run_wugu("build", "--editions", str(work), timeout=600)
     assert renamed.returncode == 0, renamed.stdout + renamed.stderr
-    assert "沿用上次的 51 个文件" in renamed.stdout  # only the renamed edition is stamped again
+    assert "沿用上次的 54 个文件" in renamed.stdout  # only the renamed edition is stamped again
     assert "西坪乡" in _text(work / "build" / "editions" / "county-01-town-02" / "WG-F01.pdf")
 
 

@@ -43,7 +43,7 @@ def test_a_placeholder_in_one_edition_stops_it_and_only_it(city, tmp_path):
     assert f"error E415: 1 个地方版没有生成（共 4 个）：{EDITION}" in result.stderr
     assert (work / "build" / "editions" / EDITION / "WG-F01.pdf").read_bytes() == before
     for other in ("city", "county-01", "county-01-town-01"):
-        assert len(list((work / "build" / "editions" / other).glob("*.pdf"))) == 17, other
+        assert len(list((work / "build" / "editions" / other).glob("*.pdf"))) == 18, other
 
     # the same edition on its own: `wugu pdf` refuses it with the same check (W303 at the same line)
     alone = run_wugu("pdf", str(work / EDITION), "--out", str(tmp_path / "alone"))
@@ -53,7 +53,7 @@ def test_a_placeholder_in_one_edition_stops_it_and_only_it(city, tmp_path):
     draft = run_wugu("build", "--editions", str(work), "--draft", timeout=600)
     assert draft.returncode == 0, draft.stdout + draft.stderr
     assert "完成：4 个地方版" in draft.stdout and "E417" not in draft.stderr
-    assert len(list((work / "build" / "editions" / EDITION).glob("*.pdf"))) == 17
+    assert len(list((work / "build" / "editions" / EDITION).glob("*.pdf"))) == 18
 
 
 def test_strict_stops_an_edition_with_a_warning(city, tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from wugu.paths import form_pdf, pack_pdf
+from wugu.paths import form_pdf, guide_pdf, pack_pdf
 from wugu.render.pdf import paper_sections
 from wugu.validate import load_handbook
 
@@ -52,6 +52,7 @@ def test_every_form_and_pack_has_a_pdf_and_progress_lines(built, handbook):
     _project, out, result, _seconds = built
     names = {p.name for p in out.glob("*.pdf")}
     expected = {form_pdf(f) for f in handbook.forms} | {pack_pdf(p) for p in handbook.packs}
+    expected |= {guide_pdf(g) for g in handbook.printed_guides}  # the emergency card (tests/test_guide_pdf.py)
     assert names == expected
     for name in expected:  # one progress line per PDF, in Chinese
         assert re.search(rf"^(已生成|未改动)\s+{re.escape(name)}$", result.stdout, re.M), name

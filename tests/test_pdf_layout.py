@@ -155,6 +155,7 @@ def test_every_part_of_a_pack_starts_on_the_front_of_a_sheet(out, handbook):
         pages = _pack_pages(out / pack_pdf(pack))
         parts = [f.code for f in handbook.pack_forms(pack)] + [f"制度{r.id}" for r in handbook.pack_regulations(pack)]
         parts += ["红线"] if pack.red_lines else []  # the page of red lines a pack may carry (packs/*.yml red_lines)
+        parts += [f"指南{g}" for g in pack.guide_ids]  # the guides it prints (packs/*.yml guides: the emergency card)
         firsts = []
         for n, page in enumerate(pages, 1):
             if n > 2:

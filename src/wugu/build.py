@@ -48,6 +48,7 @@ def _pdf_renderer() -> Callable[..., list[Path]]:
 
 def _missing_downloads(handbook: Handbook, downloads: Path) -> list[str]:
     names = [paths.form_pdf(f) for f in handbook.forms] + [paths.pack_pdf(p) for p in handbook.packs]
+    names += [paths.guide_pdf(g) for g in handbook.printed_guides]
     return [n for n in names if not (downloads / n).is_file()]
 
 
@@ -72,7 +73,7 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
              f"{len(handbook.forms)} 张表格、{len(handbook.packs)} 个表格包……")
         site = build_site(root, handbook, tmp)
         echo(f"网站生成完成：{site.pages} 个页面，用时 {site.seconds:.1f} 秒")
-        write_downloads(handbook, tmp / paths.DOWNLOADS)  # record schemas and Excel templates (no records)
+        write_downloads(handbook, tmp / paths.DOWNLOADS, paths.xlsx_cache(root))  # schemas, Excel templates
         pdfs: int | None = None
         pdf_seconds = 0.0
         if renderer is not None:

@@ -148,6 +148,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E417": ("地方版“{edition}”的“{key}”像是占位文字：“{snippet}”，这本地方版不能发布",
              "在这个文件里把“{key}”改成本地真实的内容，或者删掉这一项（没写的联系方式，网页和 PDF 上都不显示）；"
              "只是自己预览时可以加 --draft：wugu build --editions … --draft"),
+    # E418–E429: practice guides in packs and as PDFs of their own (issue 11: the emergency card as a download)
+    "E418": ("表格包列出了不存在的实用指南“{id}”", "{fix}"),
+    "E419": ("单页卡片《{title}》排版后有 {pages} 页，打印出来不是一张卡片",
+             "缩短这篇指南（少写几条，或把长句改短），让它排在一页 A4 上；不需要是卡片的，删掉“card: true”"),
     # E5xx: usage and environment (exit code 2)
     "E501": ("这里不是 wugu 手册目录：找不到 {missing}", "进入手册所在目录再运行，或写明目录：wugu check 目录名"),
     "E502": ("找不到目录“{folder}”", "检查目录名是否写对"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 from . import facts as _facts
 
@@ -231,6 +231,7 @@ class Pack:
     regulation_ids: tuple[str, ...]
     local: bool = False
     red_lines: bool = False  # the pack carries the list of red lines
+    guide_ids: tuple[str, ...] = ()  # practice guides printed in the pack (e.g. the emergency card)
     keywords: tuple[str, ...] = field(default=(), repr=False)  # search words; not in repr: edition.snapshot skips them
 
 
@@ -481,6 +482,40 @@ class Handbook:
         """The regulations printed with a pack."""
         return tuple(self.regulation(i) for i in pack.regulation_ids)
 
+    def pack_guides(self, pack: Pack) -> tuple[Guide, ...]:
+        """The practice guides printed with a pack, in its order."""
+        return tuple(self.guide(i) for i in pack.guide_ids)
+
+    def packs_for_guide(self, guide_id: str) -> tuple[Pack, ...]:
+        """Packs that print a practice guide."""
+        return tuple(p for p in self.packs if guide_id in p.guide_ids)
+
+    def applies_label(self, ref: GuideRef, number: Callable[[int], str]) -> str:
+        """What a guide applies, as people read it (``number`` writes 4 as 四): 《制度》第四条（标题）, 规范 44　…,
+        服务规范·安全, 实用指南：…, WG-F07 表名."""
+        if ref.kind == "regulation":
+            r = self.regulation(ref.id)
+            if ref.clause is None:
+                return f"《{r.title}》"
+            clause = r.clauses[ref.clause - 1]
+            named = f"（{clause.title}）" if clause.title else ""
+            return f"《{r.title}》第{number(ref.clause)}条{named}"
+        if ref.kind == "norm":
+            n = self.norm(ref.id)
+            return f"规范 {n.number}　{n.rule.rstrip('。')}"  # a list follows: ；, not 。；
+        if ref.kind == "section":
+            return f"服务规范·{self.section(ref.id).title}"
+        if ref.kind == "guide":
+            return f"实用指南：{self.guide(ref.id).title}"
+        f = self.form(ref.id)
+        return f"{f.code} {f.title}"
+
+    @property
+    def printed_guides(self) -> tuple[Guide, ...]:
+        """Guides that have a PDF of their own in ``downloads/``: every one-page card, and every guide a pack
+        prints (its pages are laid out for the pack anyway)."""
+        return tuple(g for g in self.guides if g.card or self.packs_for_guide(g.id))
+
 
 # ---- building the model from validated data -------------------------------------------------------------
 
@@ -575,7 +610,7 @@ def build_form(d: dict[str, Any], vocabs: dict[str, Vocab], local: bool = False)
 def build_pack(d: dict[str, Any], local: bool = False) -> Pack:
     """A pack from validated data."""
     return Pack(d["id"], d["title"], d["audience"], d["purpose"], tuple(d["forms"]), tuple(d.get("regulations", ())),
-                local, d.get("red_lines", False), _keywords(d))
+                local, d.get("red_lines", False), tuple(d.get("guides", ())), _keywords(d))
 
 
 def build_vocab(d: dict[str, Any]) -> Vocab:

@@ -10,6 +10,8 @@ from .model import Form, Guide, NormSection, Pack, Regulation
 DOWNLOADS = "downloads"
 #: Where `wugu pdf` and `wugu build` keep rendered PDFs between runs, relative to the project root.
 PDF_CACHE = "build/.cache/pdf"
+#: Where `wugu build` keeps the forms' Excel templates between runs (sealed, like the PDFs).
+XLSX_CACHE = "build/.cache/xlsx"
 
 
 def pdf_cache(root: Path) -> Path | None:
@@ -18,6 +20,14 @@ def pdf_cache(root: Path) -> Path | None:
     from .project import link_on_path
 
     path = Path(root) / PDF_CACHE
+    return None if link_on_path(path, root) is not None else path
+
+
+def xlsx_cache(root: Path) -> Path | None:
+    """The Excel template cache folder of a project, or None (see :func:`pdf_cache`)."""
+    from .project import link_on_path
+
+    path = Path(root) / XLSX_CACHE
     return None if link_on_path(path, root) is not None else path
 
 
@@ -69,6 +79,11 @@ def form_pdf(f: Form) -> str:
 def pack_pdf(p: Pack) -> str:
     """File name of a pack's PDF inside ``downloads/``, e.g. ``pack-screening.pdf`` (ASCII, from the pack's id)."""
     return file_name(f"pack-{p.id}.pdf")
+
+
+def guide_pdf(g: Guide) -> str:
+    """File name of a practice guide's PDF inside ``downloads/``, e.g. ``guide-emergency.pdf`` (ASCII, from its id)."""
+    return file_name(f"guide-{g.id}.pdf")
 
 
 def form_xlsx(f: Form) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,7 @@ class _Book:
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                   "strings_to_urls": False})
         self.wb.set_properties({"title": f"{form.code} {form.title}", "subject": "内部资料 注意保密",
-                                "created": date(2026, 1, 1)})
+                                "created": datetime(2026, 1, 1)})  # a datetime: xlsxwriter ignores a date and writes the clock
         fmt = self.wb.add_format
         self.title = fmt({"bold": True, "font_size": 12, "font_name": "宋体"})
         self.head = fmt({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True, "valign": "vcenter",

@@ -31,16 +31,17 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup, escape
 
 from .. import __version__
 from ..escape import css_string
-from ..model import Field, Form, FormSection, Handbook, Pack, Regulation
+from ..model import Field, Form, FormSection, Guide, Handbook, Pack, Regulation
 from ..output import inside, write_atomic
-from ..paths import form_page, form_pdf, html_url, pack_pdf
+from ..paths import form_page, form_pdf, guide_pdf, html_url, pack_pdf
 from ..resources import templates_dir
 from .fit import ink_style, long_style, too_tall
 from .fonts import FontSet
-from .sealed import seal, unseal
+from .sealed import read_entry, write_entry
 
 #: The confidentiality notice of a sensitive form that has none of its own.
 _STANDARD_SECRET = ("本表含有敏感个人信息，只用于服务团内部工作；不得复印、拍照转发，不得存入个人手机、网盘或聊天群。"
@@ -530,6 +531,15 @@ def is_safety_hint(hint: str | None) -> bool:
     return any(w in rule for w in SAFETY_WORDS)
 
 
+#: A write-in blank in a fact's text (a phone number nobody has filled in yet: 【儿童督导员电话】 is “＿＿＿＿”).
+_WRITE_IN = re.compile("＿{3,}")
+
+
+def write_in(text: str) -> Markup:
+    """``text`` as HTML, each run of “＿” a ruled blank to write on (as the forms' blanks)."""
+    return Markup(_WRITE_IN.sub('<span class="blank b-write"></span>', str(escape(text))))
+
+
 def has_own_date(form: Form) -> bool:
     """True if the form dates itself (a signature date or its own 填表日期 field): no 填表日期 line in its head."""
     return any(f.type == "signdate" or any(w in f.label for w in ("填表日期", "填报日期", "报出日期"))
@@ -876,28 +886,16 @@ class PdfBuilder:
         if self.cache_dir is None:
             return None
         path = self.cache_dir / f"{key[:2]}/{key}.pdf"
-        try:
-            if path.is_symlink() or not path.is_file() or path.stat().st_size > _MAX_CACHED:
-                return None
-            data = unseal(key, path.read_bytes())
-        except OSError:
-            return None
+        data = read_entry(path, key, _MAX_CACHED)
         if data is not None:
             self._used.add(str(path))
         return data
 
     def _store(self, key: str, data: bytes) -> None:
-        if self.cache_dir is not None:
+        if self.cache_dir is not None:  # best-effort: no secret, a planted link, a full disk: no cache
             path = self.cache_dir / f"{key[:2]}/{key}.pdf"
-            entry = seal(key, data)
-            if entry is None or path.parent.is_symlink():  # no secret to seal with; a planted link: no cache
-                return
-            try:
-                path.unlink(missing_ok=True)  # never write through a link planted in the cache
-                write_atomic(path, entry)
-            except OSError:  # the cache is best-effort: unwritable or full, the PDFs are still made
-                return
-            self._used.add(str(path))
+            if write_entry(path, key, data):
+                self._used.add(str(path))
 
     def prune_cache(self) -> None:
         """Delete cached PDFs that this run did not use (content that no longer exists, entries not sealed here).
@@ -990,12 +988,33 @@ class PdfBuilder:
                                             self._margins(top_left, top_right, bottom_left))
         return self._memo["red-lines",]
 
+    def guide_part(self, guide: Guide) -> Part:
+        """A practice guide as a document to lay out (memoised): its own PDF, and its pages in a pack."""
+        if ("guide", guide.id) not in self._memo:
+            self._memo["guide", guide.id] = self._guide_part(guide)
+        return self._memo["guide", guide.id]
+
+    def _guide_part(self, g: Guide) -> Part:
+        h = self.handbook
+        short = [f"规范 {h.norm(r.id).number}" if g.card and r.kind == "norm" else h.applies_label(r, chinese_number)
+                 for r in g.all_applies]
+        ctx = self._common(g.title, g.summary, f"实用指南 {g.title}")
+        body = self.env.get_template("guide.html.j2").render(
+            **ctx, g=g, refs=short, writein=write_in, sources=[s.label for s in g.sources if s.kind != "handbook"] if g.card
+            else [s.label for s in g.sources])
+        top_left = "" if g.card else "随附实用指南　阅读用，不用填写"  # a card says on its face what it is
+        top_right = f"实用指南　{g.version} 版"
+        bottom_left = f"{self.profile.name}　{g.title}"
+        return Part(f"实用指南 {g.title}", body, self._page_css(body, top_left, top_right, bottom_left),
+                    self._margins(top_left, top_right, bottom_left))
+
     def cover_part(self, pack: Pack, entries: list[tuple[str, str, int | None]], regs: list[tuple[str, str, int | None]],
-                   pages: int | None, red_lines: tuple[int, str] | None = None) -> Part:
+                   pages: int | None, red_lines: tuple[int, str] | None = None,
+                   guides: list[tuple[str, bool, str]] = ()) -> Part:
         ctx = self._common(pack.title, pack.purpose, f"表格包 {pack.title}")
         sensitive = any(f.has_sensitive for f in self.handbook.pack_forms(pack))
         body = self.env.get_template("pack.html.j2").render(
-            **ctx, pack=pack, entries=entries, regs=regs, pages=pages, red_lines=red_lines,
+            **ctx, pack=pack, entries=entries, regs=regs, pages=pages, red_lines=red_lines, guides=list(guides),
             sensitive=sensitive,
             effective=chinese_date(self.profile.effective_date))
         bottom_left = f"{self.profile.name}　表格包：{pack.title}（{self.profile.content_version} 版）"
@@ -1035,13 +1054,17 @@ class PdfBuilder:
                 parts[p.key] = (p.html, p.margins, p.landscape, p.texts)
             specs.append((key, cover.html, cover.margins, [p.key for p in members]))
         singles = []
-        for key, form in forms:
-            p = self.form_part(form)
+        for key, item in forms:
+            p = self._single_part(item)
             parts[p.key] = (p.html, p.margins, p.landscape, p.texts)
             singles.append((key, p.key))
         blank = self.env.get_template("blank.html.j2").render(**self._common("", "", ""))
         group = PackGroup(self._shared_fonts, parts, specs, blank, singles)
         return ("packs", self.print_css, self.fonts.blobs_for(self._shared_fonts), group)
+
+    def _single_part(self, item: Form | Guide) -> Part:
+        """A form or a guide printed as a PDF of its own (beside the packs that print it)."""
+        return self.guide_part(item) if isinstance(item, Guide) else self.form_part(item)
 
     def _pack_job(self, pack: Pack) -> tuple:
         """Everything a process needs to make a pack as ONE document with ONE set of font subsets: its parts
@@ -1111,13 +1134,17 @@ class PdfBuilder:
         """The pack's cover (page numbers as place-holders ``@@P<i>@@``, ``@@TOTAL@@``) and its parts."""
         forms = self.handbook.pack_forms(pack)
         regs = self.handbook.pack_regulations(pack)
+        guides = self.handbook.pack_guides(pack)
         parts = [self.form_part(f) for f in forms] + [self.regulation_part(r) for r in regs]
         reds = sum(1 for n in self.handbook.norms if n.red_line) if pack.red_lines else 0
         if reds:
             parts.append(self.red_lines_part())
+        first_guide = len(parts)
+        parts += [self.guide_part(g) for g in guides]
         cover = self.cover_part(pack, [(f.code, f.title, f"@@P{i}@@") for i, f in enumerate(forms)],
                                 [(r.id, r.title, f"@@P{len(forms) + i}@@") for i, r in enumerate(regs)], "@@TOTAL@@",
-                                (reds, f"@@P{len(forms) + len(regs)}@@") if reds else None)
+                                (reds, f"@@P{len(forms) + len(regs)}@@") if reds else None,
+                                [(g.title, g.card, f"@@P{first_guide + i}@@") for i, g in enumerate(guides)])
         return cover, parts
 
     def _pack_key(self, pack: Pack) -> str:
@@ -1151,6 +1178,33 @@ class PdfBuilder:
                 continue
             jobs[key] = self._pack_job(pack)
         self._packs.update({k: data for k, (data, _pages) in self._run(jobs).items()})
+
+    def _check_cards(self) -> None:
+        """E419 unless every one-page card (``card: true``) came out on one page: a card is pinned up or carried
+        folded, a second sheet gets lost. An edition's longer local text or phone numbers can push it over."""
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        from ..errors import WuguError, problem
+
+        problems = []
+        for g in self.handbook.printed_guides:
+            if not g.card:
+                continue
+            data, pages = self._parts[self._part_key(self.guide_part(g), False)]
+            pages = pages or len(PdfReader(BytesIO(data)).pages)
+            if pages != 1:
+                problems.append(problem("E419", f"{'local/' if g.local else ''}guides/{g.id}.yml", title=g.title,
+                                        pages=pages))
+        if problems:
+            raise WuguError(problems)
+
+    def guide_bytes(self, guide: Guide) -> bytes:
+        """The PDF of one practice guide (from the cache when nothing changed)."""
+        part = self.guide_part(guide)
+        self.render_parts([(part, False)])
+        return self._parts[self._part_key(part, False)][0]
 
     def form_bytes(self, form: Form) -> bytes:
         """The PDF of one form (from the cache when nothing changed)."""
@@ -1186,6 +1240,13 @@ class PdfBuilder:
                     jobs[key] = self._part_job(part, fillable)
                 elif key not in self._parts and all(k != key for k, _f in forms):
                     forms.append((key, form))
+            for guide in self.handbook.printed_guides:  # laid out with a pack that prints it, where one does
+                key = self._part_key(self.guide_part(guide), False)
+                data = None if key in self._parts else self._cached(key)
+                if data is not None:
+                    self._parts[key] = (data, 0)
+                elif key not in self._parts and all(k != key for k, _f in forms):
+                    forms.append((key, guide))
             todo: list[tuple[str, Pack]] = []
             for pack in self.handbook.packs:
                 key = self._pack_key(pack)
@@ -1220,6 +1281,9 @@ class PdfBuilder:
         items = [(form_pdf(f), self._part_key(self.form_part(f, _fillable(f)), _fillable(f)), self._parts)
                  for f in self.handbook.forms]
         items += [(pack_pdf(p), self._pack_key(p), self._packs) for p in self.handbook.packs]
+        items += [(guide_pdf(g), self._part_key(self.guide_part(g), False), self._parts)
+                  for g in self.handbook.printed_guides]
+        self._check_cards()
         for name, key, store in items:
             value = store[key]
             path = inside(out_dir, name)

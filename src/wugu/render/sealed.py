@@ -71,3 +71,29 @@ def unseal(key: str, entry: bytes) -> bytes | None:
     mac, data = entry[len(MAGIC):len(MAGIC) + _MAC], entry[len(MAGIC) + _MAC:]
     expected = hmac.new(s, key.encode() + b"\0" + data, hashlib.sha256).digest()
     return data if hmac.compare_digest(mac, expected) else None
+
+
+def read_entry(path: Path, key: str, limit: int) -> bytes | None:
+    """The data of the sealed cache entry at ``path`` for ``key`` (None: missing, too big, a link, not sealed here)."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > limit:
+            return None
+        return unseal(key, path.read_bytes())
+    except OSError:
+        return None
+
+
+def write_entry(path: Path, key: str, data: bytes) -> bool:
+    """Store ``data`` sealed for ``key`` at ``path`` (best-effort: False when there is no secret, the folder is a
+    planted link, or the disk refuses)."""
+    from ..output import write_atomic
+
+    entry = seal(key, data)
+    if entry is None or path.parent.is_symlink():
+        return False
+    try:
+        path.unlink(missing_ok=True)  # never write through a link planted in the cache
+        write_atomic(path, entry)
+    except OSError:
+        return False
+    return True

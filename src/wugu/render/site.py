@@ -17,9 +17,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import escape, paths
-from ..model import LEVELS, Field, Form, GuideRef, Handbook, Norm, NormSection, Vocab
+from ..model import LEVELS, Field, Form, Guide, GuideRef, Handbook, Norm, NormSection, Vocab
 from ..records.publish import data_dictionary
 from . import search, selftest
+from .jinjacache import bytecode_cache
 from ..resources import templates_dir
 
 #: Pages that are not about one regulation, norm section, form or pack.
@@ -98,25 +99,22 @@ def norm_link(page: str, handbook: Handbook, norm: Norm) -> str:
 def guide_ref(page: str, handbook: Handbook, ref: GuideRef) -> tuple[str, str]:
     """What a guide applies, as ``(label, link from page)``: 《制度》第四条, 规范 44, 服务规范·安全, WG-F07 表名."""
     h = handbook
+    label = h.applies_label(ref, cn_number)
     if ref.kind == "regulation":
         r = h.regulation(ref.id)
-        if ref.clause is None:
-            return f"《{r.title}》", rel(page, paths.regulation_page(r))
-        clause = r.clauses[ref.clause - 1]
-        named = f"（{clause.title}）" if clause.title else ""
-        return (f"《{r.title}》第{cn_number(ref.clause)}条{named}",
-                rel(page, f"{paths.regulation_page(r)}#clause-{ref.clause}"))
+        return label, rel(page, paths.regulation_page(r) + (f"#clause-{ref.clause}" if ref.clause else ""))
     if ref.kind == "norm":
-        n = h.norm(ref.id)
-        return f"{norm_label(n)}　{n.rule.rstrip('。')}", norm_link(page, h, n)  # a list follows: ；, not 。；
+        return label, norm_link(page, h, h.norm(ref.id))
     if ref.kind == "section":
-        s = h.section(ref.id)
-        return f"服务规范·{s.title}", rel(page, paths.norms_page(s))
+        return label, rel(page, paths.norms_page(h.section(ref.id)))
     if ref.kind == "guide":
-        g = h.guide(ref.id)
-        return f"实用指南：{g.title}", rel(page, paths.guide_page(g))
-    f = h.form(ref.id)
-    return f"{f.code} {f.title}", rel(page, paths.form_page(f))
+        return label, rel(page, paths.guide_page(h.guide(ref.id)))
+    return label, rel(page, paths.form_page(h.form(ref.id)))
+
+
+def guide_download(g: Guide) -> str:
+    """What a guide's download link says it downloads: 下载《紧急情况处置》卡片（PDF，1 页 A4）."""
+    return f"下载《{g.title}》{'卡片（PDF，1 页 A4）' if g.card else '（PDF，A4）'}"
 
 
 # ---- the form preview -----------------------------------------------------------------------------------
@@ -186,13 +184,14 @@ def _env(html: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(md=md, cn=cn_number)
     env.globals.update(
         rel=rel, download_href=download_href, norm_label=norm_label, paths=paths, levels=LEVELS,
         form_rows=form_rows, column_groups=column_groups, sensitive_labels=sensitive_labels,
         pipl_28=PIPL_ARTICLE_28, public_note=PUBLIC_NOTE, html_url=paths.html_url, section_of=section_of, norm_link=norm_link,
-        guide_ref=guide_ref,
+        guide_ref=guide_ref, guide_download=guide_download,
         data_dictionary=data_dictionary,
     )
     return env

@@ -37,6 +37,7 @@ from ..validate.pages import unsafe_built, unsafe_html  # noqa: E402
 from ..resources import templates_dir  # noqa: E402
 from . import search, site, terms  # noqa: E402
 from .sitelive import LiveSite, inputs_stamp  # noqa: E402
+from .jinjacache import bytecode_cache  # noqa: E402
 
 #: Where wugu's own site assets go in the built site (and sit in the package, under ``templates/site/``).
 ASSETS = "assets/wugu"
@@ -193,6 +194,8 @@ class WuguPlugin(BasePlugin):
     @event_priority(-100)
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         self.env = env
+        if env.bytecode_cache is None:  # the theme's templates compiled once, not on every build (jinjacache)
+            env.bytecode_cache = bytecode_cache()
         return env
 
     def _hand_written(self, page: Any) -> bool:
@@ -316,11 +319,23 @@ class _Collect(logging.Handler):
 
 
 def _quiet_jieba() -> None:
-    """jieba sets its own logger to DEBUG when imported and talks on stderr: import it first, then quiet it."""
+    """jieba sets its own logger to DEBUG when imported and talks on stderr: import it first, then quiet it.
+
+    jieba imports ``pkg_resources`` (setuptools' old API, ~0.1 s to import) only to open its own data files, and
+    falls back to a plain ``open`` beside its module without it: it is imported here, before the search plugin
+    does, with ``pkg_resources`` out of reach (nothing else in a site build uses it)."""
+    import sys
+
+    blocked = "jieba" not in sys.modules and "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes its import an ImportError
     try:
         import jieba
     except ImportError:  # pragma: no cover - search then indexes Chinese without word segmentation
         return
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
     jieba.setLogLevel(logging.WARNING)
 
 

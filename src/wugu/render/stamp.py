@@ -57,7 +57,8 @@ def body_handbook(handbook: Handbook) -> Handbook:
                       site_url=QR_SITE if has_real_site(p.site_url) else None,
                       content_version=p.content_version, effective_date=p.effective_date)
     return Handbook(profile=profile, regulations=handbook.regulations, sections=handbook.sections,
-                    forms=handbook.forms, packs=handbook.packs, vocabs=handbook.vocabs, glossary=handbook.glossary)
+                    forms=handbook.forms, packs=handbook.packs, vocabs=handbook.vocabs, glossary=handbook.glossary,
+                    guides=handbook.printed_guides)  # (with an edition's facts: its phone numbers are on its card)
 
 
 def body_key(handbook: Handbook) -> str:
@@ -89,6 +90,9 @@ class BodyBuilder(PdfBuilder):
 
     def red_lines_part(self) -> Part:
         return _no_footer(super().red_lines_part())
+
+    def guide_part(self, guide: Any) -> Part:
+        return _no_footer(super().guide_part(guide))
 
     def qr_uri(self, form: Form) -> str | None:
         return BLANK_QR if has_real_site(self.profile.site_url) else None
@@ -536,11 +540,11 @@ PROBE = "\ue000"
 
 
 def part_ids(handbook: Handbook, pack: Pack) -> list[str]:
-    """The parts of a pack in print order, by id (forms, regulations, ``red-lines``)."""
+    """The parts of a pack in print order, by id (forms, regulations, ``red-lines``, guides)."""
     ids = [f.id for f in handbook.pack_forms(pack)] + [r.id for r in handbook.pack_regulations(pack)]
     if pack.red_lines and any(n.red_line for n in handbook.norms):
         ids.append("red-lines")
-    return ids
+    return ids + list(pack.guide_ids)
 
 
 def _part(builder: PdfBuilder, part_id: str) -> Part:
@@ -548,6 +552,8 @@ def _part(builder: PdfBuilder, part_id: str) -> Part:
         return builder.red_lines_part()
     if part_id in {f.id for f in builder.handbook.forms}:
         return builder.form_part(builder.handbook.form(part_id))
+    if part_id in {g.id for g in builder.handbook.guides}:
+        return builder.guide_part(builder.handbook.guide(part_id))
     return builder.regulation_part(builder.handbook.regulation(part_id))
 
 
@@ -615,13 +621,13 @@ def prepare_bodies(handbook: Handbook, out_dir: Any, cache_dir: Any = None,
     entries, its fonts)."""
     from pathlib import Path
 
-    from ..paths import form_pdf, pack_pdf
+    from ..paths import form_pdf, guide_pdf, pack_pdf
 
     out_dir = Path(out_dir)
     bb = BodyBuilder(handbook, cache_dir, progress)
     h = bb.handbook
     probe = PdfBuilder(replace(h, profile=replace(h.profile, name=PROBE)), fonts=bb.fonts)
-    ids = [f.id for f in h.forms]
+    ids = [f.id for f in h.forms] + [g.id for g in h.printed_guides]
     for pack in h.packs:
         ids += [i for i in part_ids(h, pack) if i not in ids]
     footers: dict[str, tuple[str, bool]] = {}
@@ -646,6 +652,8 @@ def prepare_bodies(handbook: Handbook, out_dir: Any, cache_dir: Any = None,
         files[form_pdf(form)] = (body, [first.get(form.id, form.id)] + [form.id] * (len(body.pages) - 1))
     for pid, part in others.items():
         pages[pid] = len(Body(bb._parts[bb._part_key(part, False)][0]).pages)
+    for guide in h.printed_guides:  # a guide's own PDF: its footer on every page
+        files[guide_pdf(guide)] = (Body((out_dir / guide_pdf(guide)).read_bytes()), [guide.id] * pages[guide.id])
     covers: dict[str, str] = {}
     for pack in h.packs:
         body = Body((out_dir / pack_pdf(pack)).read_bytes())

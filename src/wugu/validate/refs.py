@@ -126,8 +126,28 @@ def check_references(docs: list[tuple[str, Document]]) -> list[Problem]:
         line, col = doc.pos(path)
         problems.append(problem("E302", doc.path, line, col, kind=_KIND_NAMES[kind], id=ref, fix=fix))
 
+    problems += _pack_guides(docs, by_kind.get("guide", {}))
     for kind in ("regulation", "section", "norm"):
         problems += _numbering(kind, list(by_kind.get(kind, {}).values()))
+    return problems
+
+
+def _pack_guides(docs: list[tuple[str, Document]], guides: dict[str, Entry]) -> list[Problem]:
+    """E418: every guide a pack lists (``guides:``) exists; the fix names the guides there are, with titles."""
+    problems = []
+    for kind, doc in docs:
+        if kind != "pack":
+            continue
+        for i, ref in enumerate(doc.data.get("guides", [])):
+            if ref in guides:
+                continue
+            close = difflib.get_close_matches(ref, list(guides), n=1, cutoff=0.5)
+            listing = "、".join(f"{g}（{e.doc.data.get('title', '')}）" for g, e in sorted(guides.items())[:24])
+            fix = ((f"是不是“{close[0]}”？" if close else "") +
+                   (f"写 guides/ 里某篇指南文件的 id：{listing}" if guides else
+                    "还没有任何实用指南：先在 guides/ 里写一篇，或删掉这一项"))
+            line, col = doc.pos(("guides", i))
+            problems.append(problem("E418", doc.path, line, col, id=ref, fix=fix))
     return problems
 
 
