@@ -288,6 +288,13 @@ def test_a_record_accepted_by_the_check_loads_back_without_loss(site, browser, t
     fill.open(path)
     assert fill.record() == record
     assert fill.page.js("document.querySelectorAll('#wg-participants > tbody > tr').length") == 8
+    # saved by Notepad as “ANSI” (GBK): refused with how to fix, the form keeps what it had (not garbled text)
+    gbk = tmp_path / "WG-F07-ansi.json"
+    gbk.write_bytes(json.dumps(dict(record, child="小红"), ensure_ascii=False).encode("gbk"))
+    fill.page.set_files(".wg-fill__file", [gbk])
+    said = fill.dialog(accept=True)["message"]
+    assert "不是 UTF-8 编码" in said and "另存为" in said, said
+    assert fill.record() == record
 
 
 def test_leaving_with_unsaved_changes_asks_and_clear_empties(site, browser):

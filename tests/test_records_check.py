@@ -117,8 +117,10 @@ def test_usage_and_reading_errors(tmp_path: Path) -> None:
     (tmp_path / "bignum.json").write_text('{"form": "WG-F04", "x": ' + "9" * 5000 + "}", encoding="utf-8")
     (tmp_path / "long.csv").write_text('WG-F04 2026.1\n姓名\n"' + "x" * 200_000 + '"\n', encoding="utf-8")
     (tmp_path / "damaged.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 64)
-    result = _run("broken.json", "bignum.json", "long.csv", "damaged.xlsx", cwd=tmp_path)
-    assert result.returncode == 1 and result.stdout.count("error E710") == 4 and "Traceback" not in result.stderr
+    (tmp_path / "ansi.json").write_bytes('{"form": "WG-F07", "child": "小红"}'.encode("gbk"))  # Notepad's “ANSI”
+    result = _run("broken.json", "bignum.json", "long.csv", "damaged.xlsx", "ansi.json", cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout.count("error E710") == 5 and "Traceback" not in result.stderr
+    assert "E524" not in result.stdout and "ansi.json: error E710: 读不出记录：文件不是 UTF-8 编码" in result.stdout
     result = _run("missing.json", "notes.txt", "--format", "github", cwd=tmp_path)
     assert result.returncode == 2
     assert "::error file=missing.json,title=wugu E740" in result.stdout and "E741" in result.stdout

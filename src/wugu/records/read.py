@@ -94,6 +94,8 @@ def _json(raw: bytes, display: str) -> tuple[list[Record], list[Problem]]:
         text = _text(raw, display)
     except _TooManyRows as exc:
         return [], [problem("E120", f"{display}:{exc.sheet}!A{exc.row}", sheet=exc.sheet, limit=MAX_XLSX_ROWS)]
+    except _Bad as exc:  # saved as GBK (Notepad's “ANSI”): this file's problem, the rest of the batch goes on
+        return [], [exc.problem]
     try:
         data = json.loads(text)
         items = data if isinstance(data, list) else [data]

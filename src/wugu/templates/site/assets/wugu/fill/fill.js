@@ -542,9 +542,15 @@
   function open(file) {
     var reader = new FileReader();
     reader.onload = function () {
-      var rec;
+      var rec, text;
+      try {  // as wugu records check: a record is UTF-8; Notepad's “ANSI” (GBK) would open garbled and be saved so
+        text = new TextDecoder("utf-8", { fatal: true }).decode(reader.result);
+      } catch (e) {
+        refuse("打不开：" + file.name + " 不是 UTF-8 编码（可能用记事本另存成了 ANSI）。请用记事本打开它，“另存为”时编码选 UTF-8，再打开。");
+        return;
+      }
       try {
-        rec = JSON.parse(String(reader.result).replace(/^\uFEFF/, ""));
+        rec = JSON.parse(text.replace(/^\uFEFF/, ""));
       } catch (e) {
         refuse("打不开：" + file.name + " 不是本手册保存的记录（不是 JSON 文件）。");
         return;
@@ -568,7 +574,7 @@
         + version + " 版，请核对后再保存（保存时按本页的版本）" : ""));
     };
     reader.onerror = function () { refuse("读不了这个文件：" + file.name); };
-    reader.readAsText(file, "utf-8");
+    reader.readAsArrayBuffer(file);
   }
 
   function clearAll() {
