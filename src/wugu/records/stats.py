@@ -155,12 +155,16 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
     paired = {str(r.data.get("child_no")).strip() for r, f in records if f.id == "F06" and r.data.get("child_no")}
     rows: dict[str, dict[str, int]] = {}
     used = {"WG-F04": 0, "WG-F06": len([1 for _, f in records if f.id == "F06"])}
-    unstaged = 0
+    unstaged = later = undecided = 0
     for r, f in records:
         if f.id != "F04":
             continue
-        used["WG-F04"] += 1
         d = r.data
+        if str(d.get("survey_date") or "") > month:  # surveyed after the month counted: next month's return
+            later += 1
+            continue
+        used["WG-F04"] += 1
+        undecided += not d.get("township_decision")
         row = rows.setdefault(township_name(d["township"]), {k: 0 for k in cols if k != "villages"})
         row["surveyed"] += 1
         if d.get("township_decision") in NOT_TAKEN:
@@ -179,6 +183,12 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
     record = {"form": f05.code, "version": f05.version, "month": month,
               "townships": [{"township": t, **v} for t, v in rows.items()]}  # in the order the records came
     notes = alike_townships(list(rows))
+    if later:
+        notes.append(f"提示：{later} 份调查表的调查日期在 {month} 之后，不计入这个月的统计（下个月统计时计入）；"
+                     "要统计别的月份，用 --month 写明")
+    if undecided:
+        notes.append(f"提示：{undecided} 份调查表还没写乡镇团意见，现在按纳入帮扶计入儿童总数；"
+                     "乡镇团审核写上意见后重新统计更准确")
     if unstaged:
         notes.append(f"提示：{unstaged} 名儿童的调查表没填就学阶段，按统计表的规则计入“其他”；补填后重新统计更准确")
     return Stats(record, small_threshold(f05), used, notes=notes)
