@@ -169,7 +169,7 @@ def test_pdf_file_names_come_from_ids_and_stay_inside(pdf_attack):
     assert result.returncode == 0, result.stdout + result.stderr
     names = {p.name for p in out.iterdir() if p.suffix == ".pdf"}
     assert "WG-F01.pdf" in names and "pack-records.pdf" in names
-    assert all(re.fullmatch(r"(WG-F\d\d|pack-[a-z-]+)\.pdf", n) for n in names), names
+    assert all(re.fullmatch(r"(WG-F\d\d|pack-[a-z-]+|guide-[a-z0-9-]+)\.pdf", n) for n in names), names
     assert not list(project.parent.rglob("逃出去*")) and not Path("/tmp/表格包.pdf").exists()
 
 
