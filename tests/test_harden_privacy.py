@@ -63,7 +63,7 @@ def test_disguised_numbers_are_found_everywhere_they_are_published(tmp_path):
     # the profile: only the office phone is exempt, not the whole contact block
     profile = project / "wugu.yml"
     data = yaml.safe_load(profile.read_text(encoding="utf-8"))
-    data["contact"]["phone"] = "0539-0000001"  # the office landline: exempt (a mobile there is E214)
+    data.setdefault("contact", {})["phone"] = "0539-0000001"  # the office landline: exempt (a mobile there is E214)
     data["contact"]["hours"] = f"值班手机 {MOBILE.translate(FULL)}"
     profile.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # YAML content
