@@ -220,8 +220,9 @@ def build(directory: str, out: str | None, no_pdf: bool, editions: str | None, d
         return
 
     report = _checked(directory, strict=strict, publish=not draft)
+    handbook = _fitting_questions(report, "网站的自测题")
     try:
-        result = build_project(report.root, report.handbook, Path(out) if out else None, pdf=not no_pdf,
+        result = build_project(report.root, handbook, Path(out) if out else None, pdf=not no_pdf,
                                echo=click.echo)
     except WuguError as exc:
         _fail(exc)
@@ -336,8 +337,9 @@ def exam(directory: str, seed: int | None, count: int, versions: str, minutes: i
         names = parse_versions(versions)
         if seed is None:
             seed = secrets.randbelow(10**6)
-        questions = choose(report.handbook, count, seed)
-        papers = [paper(report.handbook, questions, seed, v, minutes) for v in names]
+        handbook = _fitting_questions(report, "试卷")
+        questions = choose(handbook, count, seed)
+        papers = [paper(handbook, questions, seed, v, minutes) for v in names]
         check_output_dir(root, target, MARKER, "build/exam", keep_apart=[root / "build" / "site", root / "site"])
         _not_in_site(target)
         with atomic_dir(target, MARKER, "wugu exam 生成的试卷和答案。每次会整个替换这个目录；试卷和答案不要放到网站上。") as tmp:
@@ -346,6 +348,18 @@ def exam(directory: str, seed: int | None, count: int, versions: str, minutes: i
         _fail(exc)
     click.echo(f"完成：{len(names)} 个版本、{len(made)} 个 PDF 在 {target}（随机数种子 {seed}，"
                f"用 {remake_command(seed, count, names, minutes)} 可以重新生成同样的试卷）。答案与解析考前保密，不要放到网站或聊天群里。")
+
+
+def _fitting_questions(report: Report, where: str):
+    """The handbook without the base questions that no longer fit this edition (W353/W355), said once."""
+    from .validate.questions import UNFIT, fitting
+
+    handbook, left = fitting(report.handbook, report.warnings)
+    if left:
+        click.echo(f"注意：有 {left} 道基础题考的条文或用到的事实已被本地方版改过（上面的 {'/'.join(UNFIT)} 提醒），"
+                   f"这次不放进{where}。逐题对照本地条文复核：不适用的写进 local/overrides.yml 的 hide_questions，"
+                   "需要时在 local/questions/ 里另写一道本地的题（见 README“地方版”）。")
+    return handbook
 
 
 def _not_in_site(target) -> None:

@@ -101,6 +101,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # W364–W369: the training kit, fourth round (train4) — one question that gives its answer away
     "W364": ("题 {id} 的正确答案 {letter}（{right} 个字）比每个错误选项都长出两成以上（最长的错误选项 {wrong} 个字）：只看长短就能选对",
              "把正确答案写得精炼些，或者把错误选项写成和它一样具体的、志愿者真会犯的错"),
+    "W365": ("只有一个选项带“{cue}”的单选题、情景题共 {total} 道，其中 {count} 道正确答案就是带“{cue}”的那个（超过 {limit}；例如 {examples}）：只看有没有“{cue}”就能选对",
+             "把一部分正确答案改写得不带“{cue}”，或者让错误选项也带上（写成志愿者真会犯的两步做法）"),
     # E310–E329: facts (【名称】 references) and terms — the facts helper's group
     "E310": ("引用了没有定义的事实【{name}】", "{fix}"),
     "E311": ("“【”没有配对的“】”：{snippet}", "事实引用写成【名称】，两边都用全角方括号；如果不是引用，请删掉这个“【”"),

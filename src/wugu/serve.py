@@ -80,6 +80,11 @@ class Preview:
             if report.exit_code == 2:
                 raise WuguError(report.problems)
             return False
+        from dataclasses import replace
+
+        from .validate.questions import fitting
+
+        report = replace(report, handbook=fitting(report.handbook, report.warnings)[0])  # as wugu build: no unfit questions
         try:
             done = self._update(report, started) if self.live is not None and not self.full else False
             if not done:

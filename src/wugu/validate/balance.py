@@ -10,6 +10,7 @@ a trainee sees it (facts resolved, an edition's hidden questions left out):
 - W362: one letter holds the right answer of more than 40 % of the single-choice and scenario questions — papers
   and the self-test shuffle the options, but the bank is also exported as it stands for other exam tools;
 - W363: one answer set (ABC …) is the answer of more than 40 % of the multiple-choice questions;
+- W365: a mark or word (“；”, “报告”) found in only one option is that question's right answer too often;
 - W364: one single-choice or scenario question whose right option is a fifth longer than its longest wrong one
   (and at least :data:`STANDS_OUT_CHARS` characters longer) — judged on every question, whatever the bank's size.
 
@@ -38,6 +39,11 @@ MIN_COUNT = 10
 #: W364: a right option this many times as long as the longest wrong one, and this many characters longer, stands out.
 STANDS_OUT_RATIO = 1.2
 STANDS_OUT_CHARS = 4
+#: W365: a mark or word that, found in only one option of a one-answer question, is the right one in more than this
+#: share of at least CUE_MIN such questions gives the answer away without reading for meaning.
+CUES = ("；", "报告")
+CUE_SHARE = 0.6
+CUE_MIN = 6
 #: How many question ids a message lists as examples.
 EXAMPLES = 6
 
@@ -61,6 +67,14 @@ def stands_out(q: Question) -> tuple[int, int] | None:
     right = _length(q.options[q.answer[0]])
     wrong = max((_length(o) for i, o in enumerate(q.options) if i != q.answer[0]), default=right)
     return (right, wrong) if right >= STANDS_OUT_RATIO * wrong and right - wrong >= STANDS_OUT_CHARS else None
+
+
+def lone_cue(q: Question, cue: str) -> int | None:
+    """The index of the only option of a one-answer question that holds ``cue``, else None."""
+    if q.type not in ("single", "scenario") or len(q.answer) != 1:
+        return None
+    holding = [i for i, o in enumerate(q.options) if cue in o]
+    return holding[0] if len(holding) == 1 else None
 
 
 def _letters(q: Question) -> str:
@@ -122,6 +136,12 @@ def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[
             problems.append(at("W363", [q for q in multiple if _letters(q) == letters], total=len(multiple),
                                letters=letters, count=count, share=_percent(count, len(multiple)),
                                limit=_percent(int(SET_SHARE * 100), 100)))
+    for cue in CUES:
+        lone = [q for q in shown if lone_cue(q, cue) is not None]
+        right = [q for q in lone if lone_cue(q, cue) == q.answer[0]]
+        if len(lone) >= CUE_MIN and len(right) / len(lone) > CUE_SHARE:
+            problems.append(at("W365", right, cue=cue, total=len(lone), count=len(right),
+                               limit=_percent(int(CUE_SHARE * 100), 100)))
     for q in shown:
         lengths = stands_out(q)
         if lengths:

@@ -7,6 +7,7 @@ edition's overrides).
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from typing import Any, Iterator
@@ -273,3 +274,22 @@ def check_reviews(docs: list[tuple[str, Document]], handbook: Handbook,
                   and _as_base(rule_text(edition, raw), same or {}) != rule_text(handbook, raw)):
                 problems.append(_at("W355", doc, at + ("id",), id=q["id"], ref=raw))
     return problems
+
+
+#: Warnings that mean a base question no longer fits this edition: it tests a clause the edition rewrote (W353), or a
+#: rule that reads differently because the edition changed a fact it uses (W355). Papers and the self-test leave it out.
+UNFIT = ("W353", "W355")
+
+
+def unfit_questions(warnings: list[Problem]) -> frozenset[str]:
+    """Ids of the questions that no longer fit this edition (see :data:`UNFIT`), from the check's warnings."""
+    return frozenset(str(w.args["id"]) for w in warnings if w.code in UNFIT and "id" in w.args)
+
+
+def fitting(handbook: Handbook, warnings: list[Problem]) -> tuple[Handbook, int]:
+    """The handbook without the questions that no longer fit this edition, and how many were left out — what
+    ``wugu exam`` draws papers from and what the site's self-test holds."""
+    unfit = unfit_questions(warnings)
+    kept = tuple(q for q in handbook.questions if q.id not in unfit)
+    left = len(handbook.questions) - len(kept)
+    return (dataclasses.replace(handbook, questions=kept) if left else handbook), left
