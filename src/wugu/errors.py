@@ -253,6 +253,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
              "是备注、说明或预先拉好的序号、乡镇：删掉这些行（备注写在另一张工作表里）；是记录：把必填栏目填上"),
     "E769": ("序号 {serial} 写了两次（{other} 也是）：“{table}”工作表里写这个序号的行分不清属于哪一份记录",
              "每份记录一个序号，从 1 起往下编，不要重复；“{table}”工作表第一列的记录序号随着改"),
+    "E770": ("“{sheet}”工作表像是“{main}”的副本（表头一样），里面的 {count} 行记录没有读取，也不会计入统计",
+             "把这些行剪切到“{main}”工作表里、接在已有记录的下面（序号接着往下编），删掉“{sheet}”工作表，再检查"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).

@@ -487,6 +487,16 @@ def _looks_like_data(header: Any, options: frozenset[str] = frozenset()) -> bool
     return len(text) <= 1 or text in _TRUE or text in _FALSE or text in options or bool(re.search(r"\d{3}", text))
 
 
+def _head_texts(ws: Any) -> set[str]:
+    """The texts of a sheet's first two rows (its title and header row): two sheets sharing them are copies."""
+    out: set[str] = set()
+    for n, row in _rows(ws):
+        if n > 2:
+            break
+        out |= {str(v).strip() for v in row if v not in (None, "")}
+    return out
+
+
 def _filled(row: list[Any]) -> bool:
     return any(v not in (None, "") for v in row)
 
@@ -572,9 +582,16 @@ class _Workbook:
         main = self._main_sheet(names, helpers | set(tables))
         if main is None:
             return [], self.problems
+        heads = _head_texts(self.wb[main])
         for other in names:
             if other not in helpers and other not in tables and other != main:
-                if self.wb[other].sheet_state == "visible" and any(_filled(r) for _, r in _rows(self.wb[other])):
+                if self.wb[other].sheet_state != "visible":
+                    continue
+                rows = [n for n, r in _rows(self.wb[other]) if _filled(r)]
+                data = [n for n in rows if n > 2]
+                if data and len(heads & _head_texts(self.wb[other])) >= 5:  # a copy of the record sheet (记录 (2))
+                    self.fail("E770", f"{other}!A{data[0]}", sheet=other, main=main, count=len(data))
+                elif rows:
                     self.note(f"工作表“{other}”不是这张表格模板里的，没有读取，里面的内容没有检查"
                               f"（记录要填在“{main}”工作表里）")
         before = len(self.problems)
