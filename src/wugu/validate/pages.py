@@ -99,7 +99,7 @@ class _Scanner(HTMLParser):
             elif name in _ACTIVE_ATTRS:
                 self.found.append((f"属性 {name}=", name))
             elif name == "style" and re.search(r"url\s*\(|image-set\s*\(|expression\s*\(|@import|behavior\s*:",
-                                              _SPACE.sub(" ", value), re.I):
+                                              _SPACE.sub(" ", css_plain(value)), re.I):
                 self.found.append(("style 里加载外部资源或运行代码（url(…)、expression(…)）", "style"))
             elif name in _URL_ATTRS:
                 for url in value.split(",") if name == "srcset" else [value]:
@@ -466,6 +466,22 @@ _CSS_OUTSIDE = re.compile(r"""url\(\s*['"]?\s*(?:https?:|//|ftp:)|@import\s+['"]
                           r"|expression\s*\(|behavior\s*:|-moz-binding", re.I)
 
 
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(\r\n|[\n\r\f])|(.))", re.S)
+
+
+def _css_char(m: re.Match[str]) -> str:
+    if m.group(1):
+        code = int(m.group(1), 16)
+        return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return "" if m.group(2) else m.group(3)
+
+
+def css_plain(text: str) -> str:
+    """CSS text with every escape read as the browser reads it: ``\\75 rl(`` and ``u\\rl(`` are both ``url(``
+    (a backslash before any character that is not a hex digit or a line break stands for that character)."""
+    return _CSS_ESCAPE.sub(_css_char, text)
+
+
 def _check_css(path: Path, shown: str) -> list[Problem]:
     """A stylesheet of the docs folder loads nothing from outside hosts (the site works offline, tells no one who
     reads it) and runs no code."""
@@ -473,8 +489,7 @@ def _check_css(path: Path, shown: str) -> list[Problem]:
         text = path.read_bytes()[:MAX_PUBLISHED].decode("utf-8", errors="replace")
     except OSError:
         return []
-    text = re.sub(r"\\([0-9a-fA-F]{1,6})\s?", lambda m: chr(int(m.group(1), 16)) if int(m.group(1), 16) < 0x110000
-                  else "", text)  # CSS escapes (\75 rl) read as the characters they stand for
+    text = css_plain(text)
     m = _CSS_OUTSIDE.search(_drop_between(text, "/*", "*/"))
     if m is None:
         return []
