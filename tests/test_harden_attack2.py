@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, run_wugu
+from conftest import copy_project, run_wugu
+from test_records_office import records
 
-
-def records(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wugu", "records", *args, "--project", str(ROOT)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from conftest import ROOT
+from test_records_office import records
 from records_sample import f04, f07
 
-
-def records(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wugu", "records", *args, "--project", str(ROOT)], cwd=cwd,
-                          capture_output=True, text=True, timeout=240)
 
 
 def found(result: subprocess.CompletedProcess[str]) -> dict[str, dict]:

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import ROOT
+from test_records_office import records
 from openpyxl import load_workbook
 
 
-def _records(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wugu", "records", *args, "--project", str(ROOT)], cwd=cwd,
-                          capture_output=True, text=True, timeout=240)
-
 
 def test_records_in_a_copy_of_the_record_sheet_are_an_error_at_their_first_row(tmp_path: Path) -> None:
-    made = _records("template", "WG-F07", "--out", "t", cwd=tmp_path)
+    made = records("template", "WG-F07", "--out", "t", cwd=tmp_path)
     assert made.returncode == 0, made.stdout + made.stderr
     path = next((tmp_path / "t").glob("*.xlsx"))
     wb = load_workbook(path)
@@ -26,7 +20,7 @@ def test_records_in_a_copy_of_the_record_sheet_are_an_error_at_their_first_row(t
     copy.cell(3, 1, 1)
     copy.cell(3, 2, "测试甲")  # fictional; only its first character may ever be shown
     wb.save(path)
-    result = _records("check", str(path), "--format", "json", cwd=tmp_path)
+    result = records("check", str(path), "--format", "json", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     problems = json.loads(result.stdout)["problems"]
     e770 = [p for p in problems if p["code"] == "E770"]

@@ -3,18 +3,12 @@ next month's, and surveys the township has not decided on yet are said, not sile
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import ROOT
+from test_records_office import records
 from openpyxl import load_workbook
 from records_sample import f04
 
-
-def _stats(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wugu", "records", "stats", *args, "--project", str(ROOT)], cwd=cwd,
-                          capture_output=True, text=True, timeout=240)
 
 
 def test_a_survey_after_the_month_waits_for_next_month_and_undecided_ones_are_noticed(tmp_path: Path) -> None:
@@ -23,14 +17,14 @@ def test_a_survey_after_the_month_waits_for_next_month_and_undecided_ones_are_no
     undecided = f04(5, township="东镇")  # 乡镇团意见 not written yet
     (tmp_path / "东镇.json").write_text(json.dumps([*october, november, undecided], ensure_ascii=False),
                                        encoding="utf-8")
-    result = _stats(tmp_path, "东镇.json", "--month", "2026-10", "--out", "s", "--no-pdf")
+    result = records("stats", "东镇.json", "--month", "2026-10", "--out", "s", "--no-pdf", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "东镇：儿童 4 人" in out, out  # 3 of October and the undecided one; not November's
     assert "1 份调查表的调查日期在 2026-10-31 之后，不计入这个月的统计" in out, out
     assert "1 份调查表还没写乡镇团意见" in out, out
     assert "DZ-00004" not in out and "DZ-00005" not in out  # no child numbers in the notices
-    result = _stats(tmp_path, "东镇.json", "--month", "2026-11", "--out", "s2", "--no-pdf")
+    result = records("stats", "东镇.json", "--month", "2026-11", "--out", "s2", "--no-pdf", cwd=tmp_path)
     assert result.returncode == 0 and "东镇：儿童 5 人" in result.stdout, result.stdout
     assert load_workbook(tmp_path / "s2" / "WG-F05-stats.xlsx").sheetnames  # the workbook is written and opens
 
@@ -42,7 +36,7 @@ def test_pairing_sheets_that_do_not_match_the_surveys_are_said(tmp_path: Path) -
                f04(2, township="东镇", township_decision="暂不纳入")]
     pairings = [f06("DZ-00001"), f06("DZ-00001", volunteer_no="V-0002"), f06("DZ-00002")]
     (tmp_path / "东镇.json").write_text(json.dumps(surveys + pairings, ensure_ascii=False), encoding="utf-8")
-    result = _stats(tmp_path, "东镇.json", "--month", "2026-10", "--out", "s", "--no-pdf")
+    result = records("stats", "东镇.json", "--month", "2026-10", "--out", "s", "--no-pdf", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "东镇：儿童 1 人（已结对 1" in out, out

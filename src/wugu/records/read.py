@@ -590,7 +590,8 @@ class _Workbook:
                 rows = [n for n, r in _rows(self.wb[other]) if _filled(r)]
                 data = [n for n in rows if n > 2]
                 if data and len(heads & _head_texts(self.wb[other])) >= 5:  # a copy of the record sheet (记录 (2))
-                    self.fail("E770", f"{other}!A{data[0]}", sheet=other, main=main, count=len(data))
+                    shown = other if other.startswith(main) else echo(other, (main,))  # “记录 (2)”: Excel's own name
+                    self.fail("E770", f"{shown}!A{data[0]}", sheet=shown, main=main, count=len(data))
                 elif rows:
                     self.note(f"工作表“{other}”不是这张表格模板里的，没有读取，里面的内容没有检查"
                               f"（记录要填在“{main}”工作表里）")

@@ -152,7 +152,8 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
     f05, f04 = handbook.form("F05"), handbook.form("F04")
     cols = count_columns(f05)
     cats = category_columns(f05, f04)
-    paired = {str(r.data.get("child_no")).strip() for r, f in records if f.id == "F06" and r.data.get("child_no")}
+    pairings = [str(r.data.get("child_no")).strip() for r, f in records if f.id == "F06" and r.data.get("child_no")]
+    paired = set(pairings)
     rows: dict[str, dict[str, int]] = {}
     used = {"WG-F04": 0, "WG-F06": len([1 for _, f in records if f.id == "F06"])}
     unstaged = later = undecided = 0
@@ -183,14 +184,13 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
     record = {"form": f05.code, "version": f05.version, "month": month,
               "townships": [{"township": t, **v} for t, v in rows.items()]}  # in the order the records came
     notes = alike_townships(list(rows))
-    pairings = [str(r.data.get("child_no")).strip() for r, f in records if f.id == "F06" and r.data.get("child_no")]
     twice = sorted({n for n in pairings if pairings.count(n) > 1})
     if twice:
         notes.append(f"提示：有 {len(twice)} 名儿童各有两份以上的结对表（WG-F06），只按一人计入“已结对”；"
                      "核对是不是重复交了，或者换了志愿者而旧的结对表没有注销")
     not_taken = {str(r.data.get("child_no")).strip() for r, f in records
                  if f.id == "F04" and r.data.get("township_decision") in NOT_TAKEN}
-    odd = len(not_taken & set(pairings))
+    odd = len(not_taken & paired)
     if odd:
         notes.append(f"提示：有 {odd} 名儿童的调查表写的是暂不纳入或转介，却交了结对表；他们不计入儿童总数和已结对，"
                      "核对乡镇团意见和结对表哪个对")
