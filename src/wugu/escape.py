@@ -7,7 +7,8 @@ call these functions; templates do not improvise their own escaping.
 target              function
 ==================  ==========================================================================================
 HTML text / attr    :func:`html` (``&<>"'`` escaped; returns :class:`markupsafe.Markup`, never escaped twice)
-Markdown inline     :func:`markdown` (no accidental emphasis, links, code or tags; ``<``/``>`` as entities)
+Markdown inline     :func:`markdown` (no accidental emphasis, links, code or tags; ``<``/``>`` as entities; one
+                    line that never starts a block: no headings, lists, quotes, fences or admonitions)
 JSON in <script>    :func:`script_json` (data for ``<script type="application/json">``: ``<``, ``>``, ``&`` and
                     the line separators as JSON unicode escapes, so ``</script>`` or ``<!--`` can never appear)
 CSS string          :func:`css_string` (the inside of ``"…"``: quotes, backslashes, line breaks, controls
@@ -51,9 +52,32 @@ def html(text: Any) -> Markup:
 _MD_ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]{}|"}, "<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
 
+#: Line breaks as Python-Markdown (``\r``, ``\n``) or a reader (the rest) sees them, with the blanks around them.
+_MD_LINE_BREAKS = re.compile(r"[ \t]*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]\s*")
+#: What makes a line a block when it starts it: headings ``#``, lists ``-``/``+``/``1.``/``1)``, rules and setext
+#: underlines ``---``/``===``, fences ``~~~``, admonitions ``!!!``, details ``???``, blocks ``///``, tabs ``===``,
+#: definitions ``:`` (the other starts — `` ` ``, ``*``, ``_``, ``[``, ``{``, ``|``, ``<``, ``>`` — are escaped
+#: wherever they stand, four spaces are stripped).
+_MD_BLOCK_START = re.compile(r"(?P<number>[0-9]+)(?P<mark>[.)])(?=\s|$)|(?P<mark1>[#+\-=~:!?/])")
+
+
+def _char_ref(ch: str) -> str:
+    """A numeric character reference: reads the same in Markdown and in a raw HTML block (``<p class="wg-lead">
+    …</p>``), where a backslash escape would show as a backslash."""
+    return f"&#{ord(ch)};"
+
+
 def markdown(text: Any) -> str:
-    """Text made safe to drop into a line of Markdown: no emphasis, links, code spans, tables or raw tags."""
-    return str(text).translate(_MD_ESCAPES)
+    """Text made safe to drop into a line of Markdown: no emphasis, links, code spans, tables or raw tags, and
+    never a block of its own. Line breaks become one space (as a soft break shows, and as the PDFs print them), the
+    text's own leading and trailing blanks go (four spaces would start a code block, two at the end a line break),
+    and a heading, list, rule, fence or admonition marker at its start is written as a character reference, so the
+    text can begin a line of a page and stays plain text in one paragraph."""
+    s = _MD_LINE_BREAKS.sub(" ", str(text)).strip(" \t").translate(_MD_ESCAPES)
+    if (m := _MD_BLOCK_START.match(s)) is None:
+        return s
+    head = m["number"] + _char_ref(m["mark"]) if m["number"] else _char_ref(m["mark1"])
+    return head + s[m.end():]
 
 
 _SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
