@@ -33,7 +33,8 @@ from ..errors import Problem, WuguError, problem  # noqa: E402
 from ..model import Handbook  # noqa: E402
 from ..project import display_path, walk  # noqa: E402
 from ..validate import siteconfig  # noqa: E402
-from ..validate.pages import unsafe_built, unsafe_html  # noqa: E402
+from ..validate.pages import page_timed_out, unsafe_built, unsafe_html  # noqa: E402
+from ..timelimit import PAGE_ENV, PAGE_SECONDS, SITE_ENV, SITE_SECONDS, TimeLimit, TimeUp, seconds  # noqa: E402
 from ..resources import templates_dir  # noqa: E402
 from . import search, site, terms  # noqa: E402
 from .sitelive import LiveSite, inputs_stamp  # noqa: E402
@@ -110,6 +111,23 @@ class WuguPlugin(BasePlugin):
         self.files: Files | None = None
         self.nav: Any = None
         self.env: Any = None
+        self.reading: TimeLimit | None = None  # the bound on the page being read (Markdown to HTML), if one is
+
+    def _start_page(self, page: Any) -> None:
+        """The page is read (Markdown to HTML, glossary links) under a time bound of its own (E532)."""
+        self.end_page()
+        self.reading = TimeLimit(seconds(PAGE_ENV, PAGE_SECONDS), page.file.src_uri).start()
+
+    def end_page(self) -> None:
+        """The page has been read: stop its bound."""
+        self.stop_reading()
+        self.reading = None
+
+    def stop_reading(self) -> None:
+        """Stop the bound on the page being read, if one is (after a failed build: it must never fire later);
+        which page it was stays known, for :meth:`timed_out`."""
+        if self.reading is not None:
+            self.reading.stop()
 
     @event_priority(100)  # before the offline plugin looks for an iframe-worker shim
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -198,6 +216,31 @@ class WuguPlugin(BasePlugin):
             env.bytecode_cache = bytecode_cache()
         return env
 
+    def timed_out(self, exc: TimeUp, whole: TimeLimit | None, config_label: str, docs_dir: Path) -> WuguError:
+        """The problem line for a build stopped by a time bound: the page being read (E532), or the whole build
+        (E533, at the page being read then if there was one). Re-raises a bound that is not the build's."""
+        reading = self.reading
+        self.end_page()
+        if exc.limit is not reading and (whole is None or exc.limit is not whole):
+            raise exc
+        page = reading.what if reading is not None else None
+        if page is None:
+            where = config_label
+        elif page in self.generated and page not in self.overridden:
+            where = f"〔生成〕{page}"
+        else:
+            where = display_path(docs_dir / page)
+        generated = where.startswith("〔生成〕")
+        if exc.limit is reading:
+            assert reading is not None
+            fix = ("这是由内容生成的页面：把最近改动的内容里很长的文字和列表拆短；确认不是内容造成的，请把这一行报告给手册维护人"
+                   if generated else "")
+            return WuguError([page_timed_out(where, reading.seconds, fix)])
+        assert whole is not None
+        return WuguError([problem("E533", where, seconds=f"{whole.seconds:g}",
+                                  fix="多半是手写页面太大，或标题、列表、链接太多：把它拆成几个页面；内容确实这么多、电脑又很慢时，"
+                                      f"可以设置环境变量 {SITE_ENV}（秒数）放宽时限")])
+
     def _hand_written(self, page: Any) -> bool:
         """A page from the docs folder (also one that replaces a generated page of the same name)."""
         return page.file.src_uri not in self.generated or page.file.src_uri in self.overridden
@@ -206,6 +249,7 @@ class WuguPlugin(BasePlugin):
         """A hand-written page's front matter lands in the page title, navigation and search index as it is:
         escape it (the generated pages' front matter comes from the model, escaped when written). Its
         ``keywords:`` join ``tags:``, which the search indexes with a high weight, as for a generated page."""
+        self._start_page(page)
         if self._hand_written(page):
             for key in ("title", "description"):
                 if isinstance(page.meta.get(key), str):
@@ -224,7 +268,9 @@ class WuguPlugin(BasePlugin):
             if found:
                 shown = display_path(Path(config.docs_dir) / page.file.src_uri)
                 raise WuguError([problem("E211", shown, what=what) for what in found])
-        return terms.link_terms(html, page.file.src_uri, self.glossary) if self.glossary else html
+        html = terms.link_terms(html, page.file.src_uri, self.glossary) if self.glossary else html
+        self.end_page()
+        return html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
@@ -480,14 +526,20 @@ def build_site(project_root: Path, handbook: Handbook, out_dir: Path, *, strict:
         settings = _settings(raw, handbook, out_dir, use_docs, strict)
         plugin = WuguPlugin(handbook)
         with _quiet_mkdocs() as collected:
+            whole = TimeLimit(seconds(SITE_ENV, SITE_SECONDS))
             try:
-                config = _load_config(config_file, config_label, settings)
-                config.plugins["wugu"] = plugin
-                config.plugins.on_startup(command="build", dirty=False)
-                try:
-                    mkdocs_build(config)
-                finally:
-                    config.plugins.on_shutdown()
+                with whole:
+                    config = _load_config(config_file, config_label, settings)
+                    config.plugins["wugu"] = plugin
+                    config.plugins.on_startup(command="build", dirty=False)
+                    try:
+                        mkdocs_build(config)
+                    finally:
+                        plugin.stop_reading()
+                        config.plugins.on_shutdown()
+            except TimeUp as exc:
+                whole.stop()
+                raise plugin.timed_out(exc, whole, config_label, docs_dir) from None
             except MkDocsException as exc:
                 problems = _problems(collected.records, config_label, docs_dir, display_path(docs_dir),
                                      set(plugin.generated))

@@ -28,6 +28,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.structure.files import File
 
 from ..errors import WuguError, problem
+from ..timelimit import TimeUp
 from ..model import Handbook
 from . import site
 
@@ -132,10 +133,14 @@ class LiveSite:
                     html[file.dest_uri] = self._render(file, doc_files)
                 for file in doc_files:  # a changed page may have lost an anchor another page links to
                     file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+            except TimeUp as exc:
+                raise self.plugin.timed_out(exc, None, self.labels[0], self.labels[1]) from None
             except MkDocsException as exc:
                 problems = _problems(collected.records, *self.labels, set(pages)) or [
                     problem("E601", self.labels[0], detail=str(exc), fix="检查 mkdocs.yml 和 site/ 里的手写页面")]
                 raise WuguError(problems) from None
+            finally:
+                self.plugin.stop_reading()
             if collected.records:
                 raise WuguError(_problems(collected.records, *self.labels, set(pages)))
         index = self._search_index(doc_files)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import Problem, problem
 from ..loader import _BAD_CHAR, bad_character
+from ..timelimit import PAGE_ENV, PAGE_SECONDS, PAGES_ENV, PAGES_SECONDS, TimeLimit, TimeUp, seconds
 from .keywords import word_problems
 from .privacy import MAX_PUBLISHED, TEXT_SUFFIXES, scan_text
 
@@ -409,14 +411,32 @@ MAX_MARKDOWN = 512 * 1024
 MAX_MARKUP_COST = 1_000_000
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 _TAG_OPEN = re.compile(r"<[A-Za-z/]")  # what the inline parser tries to close (comments <!-- it reads in one go)
+#: Headings per page: the table of contents makes each id unique by trying ``id_1``, ``id_2`` … in turn (20 000
+#: ``## 节`` took the check 8 s, 60 000 minutes); a long real page has a few dozen.
+MAX_HEADINGS = 1000
+_HEADING = re.compile(r"^[ \t]*(?:#|(?:=+|-+)[ \t]*$)", re.M)  # ATX headings and setext underlines (rules too)
+#: Backslashes in a row: Python-Markdown reads a run of them in quadratic time (500 000 took minutes).
+MAX_BACKSLASH_RUN = 1000
+_BACKSLASHES = re.compile(r"\\{%d,}" % (MAX_BACKSLASH_RUN + 1))
 
 
 def _slow_markdown(text: str, shown: str) -> Problem | None:
-    """E531 when Python-Markdown would take very long on ``text`` (too big, or too many brackets per paragraph)."""
+    """E531 when Python-Markdown would take very long on ``text``: too big, too many brackets per paragraph, too many
+    headings, a long run of backslashes (what is known to be slow, said early and clearly; whatever else is slow
+    meets the time bound, E532)."""
     size = len(text.encode("utf-8"))
     if size > MAX_MARKDOWN:
         return problem("E531", shown, 1, 1, what=f"页面有 {size // 1024} KB，超过 {MAX_MARKDOWN // 1024} KB",
                        fix="把它拆成几个页面；大的资料做成 PDF 另外发放")
+    if (run := _BACKSLASHES.search(text)) is not None:
+        line = text.count("\n", 0, run.start()) + 1
+        return problem("E531", shown, line, 1, what=f"这一行有 {len(run.group())} 个连在一起的反斜杠 \\",
+                       fix="删掉多余的反斜杠；要显示一个 \\ 写两个就够了")
+    for count, heading in enumerate(_HEADING.finditer(text), 1):
+        if count > MAX_HEADINGS:
+            line = text.count("\n", 0, heading.start()) + 1
+            return problem("E531", shown, line, 1, what=f"页面的标题超过 {MAX_HEADINGS} 个（从这一行起）",
+                           fix="把它拆成几个页面，每页的标题少一些；不是标题的行，行首的 # 前面加一个 \\")
     cost, worst, worst_count, pos = 0, 0, 0, 0
     for block in _BLOCK_BREAK.split(text):
         count = block.count("[") + len(_TAG_OPEN.findall(block))
@@ -430,16 +450,69 @@ def _slow_markdown(text: str, shown: str) -> Problem | None:
                    fix="删掉多余的 [ 和 <，或把这一段拆成几段")
 
 
-def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = True) -> list[Problem]:
-    """The problems of one hand-written page (Markdown, or an HTML/SVG file published as it is)."""
+def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = True,
+               budget: PageBudget | None = None) -> list[Problem]:
+    """The problems of one hand-written page (Markdown, or an HTML/SVG file published as it is).
+
+    Reading it (Markdown to HTML, and the scan) has at most :data:`wugu.timelimit.PAGE_SECONDS` (E532), and no
+    more than what is left of ``budget``, the time for all pages of one check (E534)."""
     problems: list[Problem] = []
     bad = bad_character(text.replace("\r", ""))
     if bad is not None:
         at = _BAD_CHAR.search(text.replace("\r", "")).start()
         problems.append(problem("E116", shown, text.count("\n", 0, at) + 1, 1, char=bad[0], what=bad[1]))
-    body = text
     if markdown_page and (slow := _slow_markdown(text, shown)) is not None:
         return problems + [slow]
+    page = seconds(PAGE_ENV, PAGE_SECONDS)
+    left = budget.left() if budget is not None else page
+    if left <= 0:
+        return problems + [budget.spent(shown)]  # type: ignore[union-attr]
+    limit = TimeLimit(min(page, left))
+    started = time.perf_counter()
+    try:
+        with limit:
+            return problems + _read_page(text, shown, converter, markdown_page)
+    except TimeUp as exc:
+        limit.stop()
+        if exc.limit is not limit:
+            raise
+        if converter is not None:
+            converter.reset()
+        if page > left:
+            return problems + [budget.spent(shown)]  # type: ignore[union-attr]
+        return problems + [page_timed_out(shown, page)]
+    finally:
+        if budget is not None:
+            budget.used += time.perf_counter() - started
+
+
+def page_timed_out(shown: str, limit: float, fix: str = "") -> Problem:
+    """E532: reading the page ``shown`` took more than ``limit`` seconds, and wugu stopped."""
+    return problem("E532", shown, 1, 1, seconds=f"{limit:g}",
+                   fix=fix or "把它拆成几个小页面，删掉大量重复的标题、列表、表格行和成串的 \\ [ < 这类符号；大的资料做成 PDF 另外发放")
+
+
+class PageBudget:
+    """The time reading all hand-written pages of one check may take together (:data:`wugu.timelimit.PAGES_SECONDS`):
+    many pages each just under the bound for one page would hold the check for as long as they like."""
+
+    def __init__(self) -> None:
+        self.total = seconds(PAGES_ENV, PAGES_SECONDS)
+        self.used = 0.0
+        self.reported = False
+
+    def left(self) -> float:
+        return self.total - self.used
+
+    def spent(self, shown: str) -> Problem:
+        """E534 at the page where the time ran out."""
+        self.reported = True
+        return problem("E534", shown, 1, 1, seconds=f"{self.total:g}")
+
+
+def _read_page(text: str, shown: str, converter: Any, markdown_page: bool) -> list[Problem]:
+    """:func:`check_page` after the quick checks: the page rendered and scanned."""
+    problems: list[Problem] = []
     if markdown_page:
         body, front = _front_matter(text, shown)
         problems += front  # (after the E116 above: a bad character in a Markdown page was lost here)
@@ -638,6 +711,7 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
 
     problems: list[Problem] = []
     converter = None
+    budget = PageBudget()
     for path in files:
         try:
             shown = path.relative_to(root).as_posix()
@@ -692,10 +766,12 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
             continue
         except OSError:
             continue
+        if budget.reported:
+            continue  # the time for reading pages is over: one E534 says so
         if suffix in _HTML_SUFFIXES:
-            problems += check_page(text, shown, None, markdown_page=False)
+            problems += check_page(text, shown, None, markdown_page=False, budget=budget)
             continue
         if converter is None:
             converter = _markdown(settings)
-        problems += check_page(text, shown, converter)
+        problems += check_page(text, shown, converter, budget=budget)
     return problems
