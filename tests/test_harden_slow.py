@@ -239,3 +239,22 @@ def test_a_bound_works_off_the_main_thread():
     thread.start()
     thread.join(10)
     assert result == [True]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork: Linux and macOS only")
+def test_a_bound_works_in_a_forked_worker():
+    import multiprocessing
+
+    with TimeLimit(30):  # the parent has a watchdog (and a bound running) when it forks
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            assert pool.apply(_bounded_in_child, (0.2,)) == "stopped"
+
+
+def _bounded_in_child(seconds: float) -> str:
+    limit = TimeLimit(seconds)
+    try:
+        with limit:
+            _busy(5)
+    except TimeUp as exc:
+        return "stopped" if exc.limit is limit else "another bound"
+    return "ran to the end"

@@ -121,6 +121,18 @@ def _raise_in(thread: int, error: type[BaseException] | None) -> None:
     _set_async_exc(ctypes.c_ulong(thread), ctypes.py_object(error) if error is not None else None)
 
 
+def _after_fork() -> None:
+    """In a child process (``wugu build --editions`` and the PDFs fork workers) the watchdog thread does not exist
+    and the parent's bounds are not the child's: start afresh."""
+    global _WAKE, _watchdog
+    _WAKE, _watchdog = threading.Condition(), None
+    _RUNNING.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 def _watch() -> None:
     """The watchdog: raise :class:`TimeUp` in the thread of every bound that has run out, again and again."""
     with _WAKE:
