@@ -8,6 +8,7 @@ made at run time; the bounds are made tiny through the environment so that each 
 """
 from __future__ import annotations
 
+import html as html_module
 import json
 import os
 import re
@@ -16,7 +17,6 @@ import sys
 import threading
 import time
 from html.parser import HTMLParser
-from pathlib import Path
 
 import markdown as python_markdown
 import pytest
@@ -68,7 +68,6 @@ def test_escaped_text_reads_the_same_with_line_breaks_as_spaces():
     text = "# 第一行\n\n> 第二行  \n  1. 第三行 *强调* [链接](x) <b> & \\ `码`"
     html = md.convert(escape.markdown(text))
     shown = re.sub(r"<[^>]+>", "", html)
-    import html as html_module
     assert html_module.unescape(shown) == "# 第一行 > 第二行 1. 第三行 *强调* [链接](x) <b> & \\ `码`"
     # in a raw HTML block (<p class="wg-lead">…</p>) a start is not shown as a backslash escape
     md.reset()
