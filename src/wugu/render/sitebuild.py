@@ -112,11 +112,15 @@ class WuguPlugin(BasePlugin):
         self.nav: Any = None
         self.env: Any = None
         self.reading: TimeLimit | None = None  # the bound on the page being read (Markdown to HTML), if one is
+        # bounds only where wugu drives mkdocs and says what ran out (build_site, wugu serve); a plain
+        # ``mkdocs build`` would show a traceback instead
+        self.bounded = handbook is not None
 
     def _start_page(self, page: Any) -> None:
         """The page is read (Markdown to HTML, glossary links) under a time bound of its own (E532)."""
         self.end_page()
-        self.reading = TimeLimit(seconds(PAGE_ENV, PAGE_SECONDS), page.file.src_uri).start()
+        if self.bounded:
+            self.reading = TimeLimit(seconds(PAGE_ENV, PAGE_SECONDS), page.file.src_uri).start()
 
     def end_page(self) -> None:
         """The page has been read: stop its bound."""
