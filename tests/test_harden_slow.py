@@ -69,9 +69,11 @@ def test_escaped_text_reads_the_same_with_line_breaks_as_spaces():
     html = md.convert(escape.markdown(text))
     shown = re.sub(r"<[^>]+>", "", html)
     assert html_module.unescape(shown) == "# 第一行 > 第二行 1. 第三行 *强调* [链接](x) <b> & \\ `码`"
-    # in a raw HTML block (<p class="wg-lead">…</p>) a start is not shown as a backslash escape
+    # in a raw HTML block (<p class="wg-lead">…</p>, <p class="wg-item">…</p>) nothing shows a backslash escape
     md.reset()
-    assert md.convert(f'<p class="x">{escape.markdown("# 一")}</p>') == '<p class="x">&#35; 一</p>'
+    raw = md.convert(f'<p class="x">{escape.markdown(text)}</p>')
+    assert raw.startswith('<p class="x">') and raw.count("<") == 2, raw
+    assert html_module.unescape(re.sub(r"<[^>]+>", "", raw)) == html_module.unescape(shown)
     assert escape.markdown("2026.1 版") == "2026.1 版" and escape.markdown("3.5 小时") == "3.5 小时"
 
 
@@ -115,6 +117,8 @@ def test_clause_text_full_of_headings_builds_as_text_and_a_build_past_its_time_k
     # then one clause of every other block start
     data["clauses"] += [{"title": f"测{i}", "text": "\n".join(["# 节"] * 400)} for i in range(40)]
     data["clauses"].append({"title": "各种块", "text": "\n".join(BLOCKS)})
+    item = "材料*见[附件]_第一份_ | `原件` {备查} \\ <b>&amp;"  # shown as written, also inside <p class="wg-item">
+    data["clauses"].append({"title": "带符号的项", "text": "如下：", "items": [item, "# 第二项\n\n- 第三项"]})
     source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     glossary = project / "glossary.yml"
     terms = yaml.safe_load(glossary.read_text(encoding="utf-8"))
@@ -128,6 +132,8 @@ def test_clause_text_full_of_headings_builds_as_text_and_a_build_past_its_time_k
     clauses = _Clause()
     clauses.feed(page)
     added = [f"clause-{n}" for n in range(kept + 1, kept + 42)]
+    items = re.findall(r'<p class="wg-item">(.*?)</p>', page.split(f'id="clause-{kept + 42}"')[1])
+    assert [html_module.unescape(x) for x in items] == [f"（一）{item}", "（二）# 第二项 - 第三项"], items
     assert set(added) <= set(clauses.tags)
     for ident in added:  # the clause number, its title and the text: one paragraph, no block of any kind
         assert set(clauses.tags[ident]) <= {"p", "strong"}, (ident, clauses.tags[ident])

@@ -7,8 +7,9 @@ call these functions; templates do not improvise their own escaping.
 target              function
 ==================  ==========================================================================================
 HTML text / attr    :func:`html` (``&<>"'`` escaped; returns :class:`markupsafe.Markup`, never escaped twice)
-Markdown inline     :func:`markdown` (no accidental emphasis, links, code or tags; ``<``/``>`` as entities; one
-                    line that never starts a block: no headings, lists, quotes, fences or admonitions)
+Markdown inline     :func:`markdown` (no accidental emphasis, links, code or tags — as character references, which
+                    also read right in a raw HTML block; one line that never starts a block: no headings, lists,
+                    quotes, fences or admonitions)
 JSON in <script>    :func:`script_json` (data for ``<script type="application/json">``: ``<``, ``>``, ``&`` and
                     the line separators as JSON unicode escapes, so ``</script>`` or ``<!--`` can never appear)
 CSS string          :func:`css_string` (the inside of ``"…"``: quotes, backslashes, line breaks, controls
@@ -49,7 +50,9 @@ def html(text: Any) -> Markup:
     return _markup_escape(text)
 
 
-_MD_ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]{}|"}, "<": "&lt;", ">": "&gt;", "&": "&amp;"})
+#: Markdown's inline characters as numeric character references: they read the same in a line of Markdown and in a
+#: raw HTML block (``<p class="wg-item">…</p>``), where a backslash escape (``\\*``) would show its backslash.
+_MD_ESCAPES = str.maketrans({**{c: f"&#{ord(c)};" for c in "\\`*_[]{}|"}, "<": "&lt;", ">": "&gt;", "&": "&amp;"})
 
 
 #: Line breaks as Python-Markdown (``\r``, ``\n``) or a reader (the rest) sees them, with the blanks around them.
@@ -62,8 +65,7 @@ _MD_BLOCK_START = re.compile(r"(?P<number>[0-9]+)(?P<mark>[.)])(?=\s|$)|(?P<mark
 
 
 def _char_ref(ch: str) -> str:
-    """A numeric character reference: reads the same in Markdown and in a raw HTML block (``<p class="wg-lead">
-    …</p>``), where a backslash escape would show as a backslash."""
+    """A numeric character reference (as in :data:`_MD_ESCAPES`)."""
     return f"&#{ord(ch)};"
 
 
