@@ -12,6 +12,7 @@ refused in the docs folder.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from html.parser import HTMLParser
@@ -271,7 +272,9 @@ def _hidden_numbers(text: str, scanner: _Scanner, shown: str) -> list[Problem]:
     """Numbers the scan of the source text (:func:`wugu.validate.privacy.scan_file`) cannot see: first line by
     line as shown (exact lines), then in the whole page as shown (numbers split over lines, at their first line)."""
     lines = text.splitlines()
-    reported = {(n, masked) for n, line in enumerate(lines, 1) for _c, masked, _a in scan_text(line)}
+    hits = list(scan_text(text))  # as privacy.scan_file reported them: a number over two lines at its first line
+    breaks = [i for i, c in enumerate(text) if c == "\n"] if hits else []
+    reported = {(bisect.bisect_left(breaks, at) + 1, masked) for _c, masked, at in hits}
     masks = {masked for _n, masked in reported}
     problems = []
     for n, line in enumerate(lines, 1):
