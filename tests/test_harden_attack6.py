@@ -82,3 +82,102 @@ def test_numbers_split_over_lines_or_written_oddly_are_found_at_the_line_they_st
     # wugu build refuses the same content (it checks first): nothing is published
     built = run_wugu("build", str(project), "--no-pdf", "--out", str(tmp_path / "out"))
     assert built.returncode == 1 and "E401" in built.stderr and not (tmp_path / "out").exists()
+
+
+# ---- NEW-2: records and exam papers are never written into the docs folder mkdocs.yml names ---------------------
+
+def _renamed_docs(tmp_path) -> "Path":
+    project = copy_project(tmp_path / "p")
+    (project / "site").rename(project / "pages")
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "docs_dir: site " in text
+    (project / "mkdocs.yml").write_text(text.replace("docs_dir: site ", "docs_dir: pages"), encoding="utf-8")
+    return project
+
+
+def test_records_exam_papers_and_the_site_are_not_written_into_a_renamed_docs_folder(tmp_path):
+    from records_sample import f07
+
+    project = _renamed_docs(tmp_path)
+    (project / "act.json").write_text(json.dumps(f07(), ensure_ascii=False), encoding="utf-8")
+    for out in ("pages/存档", "pages"):
+        result = run_wugu("records", "pdf", "act.json", "--out", out, cwd=project)
+        assert result.returncode == 2 and "E743" in result.stderr, result.stdout + result.stderr
+    assert not (project / "pages" / "存档").exists() and not list((project / "pages").glob("*.pdf"))
+    exam = run_wugu("exam", "--seed", "1", "--count", "20", "--out", "pages/exam", cwd=project)
+    assert exam.returncode == 2 and "E511" in exam.stderr, exam.stdout + exam.stderr
+    assert not (project / "pages" / "exam").exists()
+    built = run_wugu("build", str(project), "--no-pdf", "--out", str(project / "pages" / "out"))
+    assert built.returncode == 2 and "E511" in built.stderr and not (project / "pages" / "out").exists()
+    # outside the project they are written as before
+    done = run_wugu("records", "pdf", "act.json", "--out", str(tmp_path / "archive"), cwd=project)
+    assert done.returncode == 0 and len(list((tmp_path / "archive").glob("*.pdf"))) == 1, done.stderr
+
+
+# ---- NEW-3: wugu's own filled-record PDFs and answer keys are refused in the docs folder -----------------------
+
+def test_filled_record_pdfs_and_answer_keys_copied_into_the_site_are_refused(tmp_path, pdf_build):
+    from records_sample import f07
+
+    project = copy_project(tmp_path / "p")
+    (project / "act.json").write_text(json.dumps([f07(), f07(child="小红")], ensure_ascii=False), encoding="utf-8")
+    one = run_wugu("records", "pdf", "act.json", "--out", str(tmp_path / "one"), cwd=project)
+    joined = run_wugu("records", "pdf", "act.json", "--combined", "--out", str(tmp_path / "joined"), cwd=project)
+    exam = run_wugu("exam", "--seed", "1", "--count", "20", "--out", str(tmp_path / "exam"), cwd=project)
+    assert one.returncode == joined.returncode == exam.returncode == 0, one.stderr + joined.stderr + exam.stderr
+    site = project / "site"
+    (site / "走访.pdf").write_bytes(next((tmp_path / "one").glob("*.pdf")).read_bytes())
+    (site / "全部走访.pdf").write_bytes(next((tmp_path / "joined").glob("*.pdf")).read_bytes())
+    (site / "答案.pdf").write_bytes((tmp_path / "exam" / "exam-A-key.pdf").read_bytes())
+    (site / "试卷.pdf").write_bytes((tmp_path / "exam" / "exam-A-paper.pdf").read_bytes())  # a paper may be shared
+    _project, downloads, _result, _seconds = pdf_build
+    blank = next(downloads.glob("WG-F07*.pdf"))
+    (site / "空白走访记录表.pdf").write_bytes(blank.read_bytes())  # the blank form: published as ever
+
+    result = run_wugu("check", str(project), "--format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = sorted((p["path"], p["code"]) for p in json.loads(result.stdout)["problems"])
+    assert found == [("site/全部走访.pdf", "E742"), ("site/答案.pdf", "E550"), ("site/走访.pdf", "E742")], found
+    message = next(p for p in json.loads(result.stdout)["problems"] if p["code"] == "E550")
+    assert "答案与解析" in message["message"] and "build/exam" in message["fix"]
+    built = run_wugu("build", str(project), "--no-pdf", "--out", str(tmp_path / "out"))
+    assert built.returncode == 1 and "E550" in built.stderr and not (tmp_path / "out").exists()
+
+
+# ---- NEW-4: theme features — an allow-list; every allowed one builds clean ---------------------------------
+
+def test_theme_features_that_emit_script_addresses_or_break_offline_are_refused_at_their_lines(tmp_path):
+    project = copy_project(tmp_path / "p")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "    - toc.follow\n" in text
+    text = text.replace("    - toc.follow\n", "    - toc.follow\n    - search.share\n    - navigation.instant\n"
+                                              "    - navigation.instant.prefetch\n    - nosuch.feature\n")
+    config.write_text(text, encoding="utf-8")
+    problems = _problems(project)
+    assert {p["code"] for p in problems} == {"E520"}, problems
+    lines = {p["line"]: p["message"] for p in problems}
+    for needle, why in (("search.share", "javascript:"), ("navigation.instant\n", "file://"),
+                        ("navigation.instant.prefetch", "file://"), ("nosuch.feature", "没有这个功能")):
+        line = _line(text, needle.strip()) if not needle.endswith("\n") else \
+            next(n for n, x in enumerate(text.splitlines(), 1) if x.strip() == "- " + needle.strip())
+        assert why in lines.get(line, ""), (needle, problems)
+
+
+def test_every_allowed_theme_feature_builds_without_script_addresses(tmp_path):
+    import yaml
+
+    from wugu.validate.siteallow import THEME_FEATURES
+
+    project = copy_project(tmp_path / "p")
+    config = project / "mkdocs.yml"
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["theme"]["features"] = sorted(THEME_FEATURES)
+    data["repo_url"] = "https://github.com/example/handbook"  # content.action.edit / view have something to link
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_wugu("build", str(project), "--no-pdf", "--out", str(out))
+    assert result.returncode == 0 and "E530" not in result.stderr, result.stdout + result.stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'"{name}"' in index for name in THEME_FEATURES)  # each was on in the built site
+    assert "javascript:" not in index

@@ -543,6 +543,18 @@ class _Active(Exception):
     """A PDF that runs something when opened: JavaScript, a program, embedded files, a form that sends data."""
 
 
+class _Private(Exception):
+    """A PDF wugu made that must never be published: its metadata says a filled record or an exam's answer key."""
+
+
+def _private_pdf(reader: Any) -> str | None:
+    """The mark wugu left in a PDF's keywords (:data:`wugu.paths.FILLED_RECORD_PDF`, ``EXAM_KEY_PDF``), if any."""
+    from ..paths import EXAM_KEY_PDF, FILLED_RECORD_PDF
+
+    keywords = str((reader.metadata or {}).get("/Keywords") or "")
+    return next((mark for mark in (FILLED_RECORD_PDF, EXAM_KEY_PDF) if mark in keywords.split()), None)
+
+
 #: PDF names that make a reader run script, start a program, open embedded files or send data.
 _PDF_ACTIVE = frozenset({"/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA",
                          "/ImportData", "/SubmitForm", "/GoToE", "/GoToR", "/Sound", "/Movie"})
@@ -582,6 +594,8 @@ def _document_text(path: Path) -> str:
         active = _pdf_active(reader)
         if active is not None:
             raise _Active(active)
+        if (mark := _private_pdf(reader)) is not None:
+            raise _Private(mark)
         return "\n".join(page.extract_text() or "" for page in reader.pages)
     import zipfile
 
@@ -608,6 +622,13 @@ def _check_document(path: Path, shown: str) -> list[Problem]:
         text = _document_text(path)
     except _Active as exc:
         return [problem("E529", shown, file=shown, name=str(exc))]
+    except _Private as exc:  # a filled record (never published, as record spreadsheets: E742) or an answer key
+        from ..paths import FILLED_RECORD_PDF
+
+        folder = shown.split("/")[0]
+        if str(exc) == FILLED_RECORD_PDF:
+            return [problem("E742", shown, where=f"网站页面目录 {folder}/")]
+        return [problem("E550", shown, file=shown, folder=folder)]
     except _Unread as exc:
         return [problem("E527", shown, file=shown, what=str(exc), fix="删掉不需要的内容后重新保存，或拆成几个文件；"
                                                                        "大的资料请另外发放")]
