@@ -267,3 +267,27 @@ def test_tags_end_where_the_browser_ends_them():
         assert link_terms(html_in, "x.md", g) == html_in, html_in
     assert link_terms('<p><span title="a > b">x</span>困境儿童</p>', "x.md", g).endswith(
         '<a class="wg-term" href="glossary.html#c" title="处境困难的儿童">困境儿童</a></p>')
+
+
+# ---- NEW-1 (a): numbers glued together from facts are read with the facts filled in ---------------------------
+
+def test_a_number_glued_from_facts_is_found_at_the_text_that_uses_them(tmp_path):
+    project = copy_project(tmp_path / "p")
+    m, i, other = _mobile(), _id(), "1" + "37" + "0000" + "1111"
+    facts = project / "facts.yml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "".join(
+        f'  - name: {name}\n    value: "{value}"\n    sources: [{{kind: handbook, title: 本手册拟定}}]\n'
+        for name, value in (("号段甲", m[:7]), ("号段乙", m[7:]), ("证甲", i[:12]), ("整号", other))), encoding="utf-8")
+    reg = project / "regulations" / "R01-organization.yml"
+    text = reg.read_text(encoding="utf-8")
+    assert "不从事营利活动，" in text
+    text = text.replace("不从事营利活动，", f"不从事营利活动（联系人手机【号段甲】【号段乙】，身份证【证甲】{i[12:]}），", 1)
+    text = text.replace("    text: 服务对象为", "    text: 值班【整号】。服务对象为", 1)  # a whole number in one fact
+    reg.write_text(text, encoding="utf-8")
+    problems = _problems(project)
+    found = sorted((p["path"], p["line"], p["code"]) for p in problems)
+    glued = _line(text, "联系人手机【号段甲】")
+    whole = next(n for n, x in enumerate(facts.read_text(encoding="utf-8").splitlines(), 1) if f'"{other}"' in x)
+    assert found == sorted([("regulations/R01-organization.yml", glued, "E402"),
+                            ("regulations/R01-organization.yml", glued, "E401"),
+                            ("facts.yml", whole, "E402")]), found  # the whole one at the fact, said once

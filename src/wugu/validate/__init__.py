@@ -16,7 +16,7 @@ from ..resources import base_dir
 from .keys import check_keys
 from .facts import check_facts
 from .overrides import check_overrides
-from .privacy import check_privacy, check_published_files
+from .privacy import check_privacy, check_published_files, check_resolved
 from .guides import check_guides
 from .keywords import check_keywords
 from .questions import check_coverage, check_options_distinct, check_questions, check_reviews
@@ -237,6 +237,8 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += check_questions(docs) if not report.problems else []
         report.problems += check_facts(docs)
         report.problems += _privacy(docs)
+        if not any(p.code in ("E218", "E219", "E313") for p in report.problems):  # facts fill in to a sane size
+            report.problems += check_resolved(docs)  # numbers glued from facts, as the pages show them
         deep: list[Path] = []
         pages = _files(docs_dir(root, site_config), deep)
         report.problems += [_too_deep(root, d) for d in deep[:1]]

@@ -194,6 +194,28 @@ def check_privacy(docs: list[tuple[str, Document]]) -> list[Problem]:
     return problems
 
 
+def check_resolved(docs: list[tuple[str, Document]]) -> list[Problem]:
+    """Numbers that appear only once the ``【名称】`` facts are filled in, as pages and PDFs show the text: a number
+    glued from two facts, or from a fact and the digits written next to it (at the text that uses them). A number
+    a fact holds on its own is said at the fact, not again at every text that uses it. Run after the facts check
+    passed (no fact stands for too much text: E218/E219)."""
+    from .. import facts as F
+
+    values = F.table([(kind, doc.data) for kind, doc in docs])
+    alone = {masked for v in values.values() for _c, masked, _o in scan_text(F.resolve(v, values))}
+    problems = []
+    for _kind, doc in docs:
+        for at, text in text_values(doc.data):
+            if "【" not in text or (full := F.resolve(text, values)) == text:
+                continue
+            said = alone | {masked for _c, masked, _o in scan_text(text)}
+            for code, masked, _o in scan_text(full):
+                if masked not in said:
+                    said.add(masked)
+                    problems.append(problem(code, doc.path, *doc.pos(at), masked=masked))
+    return problems
+
+
 #: Files under the docs folder that are published as text (everything else is copied as it is, e.g. images).
 TEXT_SUFFIXES = {".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".html", ".htm", ".xhtml", ".xht", ".xhtm",
                  ".shtml", ".txt", ".css", ".js", ".json", ".yml", ".yaml", ".csv",
