@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..errors import Problem, problem
+from ..errors import Problem, WuguError, problem
 from ..loader import _BAD_CHAR, bad_character
 from .keywords import word_problems
 from .privacy import MAX_PUBLISHED, TEXT_SUFFIXES, scan_text
@@ -485,6 +485,24 @@ def css_plain(text: str) -> str:
     return _CSS_ESCAPE.sub(_css_char, text)
 
 
+def _not_utf8(path: Path, shown: str) -> Problem | None:
+    """E107 for a published text file that is not UTF-8 (a browser honours a UTF-16 BOM, or guesses, and shows or
+    applies the file; read as UTF-8 its digits and ``url(`` stand apart, separated by NULs, and no scan sees them)."""
+    from ..loader import decode
+
+    try:
+        data = path.read_bytes()[:MAX_PUBLISHED]
+        decode(data, shown)
+    except OSError:
+        return None
+    except WuguError as exc:
+        return exc.problems[0]
+    if b"\x00" in data:
+        return problem("E107", shown, data.count(b"\n", 0, data.index(b"\x00")) + 1, 1,
+                       guess="（里面有空字符 NUL，看起来是 UTF-16 / “Unicode”编码）")
+    return None
+
+
 def _check_css(path: Path, shown: str) -> list[Problem]:
     """A stylesheet of the docs folder loads nothing from outside hosts (the site works offline, tells no one who
     reads it) and runs no code."""
@@ -610,9 +628,18 @@ def _document_text(path: Path) -> str:
             total += info.file_size
             if total > _DOC_BYTES:
                 raise _Unread(f"解压后超过 {_DOC_BYTES // (1024 * 1024)} MB")
-            xml = z.read(info).decode("utf-8", errors="replace")
+            xml = _xml_text(z.read(info))
             pieces.append(html.unescape(_XML_TAG.sub("", _XML_BREAK.sub("\n", xml))))
     return "\n".join(pieces)
+
+
+def _xml_text(raw: bytes) -> str:
+    """An XML part of an Office file as text: UTF-8, or UTF-16 (which the format allows: a BOM, or NULs)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    if b"\x00" in raw[:200]:
+        return raw.decode("utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be", errors="replace")
+    return raw.decode("utf-8", errors="replace")
 
 
 def _check_document(path: Path, shown: str) -> list[Problem]:
@@ -688,6 +715,9 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
         if suffix in _SCRIPT_SUFFIXES:
             problems.append(problem("E213", shown, name=shown, what="是脚本或程序文件，会随网站原样发布",
                                     fix="删掉它：手册网站不用自己的脚本"))
+            continue
+        if suffix in TEXT_SUFFIXES and (wrong := _not_utf8(path, shown)) is not None:
+            problems.append(wrong)  # read as UTF-8, a UTF-16 file hides its numbers and addresses from every scan
             continue
         if suffix == ".css":
             problems += _check_css(path, shown)
