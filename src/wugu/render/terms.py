@@ -14,90 +14,12 @@ from markupsafe import escape
 
 from ..model import Handbook
 
-#: Elements whose text is never linked (a link inside them would be wrong or unreadable; the browser reads the
-#: text of the raw-text ones — script, style, xmp, iframe, noembed, noframes, noscript, textarea, title — as text).
+#: Elements whose text is never linked (a link inside them would be wrong or unreadable).
 _SKIP = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "code", "pre", "script", "style", "button", "label", "summary",
-         "textarea", "select", "svg", "title", "math", "xmp", "iframe", "noembed", "noframes", "noscript",
-         "plaintext", "template", "object"}
+         "textarea", "select", "svg", "title"}
 #: Classes of elements whose text is never linked: the printed-form preview, callouts, admonition titles.
 _SKIP_CLASSES = ("wg-form", "wg-callout", "admonition-title", "wg-sources")
-#: Where markup that is not text begins: a start or end tag, a comment, ``<!…>`` or ``<?…>``.
-_OPEN = re.compile(r"</?[a-zA-Z]|<[!?]|</[^a-zA-Z>]")
-_SPACE = "\t\n\f\r "
-
-
-def _tag_end(html: str, i: int) -> int:
-    """The offset just after the ``>`` that ends the tag starting at ``html[i]`` (``<name`` or ``</name``), read
-    as a browser reads it (the HTML tokenizer's tag states): a ``>`` inside a quoted attribute value does not end
-    the tag, a quote inside an attribute name or an unquoted value does not start one. The end of the text if
-    the tag is never closed."""
-    n = len(html)
-    i += 2 if html.startswith("</", i) else 1
-    while i < n and html[i] not in _SPACE + "/>":  # the tag name
-        i += 1
-    state = "before"
-    while i < n:
-        c = html[i]
-        if state == "before":  # before an attribute name (also after a quoted value or a /)
-            if c == ">":
-                return i + 1
-            if c not in _SPACE + "/":
-                state = "name"
-        elif state == "name":
-            if c == ">":
-                return i + 1
-            if c == "=":
-                state = "value"
-            elif c in _SPACE + "/":
-                state = "after-name"
-        elif state == "after-name":
-            if c == ">":
-                return i + 1
-            if c == "=":
-                state = "value"
-            elif c not in _SPACE + "/":
-                state = "name"
-        elif state == "value":  # before an attribute value
-            if c == ">":
-                return i + 1
-            if c in "\"'":
-                close = html.find(c, i + 1)
-                if close == -1:
-                    return n
-                i, state = close, "before"
-            elif c not in _SPACE:
-                state = "unquoted"
-        elif state == "unquoted":
-            if c == ">":
-                return i + 1
-            if c in _SPACE:
-                state = "before"
-        i += 1
-    return n
-
-
-def _markup_end(html: str, i: int) -> int:
-    """The offset just after the markup (tag, comment, ``<!…>``, ``<?…>``) starting at ``html[i]``."""
-    if html.startswith("<!--", i):  # a comment: also ended early by <!--> and <!--->, or by --!>
-        if html.startswith(("<!-->", "<!--->"), i):
-            return i + (5 if html.startswith("<!-->", i) else 6)
-        ends = [e for e in (html.find("-->", i + 4), html.find("--!>", i + 4)) if e != -1]
-        if not ends:
-            return len(html)
-        end = min(ends)
-        return end + (3 if html.startswith("-->", end) else 4)
-    if html.startswith(("<!", "<?"), i) or (html.startswith("</", i) and not html[i + 2:i + 3].isalpha()):
-        end = html.find(">", i + 2)  # a declaration, a processing instruction or a bogus comment: to the next >
-        return len(html) if end == -1 else end + 1
-    return _tag_end(html, i)
-
-
-def _tag(markup: str) -> tuple[bool, str, str] | None:
-    """(closing, lower-case name, the rest) of a tag, or None for a comment or declaration."""
-    m = re.match(r"<(/?)([a-zA-Z][^\t\n\f\r />]*)", markup)
-    if m is None:
-        return None
-    return bool(m.group(1)), m.group(2).lower(), markup[m.end():]
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 
 
 @dataclass(frozen=True)
@@ -139,18 +61,12 @@ def link_terms(html: str, page: str, g: Glossary) -> str:
     out: list[str] = []
     skipping: list[str] = []  # names of the open elements we are inside of while skipping
     pos = 0
-    while (m := _OPEN.search(html, pos)) is not None:
-        start = m.start()
-        end = _markup_end(html, start)
-        out.append(_link(html[pos:start], g, href, done) if not skipping else html[pos:start])
-        out.append(html[start:end])
-        pos = end
-        tag = _tag(html[start:end])
-        if tag is None:
-            continue  # a comment or declaration: left as it is
-        closing, name, attrs = tag
-        if attrs.rstrip(">").rstrip().endswith("/") or name in ("br", "img", "input", "hr", "meta", "link", "col",
-                                                                "wbr", "area", "base", "embed", "source", "track"):
+    for m in _TAG.finditer(html):
+        out.append(_link(html[pos:m.start()], g, href, done) if not skipping else html[pos:m.start()])
+        out.append(m.group(0))
+        pos = m.end()
+        closing, name, attrs = m.group(1), m.group(2).lower(), m.group(3)
+        if attrs.rstrip().endswith("/") or name in ("br", "img", "input", "hr", "meta", "link", "col", "wbr"):
             continue
         if skipping:
             if closing and name == skipping[-1]:
