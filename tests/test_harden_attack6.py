@@ -242,3 +242,28 @@ def test_published_text_that_is_not_utf8_is_e107_and_utf16_office_parts_are_read
     found = sorted((p["path"], p["code"]) for p in _problems(project))
     assert found == [("site/b.docx", "E402"), ("site/gbk.txt", "E107"), ("site/note.txt", "E107"),
                      ("site/page.md", "E107"), ("site/x.css", "E107")], found
+
+
+# ---- NEW-11: the exam's pass mark, stated in a fact, is checked -------------------------------------------------
+
+def test_a_pass_mark_the_exam_cannot_use_is_e551_at_the_fact(tmp_path):
+    project = copy_project(tmp_path / "p")
+    facts = project / "facts.yml"
+    text = facts.read_text(encoding="utf-8")
+    assert "总分 80 分及以上" in text
+    line = _line(text, "总分 80 分及以上")
+    for rule, needle in (("总分 999 分及以上", "1 到 100"), ("总分 60 分及以上或 80 分及以上", "几个合格线"),
+                         ("总分八十分以上", "没有写成"), ("满分 120 分，总分 80 分及以上", "满分是 120")):
+        facts.write_text(text.replace("满分 100 分，总分 80 分及以上", rule.replace("满分 100 分，", ""), 1)
+                         if not rule.startswith("满分") else text.replace("满分 100 分，总分 80 分及以上", rule, 1),
+                         encoding="utf-8")
+        problems = _problems(project)
+        assert [(p["code"], p["path"], p["line"]) for p in problems] == [("E551", "facts.yml", line)], (rule, problems)
+        assert needle in problems[0]["message"], problems[0]
+    facts.write_text(text.replace("总分 80 分及以上", "总分 5 分及以上", 1), encoding="utf-8")  # low, but a mark
+    assert _problems(project) == []
+    exam = run_wugu("exam", str(project), "--seed", "1", "--count", "20", "--out", str(tmp_path / "exam"))
+    assert exam.returncode == 0, exam.stderr
+    key = subprocess.run(["pdftotext", str(tmp_path / "exam" / "exam-A-key.pdf"), "-"], capture_output=True,
+                         text=True).stdout
+    assert "答对 1 题即 5 分" in key.replace("\n", ""), key[:400]  # the number the rule states, not the default 80

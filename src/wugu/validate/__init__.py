@@ -14,7 +14,7 @@ from .. import facts as _facts
 from ..project import SourceFile, find_root, is_edition, source_files, walk
 from ..resources import base_dir
 from .keys import check_keys
-from .facts import check_facts
+from .facts import check_facts, check_pass_rule
 from .overrides import check_overrides
 from .privacy import check_privacy, check_published_files, check_resolved
 from .guides import check_guides
@@ -239,6 +239,7 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += _privacy(docs)
         if not any(p.code in ("E218", "E219", "E313") for p in report.problems):  # facts fill in to a sane size
             report.problems += check_resolved(docs)  # numbers glued from facts, as the pages show them
+            report.problems += check_pass_rule(docs)  # the exam's pass mark, stated in a fact: 1–100 of 100
         deep: list[Path] = []
         pages = _files(docs_dir(root, site_config), deep)
         report.problems += [_too_deep(root, d) for d in deep[:1]]
