@@ -1,9 +1,11 @@
 """Phase 3: no real-looking personal data (ID, mobile or bank card numbers) in anything that is published.
 
-The text is normalised before matching, so that full-width digits (１３８…), other dots and dashes, full-width or
-zero-width spaces and irregular grouping (138 0013 8000, 1380-013-8000) do not slip a number past the scan. The
-YAML content, the hand-written pages under ``site/`` and the text of ``mkdocs.yml`` are scanned; the one exempt
-value is the public office phone in ``wugu.yml`` (``contact.phone``).
+The text is read as it is published and normalised before matching, so that full-width digits (１３８…), digits
+of other scripts and 大写 numerals, other dots and dashes, full-width or zero-width spaces, irregular grouping
+(138 0013 8000, 1380-013-8000), long runs of one separator, table cells and a paragraph's line breaks (Markdown
+joins its lines) do not slip a number past the scan. The YAML content (also with its 【facts】 filled in), the
+hand-written pages under ``site/`` and the text of ``mkdocs.yml`` are scanned; the one exempt value is the public
+office phone in ``wugu.yml`` (``contact.phone``).
 """
 from __future__ import annotations
 
