@@ -68,7 +68,9 @@ def test_numbers_split_over_lines_or_written_oddly_are_found_at_the_line_they_st
     m, i = _mobile(), _id()
     reg = project / "regulations" / "R01-organization.yml"
     text = reg.read_text(encoding="utf-8")
-    block = f"    text: |-\n      联系人身份证 {i[:6]}\n      {i[6:]}，手机 {m[:7]}\n      {m[7:]}。\n      服务团是"
+    other = "1" + "37" + "0000" + "1111"
+    block = (f"    text: |-\n      联系人身份证 {i[:6]}\n      {i[6:]}，手机 {m[:7]}\n      {m[7:]}。\n\n"
+             f"      备用 {other[:3]}\n\n      {other[3:]}\n      服务团是")  # a blank line too: one line on the page
     reg.write_text(text.replace("    text: 服务团是", block, 1), encoding="utf-8")
     written = reg.read_text(encoding="utf-8")
 
@@ -80,7 +82,8 @@ def test_numbers_split_over_lines_or_written_oddly_are_found_at_the_line_they_st
     expected = sorted({(_line(page, needle) + (1 if needle == "| ---" else 0), code) for code, _t, needle in cases})
     assert found == expected, (found, expected)
     in_yaml = sorted((p["line"], p["code"]) for p in problems if p["path"].startswith("regulations/"))
-    assert in_yaml == [(_line(written, "联系人身份证"), "E401"), (_line(written, f"，手机 {m[:7]}"), "E402")]
+    assert in_yaml == [(_line(written, "联系人身份证"), "E401"), (_line(written, f"，手机 {m[:7]}"), "E402"),
+                       (_line(written, f"备用 {other[:3]}"), "E402")]
     for number in (m, i):
         assert number not in result.stdout  # never echoed in full
     # wugu build refuses the same content (it checks first): nothing is published

@@ -181,13 +181,14 @@ EXEMPT = ("contact", "phone")
 
 
 def check_privacy(docs: list[tuple[str, Document]]) -> list[Problem]:
-    """Scan every text value and key of the YAML content. The profile's office phone may hold a phone number,
-    but a landline only: a mobile number there is E214 (it is a person's, and it is printed on every form)."""
+    """Scan every text value and key of the YAML content, each as one line (a text's line breaks, blank lines too,
+    become spaces on the page). The profile's office phone may hold a phone number, but a landline only: a mobile
+    number there is E214 (it is a person's, and it is printed on every form)."""
     problems = []
     for kind, doc in docs:
         for at, text in text_values(doc.data, ()):
             office = kind in ("profile", "base_profile") and at == EXEMPT
-            for code, masked, offset in scan_text(text):
+            for code, masked, offset in scan_text(text.replace("\n", " ")):  # one paragraph on the page
                 line, col = doc.pos(at)
                 if at in doc.literal_lines:  # a ``|`` block: the value's lines are the file's lines
                     line, col = doc.literal_lines[at] + text.count("\n", 0, offset), 1
@@ -210,8 +211,8 @@ def check_resolved(docs: list[tuple[str, Document]]) -> list[Problem]:
         for at, text in text_values(doc.data):
             if "【" not in text or (full := F.resolve(text, values)) == text:
                 continue
-            said = alone | {masked for _c, masked, _o in scan_text(text)}
-            for code, masked, _o in scan_text(full):
+            said = alone | {masked for _c, masked, _o in scan_text(text.replace("\n", " "))}
+            for code, masked, _o in scan_text(full.replace("\n", " ")):
                 if masked not in said:
                     said.add(masked)
                     problems.append(problem(code, doc.path, *doc.pos(at), masked=masked))
