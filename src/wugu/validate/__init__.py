@@ -237,14 +237,14 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += check_questions(docs) if not report.problems else []
         report.problems += check_facts(docs)
         report.problems += _privacy(docs)
-        if not any(p.code in ("E218", "E219", "E313") for p in report.problems):  # facts fill in to a sane size
-            report.problems += check_resolved(docs)  # numbers glued from facts, as the pages show them
-            report.problems += check_pass_rule(docs)  # the exam's pass mark, stated in a fact: 1–100 of 100
         deep: list[Path] = []
         pages = _files(docs_dir(root, site_config), deep)
         report.problems += [_too_deep(root, d) for d in deep[:1]]
         report.problems += check_published_files(root, [root / "mkdocs.yml", *pages])
         report.problems += check_pages(root, pages, site_config)
+        if not any(p.code in ("E218", "E219", "E313") for p in report.problems):  # facts fill in to a sane size
+            report.problems += check_resolved(docs)  # numbers glued from facts, as the pages show them
+            report.problems += check_pass_rule(docs)  # the exam's pass mark, stated in a fact: 1–100 of 100
         report.problems, report.warnings = _split(report.problems)
     if not report.problems:
         triples = [(kind, doc.data, doc.local) for kind, doc in docs]

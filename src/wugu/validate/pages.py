@@ -485,24 +485,6 @@ def css_plain(text: str) -> str:
     return _CSS_ESCAPE.sub(_css_char, text)
 
 
-def _not_utf8(path: Path, shown: str) -> Problem | None:
-    """E107 for a published text file that is not UTF-8 (a browser honours a UTF-16 BOM, or guesses, and shows or
-    applies the file; read as UTF-8 its digits and ``url(`` stand apart, separated by NULs, and no scan sees them)."""
-    from ..loader import decode
-
-    try:
-        data = path.read_bytes()[:MAX_PUBLISHED]
-        decode(data, shown)
-    except OSError:
-        return None
-    except WuguError as exc:
-        return exc.problems[0]
-    if b"\x00" in data:
-        return problem("E107", shown, data.count(b"\n", 0, data.index(b"\x00")) + 1, 1,
-                       guess="（里面有空字符 NUL，看起来是 UTF-16 / “Unicode”编码）")
-    return None
-
-
 def _check_css(path: Path, shown: str) -> list[Problem]:
     """A stylesheet of the docs folder loads nothing from outside hosts (the site works offline, tells no one who
     reads it) and runs no code."""
@@ -633,6 +615,24 @@ def _document_text(path: Path) -> str:
     return "\n".join(pieces)
 
 
+def _not_utf8(path: Path, shown: str) -> Problem | None:
+    """E107 for a published text file that is not UTF-8 (a browser honours a UTF-16 BOM, or guesses, and shows or
+    applies the file; read as UTF-8 its digits and ``url(`` stand apart, separated by NULs, and no scan sees them)."""
+    from ..loader import decode
+
+    try:
+        data = path.read_bytes()[:MAX_PUBLISHED]
+        decode(data, shown)
+    except OSError:
+        return None
+    except WuguError as exc:
+        return exc.problems[0]
+    if b"\x00" in data:
+        return problem("E107", shown, data.count(b"\n", 0, data.index(b"\x00")) + 1, 1,
+                       guess="（里面有空字符 NUL，看起来是 UTF-16 / “Unicode”编码）")
+    return None
+
+
 def _xml_text(raw: bytes) -> str:
     """An XML part of an Office file as text: UTF-8, or UTF-16 (which the format allows: a BOM, or NULs)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -712,12 +712,12 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
                                     fix="改个文件名，只用汉字、字母、数字和 - _ . ：文件名会成为网页的标题和链接"))
             continue
         suffix = path.suffix.lower()
+        if suffix in TEXT_SUFFIXES - _SCRIPT_SUFFIXES and (wrong := _not_utf8(path, shown)) is not None:
+            problems.append(wrong)  # read as UTF-8, a UTF-16 file hides its numbers and addresses from every scan
+            continue
         if suffix in _SCRIPT_SUFFIXES:
             problems.append(problem("E213", shown, name=shown, what="是脚本或程序文件，会随网站原样发布",
                                     fix="删掉它：手册网站不用自己的脚本"))
-            continue
-        if suffix in TEXT_SUFFIXES and (wrong := _not_utf8(path, shown)) is not None:
-            problems.append(wrong)  # read as UTF-8, a UTF-16 file hides its numbers and addresses from every scan
             continue
         if suffix == ".css":
             problems += _check_css(path, shown)
