@@ -51,6 +51,8 @@ def _odd_numbers() -> list[tuple[str, str, str]]:
         ("E402", "横线：" + "----".join(groups), "横线："),
         ("E402", "点：" + "....".join(groups), "点："),
         ("E402", "| 甲 | 乙 | 丙 |\n| --- | --- | --- |\n| " + " | ".join(groups) + " |", "| ---"),  # a table row
+        ("E402", "<table><tr><td>网页表格</td><td>" + "</td>\n<td class=\"n\">".join(groups) + "</td></tr></table>",
+         "网页表格"),                                                                        # an HTML table row
         ("E402", "大写：" + _digits(m, "零壹贰叁肆伍陆柒捌玖"), "大写："),
         ("E402", "幺：幺三九 " + _digits(m[3:], "〇一二三四五六七八九"), "幺："),
         ("E402", "阿拉伯文数字：" + _digits(m, "٠١٢٣٤٥٦٧٨٩"), "阿拉伯文数字："),

@@ -48,7 +48,9 @@ _RUN = re.compile(r"[0-9](?:" + _TIGHT + r"[0-9])*(?:[" + re.escape(_SEP) + r"]{
 _GAP = _SEP + "，,、()（）:：;；~～|*`\\"
 _SHORT = r"[" + re.escape(_GAP) + r"]{1,3}"
 _ONE_KIND = r" *+(?:" + "|".join(re.escape(c) + "++" for c in _GAP if c != " ") + r") *+| ++"
-_WIDE = r"(?:(?:" + _SHORT + "|" + _ONE_KIND + ")?" + _BREAK + "|" + _ONE_KIND + "|" + _SHORT + ")"
+#: The border of two cells of one row in an HTML table (``<td>139</td><td>0931</td>…``): shown side by side.
+_CELL = r"\s*+</t[dh]\s*+>\s*+<t[dh](?:\s[^<>]{0,80})?>\s*+"
+_WIDE = r"(?:(?:" + _SHORT + "|" + _ONE_KIND + ")?" + _BREAK + "|" + _ONE_KIND + "|" + _SHORT + "|" + _CELL + ")"
 _GROUPS = re.compile(r"[0-9]{3,}(?:" + _WIDE + r"[0-9]{3,})*(?:[" + re.escape(_GAP) + r"]{0,3}[Xx])?")
 #: Chinese numerals written in a row (``一三九一二三四五六七八``, the financial ``壹叁玖…``, ``幺`` for one), read as
 #: digits in runs of three or more (a number's groups: ``一三九 〇九三一 四五二二``).
@@ -140,7 +142,7 @@ def _numbers(text: str) -> Iterator[tuple[str, str, int]]:
             ends.append(m.end())
             yield code, _mask(digits), origin[m.start()]
     for m in _GROUPS.finditer(norm):
-        groups = [(g.start() + m.start(), g.group()) for g in re.finditer(r"[0-9]+|[Xx]", m.group())]
+        groups = [(g.start() + m.start(), g.group()) for g in re.finditer(r"[0-9]+|[Xx]$", m.group())]
         i = 0
         while i < len(groups):
             best = None
