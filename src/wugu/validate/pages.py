@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..errors import Problem, WuguError, problem
+from ..errors import Problem, problem
 from ..loader import _BAD_CHAR, bad_character
 from .keywords import word_problems
 from .privacy import MAX_PUBLISHED, TEXT_SUFFIXES, scan_text
@@ -615,18 +615,19 @@ def _document_text(path: Path) -> str:
     return "\n".join(pieces)
 
 
-def _not_utf8(path: Path, shown: str) -> Problem | None:
-    """E107 for a published text file that is not UTF-8 (a browser honours a UTF-16 BOM, or guesses, and shows or
-    applies the file; read as UTF-8 its digits and ``url(`` stand apart, separated by NULs, and no scan sees them)."""
-    from ..loader import decode
-
+def _utf16(path: Path, shown: str) -> Problem | None:
+    """E107 for a published text file in UTF-16 or UTF-32 (a byte-order mark, or NUL bytes): a browser honours the
+    mark, or guesses, and shows or applies the file, while read as UTF-8 its digits and ``url(`` stand apart,
+    separated by NULs, and no scan sees them. (GBK text keeps its ASCII digits as they are: it is scanned, and a
+    GBK record file is said as a record, E742.)"""
     try:
-        data = path.read_bytes()[:MAX_PUBLISHED]
-        decode(data, shown)
+        with path.open("rb") as f:
+            head = f.read(4)
+            data = head + f.read(MAX_PUBLISHED)
     except OSError:
         return None
-    except WuguError as exc:
-        return exc.problems[0]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return problem("E107", shown, 1, 1, guess="（看起来是 UTF-16 / “Unicode”编码）")
     if b"\x00" in data:
         return problem("E107", shown, data.count(b"\n", 0, data.index(b"\x00")) + 1, 1,
                        guess="（里面有空字符 NUL，看起来是 UTF-16 / “Unicode”编码）")
@@ -712,7 +713,7 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
                                     fix="改个文件名，只用汉字、字母、数字和 - _ . ：文件名会成为网页的标题和链接"))
             continue
         suffix = path.suffix.lower()
-        if suffix in TEXT_SUFFIXES - _SCRIPT_SUFFIXES and (wrong := _not_utf8(path, shown)) is not None:
+        if suffix in TEXT_SUFFIXES - _SCRIPT_SUFFIXES and (wrong := _utf16(path, shown)) is not None:
             problems.append(wrong)  # read as UTF-8, a UTF-16 file hides its numbers and addresses from every scan
             continue
         if suffix in _SCRIPT_SUFFIXES:
