@@ -92,7 +92,16 @@ def test_disguised_numbers_are_found_everywhere_they_are_published(tmp_path):
 def test_ordinary_numbers_are_not_personal_data(tmp_path):
     project = copy_project(tmp_path / "p")
     page = ("# 数字\n\n日期 2026-12-01，版本 2026.1，电话 0539-0000000，时间 9:00—17:00，"
-            "第 1、2、3 条，编号 WG-F04，共 138 人，金额 1,380,013.80 元，文号 民发〔2019〕62号。\n")
+            "第 1、2、3 条，编号 WG-F04，共 138 人，金额 1,380,013.80 元，文号 民发〔2019〕62号。\n\n"
+            # over several lines (a paragraph's lines are read joined, as Markdown shows them)
+            "2019\n2020\n2021\n2022\n\n"                                   # years on consecutive lines
+            "第 1204 条\n第 1205 条\n1204\n1204\n1204\n1204\n1204\n\n"       # article numbers, the 1204 method
+            "2026-12-01\n2026-12-02\n2026-12-03 9:00—17:00\n\n"             # dates
+            "共 138 人\n0931 户\n4522 元\n\n"                               # counts
+            "| 年份 | 人数 |\n| --- | --- |\n| 2019 | 1380 |\n| 2020 | 1390 |\n| 2021 | 1400 |\n\n"  # a table's rows
+            "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n\n"
+            "139\n\n0931\n\n4522\n\n"                                       # separate paragraphs
+            "一二三四五六七八九十，第一二三条，二〇二六年十二月\n")
     (project / "site" / "numbers.md").write_text(page, encoding="utf-8")
-    result = run_wugu("check", str(project))
+    result = run_wugu("check", str(project), "--strict")
     assert result.returncode == 0, result.stdout

@@ -59,7 +59,10 @@ def build_project(root: Path, handbook: Handbook, out: Path | None = None, *, pd
 
     root = Path(root).resolve()
     out = Path(out) if out is not None else root / OUT
-    check_output_dir(root, out, MARKER, "build/site", keep_apart=[root / DOCS_DIR])  # before resolving: links
+    from .validate.siteconfig import project_docs
+
+    check_output_dir(root, out, MARKER, "build/site",  # before resolving: links
+                     keep_apart=[root / DOCS_DIR, project_docs(root)])
     out = out.resolve()
     from .records.publish import record_files_inside, write_downloads
 

@@ -329,6 +329,7 @@ def exam(directory: str, seed: int | None, count: int, versions: str, minutes: i
     from .exam import choose, paper, parse_versions, remake_command
     from .output import atomic_dir, check_output_dir
     from .render.exam import MARKER, ExamRenderer
+    from .validate.siteconfig import project_docs
 
     report = _checked(directory)
     root = report.root
@@ -340,7 +341,8 @@ def exam(directory: str, seed: int | None, count: int, versions: str, minutes: i
         handbook = _fitting_questions(report, "试卷")
         questions = choose(handbook, count, seed)
         papers = [paper(handbook, questions, seed, v, minutes) for v in names]
-        check_output_dir(root, target, MARKER, "build/exam", keep_apart=[root / "build" / "site", root / "site"])
+        check_output_dir(root, target, MARKER, "build/exam",
+                         keep_apart=[root / "build" / "site", root / "site", project_docs(root)])
         _not_in_site(target)
         with atomic_dir(target, MARKER, "wugu exam 生成的试卷和答案。每次会整个替换这个目录；试卷和答案不要放到网站上。") as tmp:
             made = ExamRenderer(report.handbook).write(papers, tmp, progress=click.echo)

@@ -188,6 +188,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # E540–E559 (hardening, fifth round): allow-lists for mkdocs.yml (settings, extension options, names under theme)
     "E540": ("网站设置“{key}”{what}", "{fix}"),
     "E541": ("网站设置“{key}”下的名称“{name}”不能用：它会原样放进每一页", "名称只写字母、数字和 - _，例如 note、warning"),
+    # E550–E556 (hardening, sixth round — r12 attacker review 4): what wugu made that must not be published
+    "E550": ("“{file}”是 wugu exam 生成的答案与解析（PDF 的文件信息里记着），放在网站页面目录里会被发布出去",
+             "答案与解析考前保密：把它移出 {folder}/，放回 build/exam（wugu exam 的默认位置，不会发布）"),
+    "E551": ("事实【考试合格标准】“{value}”{what}：试卷、答案与解析和网站上的自测都按它算合格",
+             "写成“满分 100 分，总分 80 分及以上、并且所有红线题全部答对为合格”这样：只写一个合格线，是 1 到 100 之间的整数"),
     # E528–E539 (hardening, fourth round): the command line itself
     "E528": ("命令写法不对：{what}", "{fix}"),
     "E529": ("“{file}”是会自己运行内容的 PDF（{name}），不能随网站发布", "PDF 里的脚本、启动程序、嵌入的文件和提交数据的表单会在读者打开时运行：用 PDF 软件“打印为 PDF”另存一份不带这些内容的，再放进 site/"),

@@ -39,7 +39,9 @@ PASS_FACT = "考试合格标准"
 #: Used when the handbook states no pass mark in the form "80 分及以上".
 DEFAULT_PASS_MARK = 80
 _VERSION = re.compile(r"^[A-Za-z0-9]{1,4}$")
-_PASS = re.compile(r"(\d{2,3})\s*分及以上")
+#: Every pass mark and full mark a pass rule states (checked: one mark, 1–100, full marks 100 — E551).
+PASS_MARKS = re.compile(r"(\d+)\s*分及以上")
+FULL_MARKS = re.compile(r"满分\s*(\d+)\s*分")
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def pass_rule(handbook: Handbook) -> str:
 
 def pass_mark(handbook: Handbook) -> int:
     """The pass mark within the pass rule ("80 分及以上"), else 80."""
-    m = _PASS.search(pass_rule(handbook))
+    m = PASS_MARKS.search(pass_rule(handbook))
     return int(m.group(1)) if m else DEFAULT_PASS_MARK
 
 

@@ -65,6 +65,8 @@ class Document:
     local: bool = False
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: The first content line of each literal block (``text: |-``): its value's lines are the file's lines from there.
+    literal_lines: dict[Path_, int] = field(default_factory=dict)
 
     def pos(self, path: Path_ = ()) -> tuple[int, int]:
         """Line and column of the value at ``path``, or of its nearest parent that has one."""
@@ -314,6 +316,8 @@ class _Builder:
             self._seen.add(id(node))
         self.doc.positions.setdefault(at, _mark(node))
         if isinstance(node, ScalarNode):
+            if node.style == "|":
+                self.doc.literal_lines.setdefault(at, node.start_mark.line + 2)
             return self._scalar(node) if self._check_chars(node) else node.value
         if id(node) in self._open:
             raise WuguError([problem("E104", self.path, *_mark(node), limit=MAX_NODES)])

@@ -8,6 +8,10 @@ from .model import Form, Guide, NormSection, Pack, Regulation
 
 #: Folder of the built site that holds every PDF.
 DOWNLOADS = "downloads"
+#: Keywords wugu writes into the metadata of the PDFs that must never be published (a filled record, an exam's
+#: answer key): the check refuses a PDF that carries one in the docs folder, whatever its name.
+FILLED_RECORD_PDF = "wugu-filled-record"
+EXAM_KEY_PDF = "wugu-exam-key"
 #: Where `wugu pdf` and `wugu build` keep rendered PDFs between runs, relative to the project root.
 PDF_CACHE = "build/.cache/pdf"
 #: Where `wugu build` keeps the forms' Excel templates between runs (sealed, like the PDFs).

@@ -12,7 +12,8 @@ from pathlib import Path
 from ..errors import WuguError, problem
 from ..project import FOLDERS, LOCAL, PROFILE, display_path
 
-#: Folders of a handbook project that are published or committed: no records in or under them.
+#: Folders of a handbook project that are published or committed: no records in or under them (nor in the
+#: docs folder ``mkdocs.yml`` names, when it is not ``site``).
 PUBLISHED = (*FOLDERS, LOCAL, "site", "build", "schemas")
 #: The folder `wugu init` keeps out of version control for records work.
 RECORDS_DIR = "records"
@@ -40,8 +41,11 @@ def check_out_dir(out: Path) -> Path:
     out = out.resolve()
     root = project_root(out)
     if root is not None:
+        from ..validate.siteconfig import project_docs
+
         rel = out.relative_to(root).parts
-        if not rel or rel[0] in PUBLISHED:
+        docs = project_docs(root).resolve()  # the docs folder mkdocs.yml names (docs_dir: pages) is published too
+        if not rel or rel[0] in PUBLISHED or out == docs or docs in out.parents:
             raise WuguError([problem("E743", display_path(out),
                                      what=f"不能把记录或由记录生成的文件写到“{display_path(out)}”：这里的文件会被发布或提交",
                                      fix=f"用 --out 写到手册目录外，或写到 {display_path(root / RECORDS_DIR)}（不进版本库、不发布）")])

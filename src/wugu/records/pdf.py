@@ -70,7 +70,10 @@ def _join(pdfs: list[tuple[str, bytes]]) -> bytes:
 
     writer = PdfWriter()
     for title, data in pdfs:
-        writer.append(PdfReader(io.BytesIO(data)), outline_item=title, import_outline=False)
+        reader = PdfReader(io.BytesIO(data))
+        writer.append(reader, outline_item=title, import_outline=False)
+        if writer.metadata is None or "/Keywords" not in writer.metadata:  # the records' own: marked as a record
+            writer.add_metadata({k: v for k, v in (reader.metadata or {}).items() if isinstance(v, str)})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -145,21 +145,15 @@ def is_record_file(path: Path, labels: set[str] = frozenset(), *, by_content: bo
     return False
 
 
-def _docs_folder(root: Path) -> Path:
-    """The folder of hand-written pages that is published: ``docs_dir`` of ``mkdocs.yml`` (default ``site``)."""
-    from ..validate.siteconfig import docs_path, read_checked
-
-    data, _problems = read_checked(root / "mkdocs.yml", "mkdocs.yml", root=root)
-    return docs_path(root, data if isinstance(data, dict) else {})
-
-
 def record_files_inside(root: Path, handbook: Handbook, docs: Path | None = None) -> list[Problem]:
     """E742 for every record file inside the content folders or the published docs folder (``site/``, or the
     ``docs_dir`` of ``mkdocs.yml``: ``docs``, read from it when not given) of the project at ``root``; E526 for an
     old binary spreadsheet in the docs folder (it cannot be looked into, so it is not published)."""
     labels = {f.label for form in handbook.forms for f in data_fields(form) if f.label}
     found = []
-    docs = Path(docs) if docs is not None else _docs_folder(Path(root))
+    from ..validate.siteconfig import project_docs
+
+    docs = Path(docs) if docs is not None else project_docs(Path(root))
     folders = [(docs, True)] + [(root / name, False) for name in GUARDED if name != "site"]
     seen: set[Path] = set()
     for folder, site in folders:

@@ -19,6 +19,7 @@ from ..escape import css_string as _css
 from ..exam import SHEET_RULE, Paper
 from ..model import Handbook
 from ..output import inside
+from ..paths import EXAM_KEY_PDF
 from ..resources import templates_dir
 from .fonts import FontSet
 from .pdf import Engine, chinese_number
@@ -79,6 +80,7 @@ class ExamRenderer:
             profile=p, version=__version__, date=_w3c_date(p.effective_date), paper=paper, letters=LETTERS,
             heading=heading, doc_title=f"{heading}（{paper.version} 卷）", points=paper.points, sheet_rule=SHEET_RULE,
             description=f"{p.name} {heading} {paper.version} 卷", refs=refs,
+            keywords=f"{heading} {EXAM_KEY_PDF}" if kind == "key" else heading,  # a key is never published
             reds=sum(q.question.red_line for q in paper.questions), pass_rule=paper.pass_rule,
         )
 

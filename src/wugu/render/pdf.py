@@ -37,7 +37,7 @@ from .. import __version__
 from ..escape import css_string
 from ..model import Field, Form, FormSection, Guide, Handbook, Pack, Regulation
 from ..output import inside, write_atomic
-from ..paths import form_page, form_pdf, guide_pdf, html_url, pack_pdf
+from ..paths import FILLED_RECORD_PDF, form_page, form_pdf, guide_pdf, html_url, pack_pdf
 from ..resources import templates_dir
 from .fit import ink_style, long_style, too_tall
 from .fonts import FontSet
@@ -837,7 +837,8 @@ def form_html(handbook: Handbook, form: Form, *, fillable: bool = False, filled:
     header_key = header.key if header else None
     return pdf_env().get_template("form.html.j2").render(
         profile=profile, version=__version__, date=_w3c_date(profile.effective_date),
-        doc_title=f"{form.title}（{form.code}）", description=form.purpose, keywords=f"{form.code} {form.title}",
+        doc_title=f"{form.title}（{form.code}）", description=form.purpose,
+        keywords=f"{form.code} {form.title}" + (f" {FILLED_RECORD_PDF}" if filled is not None and not paper else ""),
         landscape=form.orientation == "landscape",
         form=form, pieces=pieces(sections), qr=qr_uri(profile, form) if qr is True else qr or None, required=required,
         secret=confidentiality_notice(form), sensitive=form.has_sensitive, fillable=fillable,

@@ -14,9 +14,9 @@ from .. import facts as _facts
 from ..project import SourceFile, find_root, is_edition, source_files, walk
 from ..resources import base_dir
 from .keys import check_keys
-from .facts import check_facts
+from .facts import check_facts, check_pass_rule
 from .overrides import check_overrides
-from .privacy import check_privacy, check_published_files
+from .privacy import check_privacy, check_published_files, check_resolved
 from .guides import check_guides
 from .keywords import check_keywords
 from .questions import check_coverage, check_options_distinct, check_questions, check_reviews
@@ -242,6 +242,9 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += [_too_deep(root, d) for d in deep[:1]]
         report.problems += check_published_files(root, [root / "mkdocs.yml", *pages])
         report.problems += check_pages(root, pages, site_config)
+        if not any(p.code in ("E218", "E219", "E313") for p in report.problems):  # facts fill in to a sane size
+            report.problems += check_resolved(docs)  # numbers glued from facts, as the pages show them
+            report.problems += check_pass_rule(docs)  # the exam's pass mark, stated in a fact: 1–100 of 100
         report.problems, report.warnings = _split(report.problems)
     if not report.problems:
         triples = [(kind, doc.data, doc.local) for kind, doc in docs]

@@ -213,3 +213,31 @@ def key_path(at: tuple[Any, ...]) -> str:
     for part in at:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "（整个文件）"
+
+
+def check_pass_rule(docs: list[tuple[str, Document]]) -> list[Problem]:
+    """E551 when the fact 【考试合格标准】 (as an edition fills it in) does not state one pass mark of 1–100 points
+    (``总分 80 分及以上``) out of 100: the papers, the answer key and the self-test all compute with that number."""
+    from ..exam import FULL_MARKS, PASS_FACT, PASS_MARKS
+
+    values = F.table([(kind, doc.data) for kind, doc in docs])
+    if PASS_FACT not in values:
+        return []
+    rule = F.resolve(values[PASS_FACT], values)
+    marks = sorted({int(m) for m in PASS_MARKS.findall(rule)})
+    full = sorted({int(m) for m in FULL_MARKS.findall(rule)})
+    if not marks:
+        what = "里没有写成“总分 80 分及以上”这样的合格线（wugu 只好按 80 分算，和印出来的文字对不上）"
+    elif len(marks) > 1:
+        what = f"写了几个合格线（{'、'.join(map(str, marks))} 分）"
+    elif not 1 <= marks[0] <= 100:
+        what = f"的合格线 {marks[0]} 分不在 1 到 100 分之间（试卷满分 100 分）"
+    elif full and full != [100]:
+        what = f"写的满分是 {'、'.join(map(str, full))} 分（wugu 出的试卷满分 100 分）"
+    else:
+        return []
+    place = [(doc, ("facts", i, "value")) for kind, doc in docs if kind in ("facts", "overrides")
+             for i, f in enumerate(doc.data.get("facts", ()) if isinstance(doc.data, dict) else ())
+             if f.get("name") == PASS_FACT]
+    doc, at = place[-1] if place else (docs[0][1], ())
+    return [problem("E551", doc.path, *doc.pos(at), value=rule[:60], what=what)]

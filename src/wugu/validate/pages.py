@@ -12,6 +12,7 @@ refused in the docs folder.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import time
@@ -273,7 +274,9 @@ def _hidden_numbers(text: str, scanner: _Scanner, shown: str) -> list[Problem]:
     """Numbers the scan of the source text (:func:`wugu.validate.privacy.scan_file`) cannot see: first line by
     line as shown (exact lines), then in the whole page as shown (numbers split over lines, at their first line)."""
     lines = text.splitlines()
-    reported = {(n, masked) for n, line in enumerate(lines, 1) for _c, masked, _a in scan_text(line)}
+    hits = list(scan_text(text))  # as privacy.scan_file reported them: a number over two lines at its first line
+    breaks = [i for i, c in enumerate(text) if c == "\n"] if hits else []
+    reported = {(bisect.bisect_left(breaks, at) + 1, masked) for _c, masked, at in hits}
     masks = {masked for _n, masked in reported}
     problems = []
     for n, line in enumerate(lines, 1):
@@ -613,6 +616,18 @@ class _Active(Exception):
     """A PDF that runs something when opened: JavaScript, a program, embedded files, a form that sends data."""
 
 
+class _Private(Exception):
+    """A PDF wugu made that must never be published: its metadata says a filled record or an exam's answer key."""
+
+
+def _private_pdf(reader: Any) -> str | None:
+    """The mark wugu left in a PDF's keywords (:data:`wugu.paths.FILLED_RECORD_PDF`, ``EXAM_KEY_PDF``), if any."""
+    from ..paths import EXAM_KEY_PDF, FILLED_RECORD_PDF
+
+    keywords = str((reader.metadata or {}).get("/Keywords") or "")
+    return next((mark for mark in (FILLED_RECORD_PDF, EXAM_KEY_PDF) if mark in keywords.split()), None)
+
+
 #: PDF names that make a reader run script, start a program, open embedded files or send data.
 _PDF_ACTIVE = frozenset({"/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA",
                          "/ImportData", "/SubmitForm", "/GoToE", "/GoToR", "/Sound", "/Movie"})
@@ -652,6 +667,8 @@ def _document_text(path: Path) -> str:
         active = _pdf_active(reader)
         if active is not None:
             raise _Active(active)
+        if (mark := _private_pdf(reader)) is not None:
+            raise _Private(mark)
         return "\n".join(page.extract_text() or "" for page in reader.pages)
     import zipfile
 
@@ -666,9 +683,37 @@ def _document_text(path: Path) -> str:
             total += info.file_size
             if total > _DOC_BYTES:
                 raise _Unread(f"解压后超过 {_DOC_BYTES // (1024 * 1024)} MB")
-            xml = z.read(info).decode("utf-8", errors="replace")
+            xml = _xml_text(z.read(info))
             pieces.append(html.unescape(_XML_TAG.sub("", _XML_BREAK.sub("\n", xml))))
     return "\n".join(pieces)
+
+
+def _utf16(path: Path, shown: str) -> Problem | None:
+    """E107 for a published text file in UTF-16 or UTF-32 (a byte-order mark, or NUL bytes): a browser honours the
+    mark, or guesses, and shows or applies the file, while read as UTF-8 its digits and ``url(`` stand apart,
+    separated by NULs, and no scan sees them. (GBK text keeps its ASCII digits as they are: it is scanned, and a
+    GBK record file is said as a record, E742.)"""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4)
+            data = head + f.read(MAX_PUBLISHED)
+    except OSError:
+        return None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return problem("E107", shown, 1, 1, guess="（看起来是 UTF-16 / “Unicode”编码）")
+    if b"\x00" in data:
+        return problem("E107", shown, data.count(b"\n", 0, data.index(b"\x00")) + 1, 1,
+                       guess="（里面有空字符 NUL，看起来是 UTF-16 / “Unicode”编码）")
+    return None
+
+
+def _xml_text(raw: bytes) -> str:
+    """An XML part of an Office file as text: UTF-8, or UTF-16 (which the format allows: a BOM, or NULs)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    if b"\x00" in raw[:200]:
+        return raw.decode("utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be", errors="replace")
+    return raw.decode("utf-8", errors="replace")
 
 
 def _check_document(path: Path, shown: str) -> list[Problem]:
@@ -678,6 +723,13 @@ def _check_document(path: Path, shown: str) -> list[Problem]:
         text = _document_text(path)
     except _Active as exc:
         return [problem("E529", shown, file=shown, name=str(exc))]
+    except _Private as exc:  # a filled record (never published, as record spreadsheets: E742) or an answer key
+        from ..paths import FILLED_RECORD_PDF
+
+        folder = shown.split("/")[0]
+        if str(exc) == FILLED_RECORD_PDF:
+            return [problem("E742", shown, where=f"网站页面目录 {folder}/")]
+        return [problem("E550", shown, file=shown, folder=folder)]
     except _Unread as exc:
         return [problem("E527", shown, file=shown, what=str(exc), fix="删掉不需要的内容后重新保存，或拆成几个文件；"
                                                                        "大的资料请另外发放")]
@@ -735,6 +787,9 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
                                     fix="改个文件名，只用汉字、字母、数字和 - _ . ：文件名会成为网页的标题和链接"))
             continue
         suffix = path.suffix.lower()
+        if suffix in TEXT_SUFFIXES - _SCRIPT_SUFFIXES and (wrong := _utf16(path, shown)) is not None:
+            problems.append(wrong)  # read as UTF-8, a UTF-16 file hides its numbers and addresses from every scan
+            continue
         if suffix in _SCRIPT_SUFFIXES:
             problems.append(problem("E213", shown, name=shown, what="是脚本或程序文件，会随网站原样发布",
                                     fix="删掉它：手册网站不用自己的脚本"))

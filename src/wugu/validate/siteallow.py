@@ -264,6 +264,39 @@ def _nav_items(nav: Any, at: tuple[Any, ...]) -> Iterator[Found]:
                                       fix="写成 - 关于: about.md")
 
 
+#: mkdocs-material's theme features (its templates and bundle, 9.x) a project may turn on: none puts a script
+#: address into a page or loads anything from outside, and each works from file:// (tests/test_harden_attack6.py
+#: builds the handbook with all of them on and finds no E530).
+THEME_FEATURES = frozenset({
+    "navigation.tabs", "navigation.tabs.sticky", "navigation.sections", "navigation.expand", "navigation.path",
+    "navigation.prune", "navigation.indexes", "navigation.top", "navigation.footer", "navigation.tracking",
+    "toc.follow", "toc.integrate", "search.highlight", "search.suggest", "header.autohide", "announce.dismiss",
+    "content.tabs.link", "content.code.copy", "content.code.select", "content.code.annotate", "content.tooltips",
+    "content.footnote.tooltips", "content.action.edit", "content.action.view",
+})
+_INSTANT = "它让网页用脚本去取下一页；从 U 盘或本机直接打开（file://）时翻页会失败，离线的手册用不了"
+#: Features mkdocs-material has that wugu refuses, and why.
+FEATURES_REFUSED = {
+    "search.share": "它在搜索框里放一个地址是 javascript:void(0) 的“分享”按钮；wugu 生成的网页里不允许脚本地址，"
+                    "每次生成网站都会失败（E530）",
+    "navigation.instant": _INSTANT, "navigation.instant.prefetch": _INSTANT, "navigation.instant.progress": _INSTANT,
+    "navigation.instant.preview": _INSTANT,
+}
+
+
+def _features(theme: dict[str, Any]) -> Iterator[Found]:
+    """E520 for each theme feature not on :data:`THEME_FEATURES`, at its own line, with the reason."""
+    features = theme.get("features")
+    for i, name in enumerate(features if isinstance(features, list) else ()):
+        if not isinstance(name, str) or name in THEME_FEATURES:
+            continue
+        why = FEATURES_REFUSED.get(name, "mkdocs-material 没有这个功能，或者 wugu 还没有查过它会不会往网页里放脚本、"
+                                         "从外网加载东西")
+        yield ("theme", "features", i), "E520", dict(
+            key="theme.features", value=name[:80], why=why,
+            fix="删掉这一项；可以用的功能：" + "、".join(sorted(THEME_FEATURES)))
+
+
 #: What each theme setting must be (mkdocs-material fails with a Python error in the build otherwise).
 _THEME_KINDS: dict[str, Check] = {
     "features": lambda v: None if isinstance(v, list) and all(isinstance(x, str) for x in v)
@@ -292,6 +325,7 @@ def _theme_values(theme: Any) -> Iterator[Found]:
         if key in theme and (why := check(theme[key])) is not None:
             yield ("theme", key), "E520", dict(key=f"theme.{key}", value=str(theme[key])[:80], why=why,
                                                fix="改成这种写法，或删掉这一项（wugu 会用默认设置）")
+    yield from _features(theme)
 
 
 def _plugin_values(plugins: Any) -> Iterator[Found]:

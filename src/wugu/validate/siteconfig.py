@@ -83,6 +83,13 @@ def docs_path(root: Path, data: dict[str, Any]) -> Path:
     return Path(os.path.normpath(Path(root) / str(data.get("docs_dir") or "site")))
 
 
+def project_docs(root: Path) -> Path:
+    """The published folder of hand-written pages of the project at ``root``: ``docs_dir`` of its ``mkdocs.yml``
+    (default ``site``), as written. Whatever reads, writes or guards "the site folder" asks here, never names it."""
+    data, _problems = read_checked(Path(root) / "mkdocs.yml", "mkdocs.yml", root=root)
+    return docs_path(root, data if isinstance(data, dict) else {})
+
+
 def _positions(node: yaml.Node) -> dict[tuple[Any, ...], tuple[int, int]]:
     """Line and column of every key (of a mapping) and item (of a list) in ``mkdocs.yml``, by its path."""
     found: dict[tuple[Any, ...], tuple[int, int]] = {}
