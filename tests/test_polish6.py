@@ -1,0 +1,70 @@
+"""Smaller points left open by the third reviews (r9 trainer, r13 clerk): tap-to-call numbers on the site, one
+complaint receiver, the card's 依据 list without repeats, F05's columns for R08 and for visits, a closed pipe, F04's
+不详, and a volunteer taking a child to the doctor."""
+from __future__ import annotations
+
+import html.parser
+import random
+from pathlib import Path
+
+import pytest
+
+from wugu.render.site import md_tel
+
+from conftest import ROOT
+from test_site_browser import CHROMIUM, chromium, file_url
+
+
+class _TelLinks(html.parser.HTMLParser):
+    """The ``tel:`` links of a page (as the browser built its DOM): [(href, text)]."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and href.startswith("tel:"):
+            self._href = href
+            self.links.append((href, ""))
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self.links[-1] = (self._href, self.links[-1][1] + data)
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._href = None
+
+
+def _tel_links(tmp_path: Path, page: Path) -> list[tuple[str, str]]:
+    run = chromium(tmp_path, "--virtual-time-budget=3000", "--dump-dom", file_url(page))
+    assert run.returncode == 0, run.stderr[-2000:]
+    parser = _TelLinks()
+    parser.feed(run.stdout)
+    return parser.links
+
+
+# ---- 1. tap-to-call numbers (r9 trainer, D6) ----------------------------------------------------------------------
+
+def test_dialable_numbers_become_tel_links_and_nothing_else_does():
+    landline = f"0{random.randint(530, 539)}-{random.randint(2000000, 8999999)}"  # made up at run time
+    text = md_tel(f"马上拨打 120；电话{landline}；2026 年共 4 次；电话＿＿＿＿；编号 WG-F07-110")
+    assert "[120](tel:120)" in text and f"[{landline}](tel:{landline})" in text
+    assert "[2026]" not in text and "[4]" not in text and "＿＿＿＿" in text
+    assert "tel:110" not in text  # part of a form number, not a phone number
+    assert md_tel("**粗体** [链接](javascript:x)") == r"\*\*粗体\*\* \[链接\](javascript:x)"  # still escaped
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_emergency_numbers_are_tap_to_call_in_the_browser(tmp_path, base_site):
+    site, result = base_site
+    assert result.returncode == 0, result.stdout + result.stderr  # the built-page scan (E530) accepted tel:
+    card = _tel_links(tmp_path, site / "guides" / "emergency.html")
+    for number in ("110", "120", "12355"):
+        assert (f"tel:{number}", number) in card, card
+    complaints = _tel_links(tmp_path, site / "guides" / "child-complaints.html")
+    assert ("tel:110", "110") in complaints and ("tel:12355", "12355") in complaints
+    home = _tel_links(tmp_path, site / "index.html")
+    assert ("tel:110", "110") in home and ("tel:120", "120") in home
