@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import html.parser
 import random
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from wugu.render.site import md_tel
 
@@ -68,3 +71,31 @@ def test_emergency_numbers_are_tap_to_call_in_the_browser(tmp_path, base_site):
     assert ("tel:110", "110") in complaints and ("tel:12355", "12355") in complaints
     home = _tel_links(tmp_path, site / "index.html")
     assert ("tel:110", "110") in home and ("tel:120", "120") in home
+
+
+# ---- 2. one complaint receiver (r9 trainer, D9) -------------------------------------------------------------------
+
+def _published() -> dict[str, str]:
+    return {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8")
+            for pattern in ("regulations/*.yml", "norms/*.yml", "forms/*.yml", "guides/*.yml", "questions/*.yml",
+                            "glossary.yml") for p in sorted(ROOT.glob(pattern))}
+
+
+def test_who_receives_a_complaint_is_one_fact():
+    facts = {f["name"]: f["value"] for f in yaml.safe_load((ROOT / "facts.yml").read_text(encoding="utf-8"))["facts"]}
+    assert facts["投诉受理"].startswith("投诉、举报统一由县团登记和答复")
+    texts = _published()
+    for name in ("regulations/R16-violations-exit.yml", "guides/child-complaints.yml", "forms/F08-guardian-consent.yml"):
+        assert "【投诉受理】" in texts[name], name
+    # nowhere else says which group receives complaints in words of its own
+    said = re.compile(r"(?:乡镇团|县团|市团)[^，。；、]{0,4}(?:受理|接到|收到)[^，。；、]{0,4}(?:投诉|举报)")
+    assert [(n, m.group()) for n, t in texts.items() for m in said.finditer(t)] == []
+
+
+def test_the_complaints_guide_and_consent_form_print_the_receiver(base_site):
+    site = base_site[0]
+    value = "投诉、举报统一由县团登记和答复"
+    page = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", (site / "guides" / "child-complaints.html").read_text("utf-8")))
+    assert "不管你告诉了谁，" + value in page
+    f08 = subprocess.run(["pdftotext", str(site / "downloads" / "WG-F08.pdf"), "-"], capture_output=True, text=True)
+    assert value in re.sub(r"\s+", "", f08.stdout)
