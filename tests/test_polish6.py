@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from wugu.render.site import md_tel
+from wugu.validate import load_handbook
 
 from conftest import ROOT
 from test_site_browser import CHROMIUM, chromium, file_url
@@ -99,3 +100,27 @@ def test_the_complaints_guide_and_consent_form_print_the_receiver(base_site):
     assert "不管你告诉了谁，" + value in page
     f08 = subprocess.run(["pdftotext", str(site / "downloads" / "WG-F08.pdf"), "-"], capture_output=True, text=True)
     assert value in re.sub(r"\s+", "", f08.stdout)
+
+
+# ---- 3. the card's 依据 list without repeats (r9 trainer, D5) -----------------------------------------------------
+
+def _pdf_text(path: Path) -> str:
+    run = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return re.sub(r"\s+", "", run.stdout)
+
+
+def test_the_emergency_cards_sources_list_each_rule_once_in_order(base_site):
+    site = base_site[0]
+    card = _pdf_text(site / "downloads" / "guide-emergency.pdf")
+    refs = card.split("依据", 1)[1].split("。出处", 1)[0]
+    items = refs.split("；")
+    assert len(items) == len(set(items)), items
+    titles = [re.match(r"《(.+?)》", i)[1] for i in items if i.startswith("《")]
+    assert len(titles) == len(set(titles)), titles  # a regulation once, its clauses together: 第四、五、九条
+    assert "《心理关爱与危机转介制度》第四、五、九条" in items
+    assert titles == [r.title for r in load_handbook(ROOT).regulations if r.title in titles]  # in number order
+    assert items[-1] == "规范9、25、27、44"  # norms last, in number order
+    page = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", (site / "guides" / "emergency.html").read_text("utf-8")))
+    listed = re.findall(r"《[^》]+》第[一二三四五六七八九十]+条", page.rsplit("依据的制度和规范", 1)[1].split("出处", 1)[0])
+    assert len(listed) == len(set(listed)) and listed, listed
