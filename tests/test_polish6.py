@@ -4,6 +4,7 @@ complaint receiver, the card's 依据 list without repeats, F05's columns for R0
 from __future__ import annotations
 
 import html.parser
+import json
 import random
 import re
 import subprocess
@@ -124,3 +125,38 @@ def test_the_emergency_cards_sources_list_each_rule_once_in_order(base_site):
     page = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", (site / "guides" / "emergency.html").read_text("utf-8")))
     listed = re.findall(r"《[^》]+》第[一二三四五六七八九十]+条", page.rsplit("依据的制度和规范", 1)[1].split("出处", 1)[0])
     assert len(listed) == len(set(listed)) and listed, listed
+
+
+# ---- 4, 5. F05 has the column R08 §5 names, and home visits apart from calls (r9 trainer, D13 and D15) ------------
+
+def test_r08_names_a_column_f05_has_and_f05_counts_visits_apart_from_calls():
+    handbook = load_handbook(ROOT)
+    f05 = handbook.form("F05")
+    columns = next(f for f in f05.fields if f.type == "table").columns
+    labels = {c.label: c for c in columns}
+    clause = handbook.regulation("R08").clauses[4].text
+    named = re.search(r"统计表的“(.+?)”一栏", clause)
+    assert named and named[1] in labels, clause
+    assert "本月入户人次" in labels and "本月电话人次" in labels and "本月走访人次" not in labels
+    said = " ".join(f05.instructions)
+    assert "“本月入户人次”只计上门见到孩子的入户走访" in said and "电话、微信语音和视频联系，不能代替入户" in said
+    assert not re.search(r"入户、电话[^。]*走访的人次", said)  # a call is not counted as a visit any more
+
+
+def test_stats_leave_what_surveys_cannot_count_for_the_office(tmp_path):
+    from openpyxl import load_workbook
+    from records_sample import f04
+    from test_records_office import records
+
+    surveys = [f04(n, township="东镇", township_decision="纳入帮扶") for n in range(1, 4)]
+    (tmp_path / "东镇.json").write_text(json.dumps(surveys, ensure_ascii=False), encoding="utf-8")
+    result = records("stats", "东镇.json", "--month", "2026-10", "--out", "s", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    sheet = load_workbook(tmp_path / "s" / "WG-F05-stats.xlsx", data_only=True)["各乡镇孤困儿童统计"]
+    header = [c.value for c in sheet[2]]
+    row = [c.value for c in sheet[3]]
+    assert row[header.index("儿童总数")] == 3
+    for name in ("摸排·未建档", "本月入户人次", "本月电话人次", "摸排·村数"):
+        assert row[header.index(name)] is None, name  # blank for the office, not a made-up 0
+    text = _pdf_text(tmp_path / "s" / "WG-F05-stats.pdf")
+    assert "未建档" in text and "本月入户人次" in text and "本月电话人次" in text
