@@ -160,3 +160,33 @@ def test_stats_leave_what_surveys_cannot_count_for_the_office(tmp_path):
         assert row[header.index(name)] is None, name  # blank for the office, not a made-up 0
     text = _pdf_text(tmp_path / "s" / "WG-F05-stats.pdf")
     assert "未建档" in text and "本月入户人次" in text and "本月电话人次" in text
+
+
+# ---- 6. a closed pipe ends quietly (r13 clerk round 3, N11) -------------------------------------------------------
+
+def _into_closed_pipe(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run wugu with its standard output a pipe whose reader has already gone (as ``wugu … | head`` once head has
+    its lines): every write fails with EPIPE."""
+    import os
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([sys.executable, "-m", "wugu", *args], cwd=cwd, stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=240)
+    finally:
+        os.close(write)
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
+    from records_sample import f04
+
+    surveys = [f04(n, township=f"镇{n % 20}", township_decision="纳入帮扶") for n in range(1, 120)]
+    (tmp_path / "all.json").write_text(json.dumps(surveys, ensure_ascii=False), encoding="utf-8")
+    for args in (("check", str(ROOT)),
+                 ("records", "stats", "all.json", "--month", "2026-10", "--out", "s", "--no-pdf", "--project", str(ROOT)),
+                 ("records", "check", "all.json", "--project", str(ROOT))):
+        result = _into_closed_pipe(*args, cwd=tmp_path)
+        assert result.returncode == 0 and result.stderr == "", (args, result.returncode, result.stderr)
+    assert (tmp_path / "s" / "WG-F05-stats.xlsx").is_file()  # what the command writes to files is still written
