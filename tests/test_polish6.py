@@ -190,3 +190,23 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
         result = _into_closed_pipe(*args, cwd=tmp_path)
         assert result.returncode == 0 and result.stderr == "", (args, result.returncode, result.stderr)
     assert (tmp_path / "s" / "WG-F05-stats.xlsx").is_file()  # what the command writes to files is still written
+
+
+# ---- 7. F04 says where 不详 goes, as the checker reads it (r13 clerk round 3, #8) ---------------------------------
+
+def test_f04_says_unknown_numbers_and_dates_stay_blank_as_the_checker_asks(tmp_path):
+    from records_sample import f04
+    from test_records_office import records
+
+    said = " ".join(load_handbook(ROOT).form("F04").instructions)
+    assert "写字的栏目不知道的写“不详”" in said and "数字和日期栏（年龄、收入、人数、日期）不知道的留空" in said
+    assert "信息，不知道的写“不详”" not in said  # no longer for every field
+    text_unknown = dict(f04(1, township="东镇", township_decision="纳入帮扶"), ethnicity="不详")
+    number_unknown = dict(f04(2, township="东镇", township_decision="纳入帮扶"), father_age="不详")
+    (tmp_path / "ok.json").write_text(json.dumps([text_unknown], ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "bad.json").write_text(json.dumps([number_unknown], ensure_ascii=False), encoding="utf-8")
+    assert records("check", "ok.json", cwd=tmp_path).returncode == 0  # a text field: 不详 as the form says
+    result = records("check", "bad.json", "--format", "json", cwd=tmp_path)
+    found = json.loads(result.stdout)["problems"]
+    assert result.returncode == 1 and [p["code"] for p in found] == ["E720"], found
+    assert "留空" in found[0]["fix"]  # the same advice as the form's 填表说明
