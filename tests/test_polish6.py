@@ -210,3 +210,18 @@ def test_f04_says_unknown_numbers_and_dates_stay_blank_as_the_checker_asks(tmp_p
     found = json.loads(result.stdout)["problems"]
     assert result.returncode == 1 and [p["code"] for p in found] == ["E720"], found
     assert "留空" in found[0]["fix"]  # the same advice as the form's 填表说明
+
+
+# ---- 8. taking a child to the doctor (r9 trainer, D10) ------------------------------------------------------------
+
+def test_taking_a_child_to_the_doctor_has_a_rule_and_medical_consent_is_one_fact(base_site):
+    handbook = load_handbook(ROOT)
+    consent = handbook.fact("医疗同意")
+    clause = handbook.regulation("R07").clauses[3]  # 外出和陪同就医: the outing rule, where a trainer looks
+    assert consent in clause.text and "不用志愿者的私家车" in clause.text and "2 名以上成年人" in clause.text
+    assert any(consent in (f.text or "") for f in handbook.form("F09").fields)
+    texts = _published()
+    assert [n for n, t in texts.items() if "不代签手术" in t] == []  # said once, in facts.yml
+    assert "不代签，请医院直接联系监护人" in texts["questions/S3-safety.yml"]  # trainers can test it (Q331)
+    page = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", (base_site[0] / "regulations" / "R07.html").read_text("utf-8")))
+    assert "外出和陪同就医" in page and consent.replace(" ", "") in page
