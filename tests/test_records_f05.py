@@ -103,9 +103,9 @@ def test_township_returns_add_up_and_name_their_unit(tmp_path: Path) -> None:
     assert result.returncode == 1 and [(p["file"], p["code"]) for p in found] == [("东镇-错.xlsx", "E766")], found
     assert "男、女人数加起来不等于“儿童总数”" in found[0]["message"] and "填表说明第 3 条" in found[0]["fix"]
     # the row is named: its sheet and cells, the counts added up (counts only: nothing about a person)
-    assert found[0]["where"] == "各乡镇孤困儿童统计!E3（各乡镇孤困儿童统计第 1 行“儿童总数”）", found[0]
-    assert found[0]["message"] == ("“东镇”这一行的男、女人数加起来不等于“儿童总数”：男（K3）9 + 女（L3）2 = 11，"
-                                   "儿童总数（E3）写的是 3"), found[0]
+    assert found[0]["where"] == "各乡镇孤困儿童统计!F3（各乡镇孤困儿童统计第 1 行“儿童总数”）", found[0]  # 2026.3: 未建档 before it
+    assert found[0]["message"] == ("“东镇”这一行的男、女人数加起来不等于“儿童总数”：男（L3）9 + 女（M3）2 = 11，"
+                                   "儿童总数（F3）写的是 3"), found[0]
     result = records("stats", "东镇-报.xlsx", "西镇-报.xlsx", "--out", "county", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "报送单位：东镇乡镇团（东镇-报.xlsx）、西镇乡镇团（西镇-报.xlsx）" in result.stdout

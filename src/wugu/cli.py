@@ -1,9 +1,10 @@
 """The ``wugu`` command: a thin shell over the library."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from dataclasses import replace
 
 import click
@@ -33,6 +34,20 @@ class _Guarded(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            return self._main(args, prog_name, complete_var, standalone_mode, **extra)
+        except BrokenPipeError:
+            _stdout_closed()
+        finally:  # what is still buffered is written now, not at exit, where a closed pipe could not be caught
+            try:
+                sys.stdout.flush()
+            except BrokenPipeError:
+                _stdout_closed()
+            except (OSError, ValueError):
+                pass
+
+    def _main(self, args: Any, prog_name: str | None, complete_var: str | None, standalone_mode: bool,
+              **extra: Any) -> Any:
         with clizh.chinese():
             try:
                 rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
@@ -55,11 +70,11 @@ class _Guarded(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (wugu … | head): not wugu's fault, nothing to say
+            _stdout_closed()
         except WuguError as exc:
             _fail(exc)
         except Exception as exc:  # noqa: BLE001 - the point of this class
-            import os
-
             if os.environ.get("WUGU_DEBUG"):
                 raise
             from .errors import problem
@@ -67,6 +82,19 @@ class _Guarded(click.Group):
             detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
             click.echo(problem("E524", "wugu", detail=detail).format(), err=True)
             sys.exit(1)
+
+
+def _stdout_closed() -> NoReturn:
+    """The program reading wugu's output closed it early (``wugu records stats … | head``): end quietly with exit
+    code 0, as ``cat`` or ``grep`` do; nothing more is written to the closed pipe (it is pointed at the null device,
+    so the flush at exit cannot fail once more). Files the command already wrote stay as they are."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
+    raise SystemExit(0)
 
 
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})

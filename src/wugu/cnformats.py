@@ -71,6 +71,16 @@ def valid_phone(s: str) -> bool:
     return _PHONE_RE.fullmatch(s) is not None
 
 
+#: Public service numbers the handbook tells people to call (police, fire, ambulance, traffic police, the
+#: 12345 government hotline, the 12355 youth line, the 12338 women's line): dialled as they are, no area code.
+SERVICE_NUMBERS = frozenset({"110", "119", "120", "122", "12345", "12355", "12338"})
+
+
+def dialable(s: str) -> bool:
+    """True for a number a phone can dial as written: a public service number, a mobile or a landline."""
+    return s in SERVICE_NUMBERS or valid_phone(s)
+
+
 def normalize_date(s: str) -> str | None:
     """An ISO date (``2026-01-05``) from how people write dates: 2026-1-5, 2026/1/5, 2026.1.5, 2026年1月5日.
 

@@ -490,6 +490,40 @@ class Handbook:
         """Packs that print a practice guide."""
         return tuple(p for p in self.packs if guide_id in p.guide_ids)
 
+    def guide_applies(self, guide: Guide) -> tuple[GuideRef, ...]:
+        """What a guide applies, as its 依据 list prints it: each thing once, regulations in number order (a whole
+        regulation left out where clauses of it are listed; clauses in order), then norm sections, norms in number
+        order, forms, other guides."""
+        refs = guide.all_applies
+        with_clauses = {r.id for r in refs if r.kind == "regulation" and r.clause is not None}
+        order = {kind: {x.id: i for i, x in enumerate(items)} for kind, items in (
+            ("regulation", self.regulations), ("section", self.sections), ("norm", self.norms),
+            ("form", self.forms), ("guide", self.guides))}
+        kinds = tuple(order)
+        kept = [r for r in refs if not (r.kind == "regulation" and r.clause is None and r.id in with_clauses)]
+        return tuple(sorted(kept, key=lambda r: (kinds.index(r.kind), order[r.kind].get(r.id, len(order[r.kind])),
+                                                 r.clause or 0)))
+
+    def guide_applies_short(self, guide: Guide, number: Callable[[int], str]) -> tuple[str, ...]:
+        """The 依据 list of a one-page card, as short as it reads: a regulation's clauses in one item
+        (《制度》第四、五、九条), norms by number in one item (规范 9、25、44), then the rest."""
+        out: list[str] = []
+        norms: list[str] = []
+        clauses: dict[str, list[int]] = {}
+        for ref in self.guide_applies(guide):
+            if ref.kind == "regulation" and ref.clause is not None:
+                if ref.id not in clauses:
+                    clauses[ref.id] = []
+                    out.append(ref.id)
+                clauses[ref.id].append(ref.clause)
+            elif ref.kind == "norm":
+                norms.append(str(self.norm(ref.id).number))
+            else:
+                out.append(self.applies_label(ref, number))
+        shown = [f"《{self.regulation(x).title}》第{'、'.join(number(c) for c in clauses[x])}条" if x in clauses else x
+                 for x in out]
+        return (*shown, *(("规范 " + "、".join(norms),) if norms else ()))
+
     def applies_label(self, ref: GuideRef, number: Callable[[int], str]) -> str:
         """What a guide applies, as people read it (``number`` writes 4 as 四): 《制度》第四条（标题）, 规范 44　…,
         服务规范·安全, 实用指南：…, WG-F07 表名."""

@@ -52,6 +52,11 @@ def small_threshold(f05: Form) -> int | None:
     return None
 
 
+#: F05 columns that child surveys cannot count, left for the office to fill: 村数, children found whose guardian
+#: did not agree to a file (no survey exists for them), and the month's home visits and calls (from visit logs).
+OFFICE_COLUMNS = frozenset({"villages", "no_consent", "visits", "calls"})
+
+
 def count_columns(f05: Form) -> list[str]:
     """The keys of F05's count columns (every column of its table but the township)."""
     table = next(f for f in f05.fields if f.type == "table")
@@ -166,7 +171,7 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
             continue
         used["WG-F04"] += 1
         undecided += not d.get("township_decision")
-        row = rows.setdefault(township_name(d["township"]), {k: 0 for k in cols if k != "villages"})
+        row = rows.setdefault(township_name(d["township"]), {k: 0 for k in cols if k not in OFFICE_COLUMNS})
         row["surveyed"] += 1
         if d.get("township_decision") in NOT_TAKEN:
             continue
@@ -179,8 +184,6 @@ def from_surveys(handbook: Handbook, records: list[tuple[Record, Form]], month: 
         row[stage] += 1
         row["paired" if str(d.get("child_no", "")).strip() in paired and d.get("child_no") else "unpaired"] += 1
         row["watch"] += d.get("safety_risk") in WATCH
-    for row in rows.values():
-        row.pop("visits", None)  # visits come from visit logs, not surveys: left for the office to fill
     record = {"form": f05.code, "version": f05.version, "month": month,
               "townships": [{"township": t, **v} for t, v in rows.items()]}  # in the order the records came
     notes = alike_townships(list(rows))

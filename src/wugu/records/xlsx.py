@@ -316,7 +316,7 @@ def _table_sheet(book: _Book, f: Field, records: list[dict[str, Any]], small_bel
 
 def _total_row(ws: Any, row: int, n: int, f: Field, items: list[dict[str, Any]], book: _Book) -> None:
     """The 合计 row under a record's rows (a table with ``total: true``): each column a SUM formula over those rows,
-    blank while none of them has a number (村数 and 本月走访 are left for the office), the sum stored as its value
+    blank while none of them has a number (村数, 未建档 and the month's visits and calls are left for the office), the sum stored as its value
     so readers that do not calculate see it too. Reading the file back skips this row (it is derived)."""
     ws.write_number(row, 0, n, book.total)
     ws.write_string(row, 1, TOTAL, book.total)

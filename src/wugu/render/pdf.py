@@ -997,8 +997,8 @@ class PdfBuilder:
 
     def _guide_part(self, g: Guide) -> Part:
         h = self.handbook
-        short = [f"规范 {h.norm(r.id).number}" if g.card and r.kind == "norm" else h.applies_label(r, chinese_number)
-                 for r in g.all_applies]
+        short = (h.guide_applies_short(g, chinese_number) if g.card
+                 else [h.applies_label(r, chinese_number) for r in h.guide_applies(g)])
         ctx = self._common(g.title, g.summary, f"实用指南 {g.title}")
         body = self.env.get_template("guide.html.j2").render(
             **ctx, g=g, refs=short, writein=write_in, sources=[s.label for s in g.sources if s.kind != "handbook"] if g.card

@@ -7,6 +7,7 @@ folder that holds only ``wugu.yml`` and ``local/`` still gets the whole site. Th
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Iterable
@@ -16,7 +17,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .. import escape, paths
+from .. import cnformats as cn, escape, paths
 from ..model import LEVELS, Field, Form, Guide, GuideRef, Handbook, Norm, NormSection, Vocab
 from ..records.publish import data_dictionary
 from . import search, selftest
@@ -67,6 +68,15 @@ def cn_number(n: int) -> str:
 
 #: Text from the model made safe to drop into Markdown (no accidental emphasis, links or tags).
 md = escape.markdown
+
+#: A run of digits (hyphens inside) standing on its own: not part of a longer number, word or date.
+_NUMBER = re.compile(r"(?<![0-9A-Za-z.\-])[0-9][0-9-]{1,18}[0-9](?![0-9A-Za-z.\-])")
+
+
+def md_tel(text: Any) -> str:
+    """Like :func:`md`, and every phone number a phone can dial (110, 12355, a landline with its area code, a
+    mobile) becomes a tap-to-call ``tel:`` link; blanks to write on and other numbers stay text."""
+    return _NUMBER.sub(lambda m: f"[{m[0]}](tel:{m[0]})" if cn.dialable(m[0]) else m[0], md(text))
 
 
 def rel(page: str, target: str) -> str:
@@ -186,7 +196,7 @@ def _env(html: bool) -> Environment:
         keep_trailing_newline=True,
         bytecode_cache=bytecode_cache(),
     )
-    env.filters.update(md=md, cn=cn_number)
+    env.filters.update(md=md, md_tel=md_tel, cn=cn_number)
     env.globals.update(
         rel=rel, download_href=download_href, norm_label=norm_label, paths=paths, levels=LEVELS,
         form_rows=form_rows, column_groups=column_groups, sensitive_labels=sensitive_labels,
