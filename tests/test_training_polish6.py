@@ -32,3 +32,29 @@ def test_text_export_keeps_the_red_line_flag_and_imports_back(tmp_path, question
     items = parse_text(text)
     assert [i["red_line"] for i in items] == [q.red_line for q in questions]
     assert not any(i["stem"].startswith(RED_LINE_MARK) for i in items)
+
+
+@pytest.fixture(scope="module")
+def exam100(tmp_path_factory):
+    """One 100-question exam (two-page answer sheet), printed once for this module through the real CLI."""
+    out = tmp_path_factory.mktemp("exam100")
+    result = run_wugu("exam", str(ROOT), "--seed", "2", "--count", "100", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def test_every_page_of_the_sheet_and_the_paper_says_whose_it_is(exam100):
+    pdfplumber = pytest.importorskip("pdfplumber")
+    for kind, at_least in (("sheet", 2), ("paper", 10)):
+        with pdfplumber.open(exam100 / f"exam-A-{kind}.pdf") as pdf:
+            assert len(pdf.pages) >= at_least, kind
+            for n, page in enumerate(pdf.pages, 1):
+                text = page.extract_text().replace(" ", "")
+                assert "姓名" in text and "志愿者编号" in text, (kind, n)
+                # where: in the header (above the body) on later pages, in the big boxes on the first
+                words = [w for w in page.extract_words() if w["text"].startswith("志愿者编号")]
+                assert len(words) == 1, (kind, n)
+                if n > 1:
+                    assert words[0]["top"] < 18 / 25.4 * 72, (kind, n)  # inside the 18 mm top margin
+    with pdfplumber.open(exam100 / "exam-A-key.pdf") as pdf:  # the key is the marker's: no candidate line
+        assert "志愿者编号" not in pdf.pages[1].extract_text().replace(" ", "")
