@@ -4,6 +4,7 @@ bank gives no wording cue for true/false and multiple-choice answers. Everything
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
@@ -58,3 +59,19 @@ def test_every_page_of_the_sheet_and_the_paper_says_whose_it_is(exam100):
                     assert words[0]["top"] < 18 / 25.4 * 72, (kind, n)  # inside the 18 mm top margin
     with pdfplumber.open(exam100 / "exam-A-key.pdf") as pdf:  # the key is the marker's: no candidate line
         assert "志愿者编号" not in pdf.pages[1].extract_text().replace(" ", "")
+
+
+def test_a_question_the_paper_answers_stays_in_the_self_test_only(exam100, questions):
+    from wugu.exam import choose
+    from wugu.render.selftest import data
+
+    handbook = load_handbook(ROOT)
+    off = {q.id for q in questions if not q.paper}
+    assert "Q122" in off  # its answer is the pass rule, printed in every paper's 考试说明
+    for count in (50, 100):
+        for seed in range(1, 61):
+            assert not off & {q.id for q in choose(handbook, count, seed)}, (count, seed)
+    key = subprocess.run(["pdftotext", str(exam100 / "exam-A-key.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    assert len(re.findall(r"〔Q\d+〕", key)) == 100 and "〔Q122〕" not in key
+    assert off <= {q["id"] for q in data(handbook)["questions"]}  # still practised on the site
