@@ -75,3 +75,45 @@ def test_a_question_the_paper_answers_stays_in_the_self_test_only(exam100, quest
                          check=True).stdout
     assert len(re.findall(r"〔Q\d+〕", key)) == 100 and "〔Q122〕" not in key
     assert off <= {q["id"] for q in data(handbook)["questions"]}  # still practised on the site
+
+
+#: The true/false statements as they stood before review 3 (finding 2): the permissive ones all 错, the obliging
+#: ones all 对 — five of them put back on a copy, the wording cue answers 18 of 27 (67 %) and W370 says so.
+_OLD_STEMS = {
+    "S1-visits.yml": ("两次入户走访之间每月至少和孩子或照护人通一次电话；这些电话联系不算入户走访的次数。",
+                      "两次入户走访之间每月至少和孩子或照护人通一次电话，但电话联系不能顶替入户走访。"),
+    "S5-care.yml": ("孩子被转介给医院心理科以后，志愿者可以照常走访陪伴，不必因为转介而减少走访。",
+                    "孩子被转介给医院心理科以后，志愿者仍要照常走访陪伴，不因为转介而减少走访。"),
+    "S8-records.yml": ("志愿者需要志愿服务证明的，可以向县团提出；县团依据服务记录出具，不收取任何费用。",
+                       "县团依据服务记录为志愿者出具志愿服务证明，不收取任何费用。"),
+    "S3-safety.yml": ("志愿者应当和孩子约好：孩子说的话是“我们俩的秘密”，不告诉任何人。",
+                      "志愿者可以和孩子约定“这是我们俩的秘密，不告诉别人”。"),
+    "S7-integrity.yml": ("结对多年、感情很深，照护人也同意的，志愿者要正式认孩子做干女儿或干儿子，让孩子多一个依靠。",
+                         "结对多年、感情很深的，志愿者可以认孩子做干女儿或干儿子。"),
+}
+
+
+def test_true_false_wording_gives_no_answer():
+    from wugu.validate.balance import WORDING_SHARE, permissive_cue
+
+    truefalse = [q for q in load_handbook(ROOT).questions if q.type == "truefalse"]
+    cued = [q.id for q in truefalse if permissive_cue(q)]
+    assert len(cued) <= 0.55 * len(truefalse) < WORDING_SHARE * len(truefalse), cued
+
+
+def test_the_old_true_false_wording_is_warned_about(tmp_path):
+    import json
+
+    from conftest import copy_project
+
+    project = copy_project(tmp_path / "p")
+    for name, (new, old) in _OLD_STEMS.items():
+        path = project / "questions" / name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(new) == 1, name
+        path.write_text(text.replace(new, old), encoding="utf-8")
+    result = run_wugu("check", str(project), "--format", "json")
+    assert result.returncode == 0, result.stdout
+    found = [w for w in json.loads(result.stdout)["warnings"] if w["code"] == "W370"]
+    assert len(found) == 1 and found[0]["path"].endswith(".yml") and found[0]["line"] > 0, found
+    assert run_wugu("check", str(project), "--strict").returncode == 1

@@ -103,6 +103,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
              "把正确答案写得精炼些，或者把错误选项写成和它一样具体的、志愿者真会犯的错"),
     "W365": ("只有一个选项带“{cue}”的单选题、情景题共 {total} 道，其中 {count} 道正确答案就是带“{cue}”的那个（超过 {limit}；例如 {examples}）：只看有没有“{cue}”就能选对",
              "把一部分正确答案改写得不带“{cue}”，或者让错误选项也带上（写成志愿者真会犯的两步做法）"),
+    # W370–W374: the training kit, trainer review 3 (train6) — wording cues across the bank
+    "W370": ("判断题 {total} 道里，按“说法带‘可以/只要/就行/不算/不必’的答错、其余答对”猜，能答对 {count} 道（{share}），超过 {limit}：不读懂题，只看放宽还是要求的字眼就能答对（如 {examples}）",
+             "把几道说法正确的写成“可以……”（制度确实允许的做法），把几道说法错误的写成“应当……”（细节错了的要求），每句仍只依据它考的条款判断对错"),
     # E310–E329: facts (【名称】 references) and terms — the facts helper's group
     "E310": ("引用了没有定义的事实【{name}】", "{fix}"),
     "E311": ("“【”没有配对的“】”：{snippet}", "事实引用写成【名称】，两边都用全角方括号；如果不是引用，请删掉这个“【”"),

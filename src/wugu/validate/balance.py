@@ -12,12 +12,15 @@ a trainee sees it (facts resolved, an edition's hidden questions left out):
 - W363: one answer set (ABC …) is the answer of more than 40 % of the multiple-choice questions;
 - W365: a mark or word (“；”, “报告”) found in only one option is that question's right answer too often;
 - W364: one single-choice or scenario question whose right option is a fifth longer than its longest wrong one
-  (and at least :data:`STANDS_OUT_CHARS` characters longer) — judged on every question, whatever the bank's size.
+  (and at least :data:`STANDS_OUT_CHARS` characters longer) — judged on every question, whatever the bank's size;
+- W370: the true/false wording cue — "a statement that permits (可以, 只要…就行, 不算, 不必) is 错, every other one
+  对" answers more than 65 % of the true/false questions right.
 
 A bank too small to say anything (fewer than :data:`MIN_COUNT` questions of the kind) is not judged.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -44,6 +47,10 @@ STANDS_OUT_CHARS = 4
 CUES = ("；", "报告")
 CUE_SHARE = 0.6
 CUE_MIN = 6
+#: W370: words that make a true/false statement permit something; the cue "permits → 错, else 对" must not answer
+#: more than this share of the true/false questions right (a fair bank keeps it near half).
+PERMISSIVE = re.compile(r"可以|只要|就行|不算|不必")
+WORDING_SHARE = 0.65
 #: How many question ids a message lists as examples.
 EXAMPLES = 6
 
@@ -77,6 +84,11 @@ def lone_cue(q: Question, cue: str) -> int | None:
     return holding[0] if len(holding) == 1 else None
 
 
+def permissive_cue(q: Question) -> bool:
+    """The wording cue's guess for a true/false question is right: 错 when the statement permits, else 对."""
+    return (q.options[q.answer[0]] == "错") == bool(PERMISSIVE.search(q.stem))
+
+
 def _letters(q: Question) -> str:
     return "".join(LETTERS[i] for i in q.answer)
 
@@ -91,7 +103,7 @@ def _examples(questions: list[Question]) -> str:
 
 
 def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[Problem]:
-    """W360–W364 on the questions the handbook shows; each points at the id of the first question it names (W364:
+    """W360–W365, W370 on the questions the handbook shows; each points at the id of the first question it names (W364:
     at the right option of its question)."""
     places: dict[str, tuple[Document, int]] = {}
     for kind, doc in docs:
@@ -116,6 +128,10 @@ def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[
             problems.append(at("W360", many, total=len(truefalse), answer=answer, count=len(many),
                                share=_percent(len(many), len(truefalse)), other=other,
                                low=_percent(int(low * 100), 100), high=_percent(int(high * 100), 100)))
+        cued = [q for q in truefalse if permissive_cue(q)]
+        if len(cued) / len(truefalse) > WORDING_SHARE:
+            problems.append(at("W370", cued, total=len(truefalse), count=len(cued),
+                               share=_percent(len(cued), len(truefalse)), limit=_percent(int(WORDING_SHARE * 100), 100)))
     choice = [q for q in shown if q.type != "truefalse"]
     if len(choice) >= MIN_COUNT:
         longest = [q for q in choice if longest_is_right(q)]
