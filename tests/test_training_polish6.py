@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -117,3 +118,48 @@ def test_the_old_true_false_wording_is_warned_about(tmp_path):
     found = [w for w in json.loads(result.stdout)["warnings"] if w["code"] == "W370"]
     assert len(found) == 1 and found[0]["path"].endswith(".yml") and found[0]["line"] > 0, found
     assert run_wugu("check", str(project), "--strict").returncode == 1
+
+
+def test_multiple_choice_questions_mix_two_three_and_four_right():
+    from collections import Counter
+
+    from wugu.validate.balance import RIGHT_COUNT_SHARE
+
+    multiple = [q for q in load_handbook(ROOT).questions if q.type == "multiple"]
+    counts = Counter(len(q.answer) for q in multiple)
+    assert {2, 3, 4} <= set(counts), counts
+    assert max(counts.values()) <= RIGHT_COUNT_SHARE * len(multiple), counts
+
+
+def test_three_right_of_four_everywhere_is_warned_about(tmp_path):
+    import json
+
+    import yaml
+
+    from conftest import copy_project
+
+    project = copy_project(tmp_path / "p")
+    changed = []
+    for path in sorted((project / "questions").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for q in data["questions"]:
+            if q["type"] == "multiple" and len(q["answer"]) == 2 and len(q["options"]) == 4:
+                q["answer"] = sorted({*q["answer"], next(x for x in "ABCD" if x not in q["answer"])})
+                changed.append(q["id"])
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    assert len(changed) >= 3
+    result = run_wugu("check", str(project), "--format", "json")
+    assert result.returncode == 0, result.stdout
+    found = [w for w in json.loads(result.stdout)["warnings"] if w["code"] == "W371"]
+    assert len(found) == 1 and found[0]["line"] > 0 and "3 个正确选项" in found[0]["message"], found
+    assert run_wugu("check", str(project), "--strict").returncode == 1
+
+
+def test_no_lone_negative_option_gives_the_answer():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from bank_cues import lone_negative
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    lone = lone_negative(load_handbook(ROOT).questions)
+    assert sum(right for _, right in lone) <= len(lone) / 2, lone

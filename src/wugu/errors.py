@@ -106,6 +106,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # W370–W374: the training kit, trainer review 3 (train6) — wording cues across the bank
     "W370": ("判断题 {total} 道里，按“说法带‘可以/只要/就行/不算/不必’的答错、其余答对”猜，能答对 {count} 道（{share}），超过 {limit}：不读懂题，只看放宽还是要求的字眼就能答对（如 {examples}）",
              "把几道说法正确的写成“可以……”（制度确实允许的做法），把几道说法错误的写成“应当……”（细节错了的要求），每句仍只依据它考的条款判断对错"),
+    "W371": ("多选题 {total} 道里，有 {right} 个正确选项的占 {count} 道（{share}），超过 {limit}：只要划掉显得最不对的那个就能答对很多题（如 {examples}）",
+             "让多选题有的两项对、有的三项对、有的全对；改写时错误选项写志愿者真会犯的错，不写玩笑"),
     # E310–E329: facts (【名称】 references) and terms — the facts helper's group
     "E310": ("引用了没有定义的事实【{name}】", "{fix}"),
     "E311": ("“【”没有配对的“】”：{snippet}", "事实引用写成【名称】，两边都用全角方括号；如果不是引用，请删掉这个“【”"),

@@ -14,7 +14,9 @@ a trainee sees it (facts resolved, an edition's hidden questions left out):
 - W364: one single-choice or scenario question whose right option is a fifth longer than its longest wrong one
   (and at least :data:`STANDS_OUT_CHARS` characters longer) — judged on every question, whatever the bank's size;
 - W370: the true/false wording cue — "a statement that permits (可以, 只要…就行, 不算, 不必) is 错, every other one
-  对" answers more than 65 % of the true/false questions right.
+  对" answers more than 65 % of the true/false questions right;
+- W371: more than 60 % of the multiple-choice questions have the same number of right options (three of four,
+  say), so striking the odd one out is a strategy.
 
 A bank too small to say anything (fewer than :data:`MIN_COUNT` questions of the kind) is not judged.
 """
@@ -51,6 +53,8 @@ CUE_MIN = 6
 #: more than this share of the true/false questions right (a fair bank keeps it near half).
 PERMISSIVE = re.compile(r"可以|只要|就行|不算|不必")
 WORDING_SHARE = 0.65
+#: W371: at most this share of the multiple-choice questions may have one number of right options.
+RIGHT_COUNT_SHARE = 0.60
 #: How many question ids a message lists as examples.
 EXAMPLES = 6
 
@@ -103,7 +107,7 @@ def _examples(questions: list[Question]) -> str:
 
 
 def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[Problem]:
-    """W360–W365, W370 on the questions the handbook shows; each points at the id of the first question it names (W364:
+    """W360–W365, W370–W371 on the questions the handbook shows; each points at the id of the first question it names (W364:
     at the right option of its question)."""
     places: dict[str, tuple[Document, int]] = {}
     for kind, doc in docs:
@@ -152,6 +156,12 @@ def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[
             problems.append(at("W363", [q for q in multiple if _letters(q) == letters], total=len(multiple),
                                letters=letters, count=count, share=_percent(count, len(multiple)),
                                limit=_percent(int(SET_SHARE * 100), 100)))
+    if len(multiple) >= MIN_COUNT // 2:
+        right, count = Counter(len(q.answer) for q in multiple).most_common(1)[0]
+        if count / len(multiple) > RIGHT_COUNT_SHARE:
+            problems.append(at("W371", [q for q in multiple if len(q.answer) == right], total=len(multiple),
+                               right=right, count=count, share=_percent(count, len(multiple)),
+                               limit=_percent(int(RIGHT_COUNT_SHARE * 100), 100)))
     for cue in CUES:
         lone = [q for q in shown if lone_cue(q, cue) is not None]
         right = [q for q in lone if lone_cue(q, cue) == q.answer[0]]
