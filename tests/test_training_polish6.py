@@ -163,3 +163,16 @@ def test_no_lone_negative_option_gives_the_answer():
         sys.path.remove(str(ROOT / "scripts"))
     lone = lone_negative(load_handbook(ROOT).questions)
     assert sum(right for _, right in lone) <= len(lone) / 2, lone
+
+
+def test_the_test_wise_strategy_passes_no_paper():
+    """The third review's cue strategy (scripts/guess_exam.py --testwise): no paper of seeds 1–7 passes; the red-line
+    rule stops it even where the total comes near the pass mark."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("guess_exam", ROOT / "scripts" / "guess_exam.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.run(str(ROOT), list(range(1, 8)), 50, testwise=True)
+    assert not any(passed for *_, passed in rows), rows
+    assert sum(score for _, score, _, _ in rows) / len(rows) < 50, rows
