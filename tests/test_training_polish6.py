@@ -176,3 +176,20 @@ def test_the_test_wise_strategy_passes_no_paper():
     rows = module.run(str(ROOT), list(range(1, 8)), 50, testwise=True)
     assert not any(passed for *_, passed in rows), rows
     assert sum(score for _, score, _, _ in rows) / len(rows) < 50, rows
+
+
+def _number_rows(pdf) -> list[list[str]]:
+    """The rows of question numbers (with ▲) of an answer sheet, or of a key's 答案速查, as pdftotext lays them out."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in text.split("逐题解析")[0].splitlines():
+        if re.search(r"\d", line) and not re.sub(r"[A-F对错▲\d\s单多判情选断景]", "", line):
+            rows.append(re.findall(r"▲?\d{1,3}(?!\d)", line))
+    return rows
+
+
+def test_the_key_quick_reference_is_laid_out_like_the_sheet(exam100):
+    sheet = _number_rows(exam100 / "exam-A-sheet.pdf")
+    key = _number_rows(exam100 / "exam-A-key.pdf")
+    assert [int(n.lstrip("▲")) for row in key for n in row] == list(range(1, 101))
+    assert len(sheet) > 30 and sheet == key  # same rows: 3 to a row, each part starting a new row
