@@ -193,3 +193,33 @@ def test_the_key_quick_reference_is_laid_out_like_the_sheet(exam100):
     key = _number_rows(exam100 / "exam-A-key.pdf")
     assert [int(n.lstrip("▲")) for row in key for n in row] == list(range(1, 101))
     assert len(sheet) > 30 and sheet == key  # same rows: 3 to a row, each part starting a new row
+
+
+def test_a_lone_enumeration_comma_in_right_options_is_warned_about(tmp_path):
+    """W365 also looks at “、” (the right option listing several steps): where a wrong option shares it, take it
+    out of the wrong one on a copy — the lone “、” then marks the right answer and the check says so."""
+    import json
+
+    import yaml
+
+    from conftest import copy_project
+
+    project = copy_project(tmp_path / "p")
+    changed = []
+    for path in sorted((project / "questions").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for q in data["questions"]:
+            if q["type"] not in ("single", "scenario"):
+                continue
+            right = "ABCDEF".index(q["answer"])
+            holding = [i for i, o in enumerate(q["options"]) if "、" in o]
+            if right in holding and len(holding) > 1:
+                for i in holding:
+                    if i != right:
+                        q["options"][i] = q["options"][i].replace("、", "，")
+                changed.append(q["id"])
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    assert len(changed) >= 6
+    result = run_wugu("check", str(project), "--format", "json")
+    found = [w for w in json.loads(result.stdout)["warnings"] if w["code"] == "W365"]
+    assert len(found) == 1 and "“、”" in found[0]["message"] and found[0]["line"] > 0, found

@@ -10,7 +10,7 @@ a trainee sees it (facts resolved, an edition's hidden questions left out):
 - W362: one letter holds the right answer of more than 40 % of the single-choice and scenario questions — papers
   and the self-test shuffle the options, but the bank is also exported as it stands for other exam tools;
 - W363: one answer set (ABC …) is the answer of more than 40 % of the multiple-choice questions;
-- W365: a mark or word (“；”, “报告”) found in only one option is that question's right answer too often;
+- W365: a mark or word (“；”, “报告”, “、”) found in only one option is that question's right answer too often;
 - W364: one single-choice or scenario question whose right option is a fifth longer than its longest wrong one
   (and at least :data:`STANDS_OUT_CHARS` characters longer) — judged on every question, whatever the bank's size;
 - W370: the true/false wording cue — "a statement that permits (可以, 只要…就行, 不算, 不必) is 错, every other one
@@ -46,7 +46,7 @@ STANDS_OUT_RATIO = 1.2
 STANDS_OUT_CHARS = 4
 #: W365: a mark or word that, found in only one option of a one-answer question, is the right one in more than this
 #: share of at least CUE_MIN such questions gives the answer away without reading for meaning.
-CUES = ("；", "报告")
+CUES = ("；", "报告", "、")  # “、”: the right option listing several steps (r15 review 3, train6)
 CUE_SHARE = 0.6
 CUE_MIN = 6
 #: W370: words that make a true/false statement permit something; the cue "permits → 错, else 对" must not answer
