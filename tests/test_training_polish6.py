@@ -3,21 +3,30 @@ answer sheet and a paper says whose it is, a question the paper's own instructio
 bank gives no wording cue for true/false and multiple-choice answers. Everything through the real CLI and real PDFs."""
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
+import yaml
 
 from wugu.render.bank_export import RED_LINE_MARK, parse_text
 from wugu.validate import load_handbook
 
-from conftest import ROOT, run_wugu
+from conftest import ROOT, copy_project, run_wugu
 
 
 @pytest.fixture(scope="module")
-def questions():
-    return load_handbook(ROOT).questions
+def handbook():
+    return load_handbook(ROOT)
+
+
+@pytest.fixture(scope="module")
+def questions(handbook):
+    return handbook.questions
 
 
 def test_text_export_keeps_the_red_line_flag_and_imports_back(tmp_path, questions):
@@ -62,11 +71,10 @@ def test_every_page_of_the_sheet_and_the_paper_says_whose_it_is(exam100):
         assert "志愿者编号" not in pdf.pages[1].extract_text().replace(" ", "")
 
 
-def test_a_question_the_paper_answers_stays_in_the_self_test_only(exam100, questions):
+def test_a_question_the_paper_answers_stays_in_the_self_test_only(exam100, handbook, questions):
     from wugu.exam import choose
     from wugu.render.selftest import data
 
-    handbook = load_handbook(ROOT)
     off = {q.id for q in questions if not q.paper}
     assert "Q122" in off  # its answer is the pass rule, printed in every paper's 考试说明
     for count in (50, 100):
@@ -94,19 +102,15 @@ _OLD_STEMS = {
 }
 
 
-def test_true_false_wording_gives_no_answer():
+def test_true_false_wording_gives_no_answer(questions):
     from wugu.validate.balance import WORDING_SHARE, permissive_cue
 
-    truefalse = [q for q in load_handbook(ROOT).questions if q.type == "truefalse"]
+    truefalse = [q for q in questions if q.type == "truefalse"]
     cued = [q.id for q in truefalse if permissive_cue(q)]
     assert len(cued) <= 0.55 * len(truefalse) < WORDING_SHARE * len(truefalse), cued
 
 
 def test_the_old_true_false_wording_is_warned_about(tmp_path):
-    import json
-
-    from conftest import copy_project
-
     project = copy_project(tmp_path / "p")
     for name, (new, old) in _OLD_STEMS.items():
         path = project / "questions" / name
@@ -120,24 +124,16 @@ def test_the_old_true_false_wording_is_warned_about(tmp_path):
     assert run_wugu("check", str(project), "--strict").returncode == 1
 
 
-def test_multiple_choice_questions_mix_two_three_and_four_right():
-    from collections import Counter
-
+def test_multiple_choice_questions_mix_two_three_and_four_right(questions):
     from wugu.validate.balance import RIGHT_COUNT_SHARE
 
-    multiple = [q for q in load_handbook(ROOT).questions if q.type == "multiple"]
+    multiple = [q for q in questions if q.type == "multiple"]
     counts = Counter(len(q.answer) for q in multiple)
     assert {2, 3, 4} <= set(counts), counts
     assert max(counts.values()) <= RIGHT_COUNT_SHARE * len(multiple), counts
 
 
 def test_three_right_of_four_everywhere_is_warned_about(tmp_path):
-    import json
-
-    import yaml
-
-    from conftest import copy_project
-
     project = copy_project(tmp_path / "p")
     changed = []
     for path in sorted((project / "questions").glob("*.yml")):
@@ -155,21 +151,19 @@ def test_three_right_of_four_everywhere_is_warned_about(tmp_path):
     assert run_wugu("check", str(project), "--strict").returncode == 1
 
 
-def test_no_lone_negative_option_gives_the_answer():
+def test_no_lone_negative_option_gives_the_answer(questions):
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         from bank_cues import lone_negative
     finally:
         sys.path.remove(str(ROOT / "scripts"))
-    lone = lone_negative(load_handbook(ROOT).questions)
+    lone = lone_negative(questions)
     assert sum(right for _, right in lone) <= len(lone) / 2, lone
 
 
 def test_the_test_wise_strategy_passes_no_paper():
     """The third review's cue strategy (scripts/guess_exam.py --testwise): no paper of seeds 1–7 passes; the red-line
     rule stops it even where the total comes near the pass mark."""
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("guess_exam", ROOT / "scripts" / "guess_exam.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -198,12 +192,6 @@ def test_the_key_quick_reference_is_laid_out_like_the_sheet(exam100):
 def test_a_lone_enumeration_comma_in_right_options_is_warned_about(tmp_path):
     """W365 also looks at “、” (the right option listing several steps): where a wrong option shares it, take it
     out of the wrong one on a copy — the lone “、” then marks the right answer and the check says so."""
-    import json
-
-    import yaml
-
-    from conftest import copy_project
-
     project = copy_project(tmp_path / "p")
     changed = []
     for path in sorted((project / "questions").glob("*.yml")):
