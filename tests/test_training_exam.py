@@ -15,8 +15,8 @@ from wugu.validate import load_handbook
 from conftest import ROOT, copy_project, run_wugu
 
 #: Running headers and footers (pdftotext may give their pieces lines of their own).
-_HEADER = re.compile(r"培训考试|^第\s*\d+\s*页|^共\s*\d+\s*页$|试题来自本手册的题库|^[A-Za-z0-9]{1,4}\s*卷(\s*(试卷|答题卡|答案与解析).*)?$|^(试卷|答题卡|答案与解析)$"
-                     r"|^阅卷用|^考前保密$|^" + re.escape(load_handbook(ROOT).profile.short_name) + r"$")
+_HEADER = re.compile(r"(^|\s)培训考试(\s|$)|^第\s*\d+\s*页|^共\s*\d+\s*页$|试题来自本手册的题库|^[A-Za-z0-9]{1,4}\s*卷(\s*(试卷|答题卡|答案与解析).*)?$|^(试卷|答题卡|答案与解析)$"
+                     r"|^阅卷用|^姓名$|^志愿者编号$|^考前保密$|^" + re.escape(load_handbook(ROOT).profile.short_name) + r"$")
 _NUMBER = re.compile(r"^(\d+)．\s*(.*)$")
 _OPTION = re.compile(r"^([A-F])．\s*(.*)$")
 _PART = re.compile(r"^[一二三四五六七八九十]+、")

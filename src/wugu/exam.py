@@ -207,8 +207,9 @@ def mix(handbook: Handbook, count: int) -> list[tuple[str, int, int]]:
 def choose(handbook: Handbook, count: int, seed: int) -> tuple[Question, ...]:
     """The questions of an exam. What the paper is made of is fixed by ``count`` alone (:func:`blueprint`: so many
     questions of each type, a fixed share of them red-line questions, the sections of the bank as evenly as they
-    go); which questions fill it is drawn by ``seed`` — the same seed gives the same choice."""
-    bank = sorted(handbook.questions, key=lambda q: q.id)
+    go); which questions fill it is drawn by ``seed`` — the same seed gives the same choice. Questions marked
+    ``paper: false`` (the paper's own instructions answer them) are left to the self-test."""
+    bank = sorted((q for q in handbook.questions if q.paper), key=lambda q: q.id)
     sections = sorted({q.section_id for q in bank})
     _whole_points(count, len(bank), len(sections))
     plan = blueprint(count)

@@ -375,6 +375,7 @@ class Question:
     situation: str | None = None
     red_line: bool = False  # it tests a red-line norm
     local: bool = False
+    paper: bool = True  # drawn for printed papers (false: self-test only, e.g. the paper's instructions answer it)
 
     @property
     def multiple(self) -> bool:
@@ -704,6 +705,7 @@ def build_question(d: dict[str, Any], section_id: str, red_lines: frozenset[str]
         id=d["id"], section_id=section_id, type=d["type"], stem=d["stem"], options=options,
         answer=_answer(d, options), explain=d["explain"], tests=tests, difficulty=d["difficulty"],
         situation=d.get("situation"), red_line=any(t in red_lines for t in tests), local=local,
+        paper=d.get("paper", True),
     )
 
 

@@ -17,6 +17,9 @@ from ..escape import looks_like_formula
 from ..model import Handbook, Question
 
 FORMATS = {"text": "txt", "xlsx": "xlsx", "gift": "gift.txt"}
+#: How the text export marks a red-line question, at the start of its stem (the paper's ▲ in words, so an exam tool
+#: that imports the text keeps it in the question and the trainer can apply the pass rule: every one of them right).
+RED_LINE_MARK = "【红线题】"
 
 
 def _full_stem(q: Question) -> str:
@@ -31,7 +34,8 @@ def to_text(handbook: Handbook, questions: tuple[Question, ...] | None = None) -
     """The import text: numbered stems, lettered options, ``答案：`` and ``解析：`` lines, a blank line between."""
     out = []
     for n, q in enumerate(questions if questions is not None else handbook.questions, 1):
-        lines = [f"{n}. {_one_line(_full_stem(q))}"]
+        mark = RED_LINE_MARK if q.red_line else ""
+        lines = [f"{n}. {mark}{_one_line(_full_stem(q))}"]
         if q.type != "truefalse":
             lines += [f"{LETTERS[i]}. {_one_line(o)}" for i, o in enumerate(q.options)]
         lines.append(f"答案：{answer_letters(q)}")
@@ -46,15 +50,19 @@ _OPTION = re.compile(r"^([A-F])[.．、]\s*(.*)$")
 
 
 def parse_text(text: str) -> list[dict[str, Any]]:
-    """Read the import text back: ``[{"stem", "options", "answer", "explain"}, …]`` in order (the shape an exam
-    tool sees; ``answer`` is letters, or 对/错)."""
+    """Read the import text back: ``[{"stem", "options", "answer", "explain", "red_line"}, …]`` in order (the shape
+    an exam tool sees; ``answer`` is letters, or 对/错; ``red_line`` when the stem starts with 【红线题】, which is
+    taken off the stem)."""
     items: list[dict[str, Any]] = []
     for block in re.split(r"\n\s*\n", text.lstrip("\ufeff").strip()):
         lines = [line.strip() for line in block.splitlines() if line.strip()]
         head = _NUMBERED.match(lines[0])
         if head is None:
             raise ValueError(f"not a numbered question: {lines[0]!r}")
-        item: dict[str, Any] = {"stem": head.group(2), "options": [], "answer": None, "explain": None}
+        stem = head.group(2)
+        red = stem.startswith(RED_LINE_MARK)
+        item: dict[str, Any] = {"stem": stem[len(RED_LINE_MARK):] if red else stem, "options": [], "answer": None,
+                                "explain": None, "red_line": red}
         for line in lines[1:]:
             if m := _OPTION.match(line):
                 item["options"].append(m.group(2))
@@ -118,7 +126,7 @@ def to_gift(handbook: Handbook, questions: tuple[Question, ...] | None = None) -
     for q in questions if questions is not None else handbook.questions:
         refs = "；".join(ref_label(handbook, t) for t in q.tests)
         feedback = f"####{_gift(q.explain)}（依据：{_gift(refs)}）"
-        head = f"// {q.id} {q.kind_label}\n::{q.id}::{_gift(_full_stem(q))}"
+        head = f"// {q.id} {q.kind_label}{' 红线题' if q.red_line else ''}\n::{q.id}::{_gift(_full_stem(q))}"
         if q.type == "truefalse":
             body = "{" + ("T" if q.answer == (0,) else "F") + feedback + "}"
         elif q.multiple:

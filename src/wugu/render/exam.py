@@ -34,6 +34,13 @@ DOCUMENTS = {
     "key": ("答案与解析", "新志愿者岗前培训考试答案与解析"),
 }
 
+#: The paper's and the answer sheet's later pages carry 姓名 and 志愿者编号 in the header (templates/exam/
+#: candidate.html.j2, a running element), so a page printed single-sided or separated while marking still says whose
+#: it is; the first page has the full boxes. The centre box has a fixed width: a long group name wraps beside it.
+CANDIDATE_HEADER = ("@page { @top-center { content: element(candidate); vertical-align: middle; width: 80mm; } } "
+                    "@page :first { @top-center { content: none; } }")
+WITH_CANDIDATE = ("paper", "sheet")
+
 
 def file_name(version: str, kind: str) -> str:
     """``exam-A-paper.pdf``, ``exam-A-sheet.pdf``, ``exam-A-key.pdf``."""
@@ -91,6 +98,8 @@ class ExamRenderer:
         right = f"{paper.version} 卷　{suffix}" + ("　阅卷用　考前保密" if kind == "key" else "")
         margins = (f'@page {{ @top-left {{ content: "{_css(left)}"; }} @top-right {{ content: "{_css(right)}"; }} '
                    f'@bottom-left {{ content: "{_css("试题来自本手册的题库，依据见答案与解析")}"; }} }}')
+        if kind in WITH_CANDIDATE:
+            margins += "\n" + CANDIDATE_HEADER
         text = html + left + right + "试题来自本手册的题库，依据见答案与解析" + "第页共✓" + self.css
         return self.fonts.stylesheet(text) + "\n" + margins
 

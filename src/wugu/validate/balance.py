@@ -10,14 +10,19 @@ a trainee sees it (facts resolved, an edition's hidden questions left out):
 - W362: one letter holds the right answer of more than 40 % of the single-choice and scenario questions — papers
   and the self-test shuffle the options, but the bank is also exported as it stands for other exam tools;
 - W363: one answer set (ABC …) is the answer of more than 40 % of the multiple-choice questions;
-- W365: a mark or word (“；”, “报告”) found in only one option is that question's right answer too often;
+- W365: a mark or word (“；”, “报告”, “、”) found in only one option is that question's right answer too often;
 - W364: one single-choice or scenario question whose right option is a fifth longer than its longest wrong one
-  (and at least :data:`STANDS_OUT_CHARS` characters longer) — judged on every question, whatever the bank's size.
+  (and at least :data:`STANDS_OUT_CHARS` characters longer) — judged on every question, whatever the bank's size;
+- W370: the true/false wording cue — "a statement that permits (可以, 只要…就行, 不算, 不必) is 错, every other one
+  对" answers more than 65 % of the true/false questions right;
+- W371: more than 60 % of the multiple-choice questions have the same number of right options (three of four,
+  say), so striking the odd one out is a strategy.
 
 A bank too small to say anything (fewer than :data:`MIN_COUNT` questions of the kind) is not judged.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -41,9 +46,15 @@ STANDS_OUT_RATIO = 1.2
 STANDS_OUT_CHARS = 4
 #: W365: a mark or word that, found in only one option of a one-answer question, is the right one in more than this
 #: share of at least CUE_MIN such questions gives the answer away without reading for meaning.
-CUES = ("；", "报告")
+CUES = ("；", "报告", "、")  # “、”: the right option listing several steps (r15 review 3, train6)
 CUE_SHARE = 0.6
 CUE_MIN = 6
+#: W370: words that make a true/false statement permit something; the cue "permits → 错, else 对" must not answer
+#: more than this share of the true/false questions right (a fair bank keeps it near half).
+PERMISSIVE = re.compile(r"可以|只要|就行|不算|不必")
+WORDING_SHARE = 0.65
+#: W371: at most this share of the multiple-choice questions may have one number of right options.
+RIGHT_COUNT_SHARE = 0.60
 #: How many question ids a message lists as examples.
 EXAMPLES = 6
 
@@ -77,6 +88,11 @@ def lone_cue(q: Question, cue: str) -> int | None:
     return holding[0] if len(holding) == 1 else None
 
 
+def permissive_cue(q: Question) -> bool:
+    """The wording cue's guess for a true/false question is right: 错 when the statement permits, else 对."""
+    return (q.options[q.answer[0]] == "错") == bool(PERMISSIVE.search(q.stem))
+
+
 def _letters(q: Question) -> str:
     return "".join(LETTERS[i] for i in q.answer)
 
@@ -91,7 +107,7 @@ def _examples(questions: list[Question]) -> str:
 
 
 def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[Problem]:
-    """W360–W364 on the questions the handbook shows; each points at the id of the first question it names (W364:
+    """W360–W365, W370–W371 on the questions the handbook shows; each points at the id of the first question it names (W364:
     at the right option of its question)."""
     places: dict[str, tuple[Document, int]] = {}
     for kind, doc in docs:
@@ -116,6 +132,10 @@ def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[
             problems.append(at("W360", many, total=len(truefalse), answer=answer, count=len(many),
                                share=_percent(len(many), len(truefalse)), other=other,
                                low=_percent(int(low * 100), 100), high=_percent(int(high * 100), 100)))
+        cued = [q for q in truefalse if permissive_cue(q)]
+        if len(cued) / len(truefalse) > WORDING_SHARE:
+            problems.append(at("W370", cued, total=len(truefalse), count=len(cued),
+                               share=_percent(len(cued), len(truefalse)), limit=_percent(int(WORDING_SHARE * 100), 100)))
     choice = [q for q in shown if q.type != "truefalse"]
     if len(choice) >= MIN_COUNT:
         longest = [q for q in choice if longest_is_right(q)]
@@ -136,6 +156,12 @@ def check_balance(docs: list[tuple[str, Document]], handbook: Handbook) -> list[
             problems.append(at("W363", [q for q in multiple if _letters(q) == letters], total=len(multiple),
                                letters=letters, count=count, share=_percent(count, len(multiple)),
                                limit=_percent(int(SET_SHARE * 100), 100)))
+    if len(multiple) >= MIN_COUNT // 2:
+        right, count = Counter(len(q.answer) for q in multiple).most_common(1)[0]
+        if count / len(multiple) > RIGHT_COUNT_SHARE:
+            problems.append(at("W371", [q for q in multiple if len(q.answer) == right], total=len(multiple),
+                               right=right, count=count, share=_percent(count, len(multiple)),
+                               limit=_percent(int(RIGHT_COUNT_SHARE * 100), 100)))
     for cue in CUES:
         lone = [q for q in shown if lone_cue(q, cue) is not None]
         right = [q for q in lone if lone_cue(q, cue) == q.answer[0]]
