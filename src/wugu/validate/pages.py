@@ -280,13 +280,15 @@ def unsafe_built(markup: str) -> list[str]:
     pos = 0
     while (m := _BUILT_TAG.search(markup, pos)) is not None:
         pos = m.end()
-        tag = m.group(1).lower()
-        if tag in BANNED_TAGS and tag not in _CHROME_TAGS:
+        tag, rest = m.group(1).lower(), m.group(2)
+        chrome = tag in _CHROME_TAGS
+        if tag in BANNED_TAGS and not chrome:
             found.append(f"<{tag}> 元素")
         attrs: dict[str, str] = {}
-        for a in _BUILT_ATTR.finditer(m.group(2)):
+        for a in _BUILT_ATTR.finditer(rest) if rest else ():
             name, value = a.group(1).lower(), html.unescape((a.group(2) or "").strip("\"'"))
-            attrs.setdefault(name, value)  # a browser keeps the first of two alike
+            if chrome and name not in attrs:  # a browser keeps the first of two alike
+                attrs[name] = value
             if name.startswith("on"):
                 found.append(f"事件处理属性 {name}=")
             elif name in _ACTIVE_ATTRS:
@@ -295,7 +297,7 @@ def unsafe_built(markup: str) -> list[str]:
                 found.append(f"{url.group().lower()} 地址")
             elif name == "style" and "(" in value and (outside := css_outside(value)) is not None:
                 found.append(f"style 属性里从外网加载资源或运行代码（{outside.strip()[:40]}）")
-        if tag in _CHROME_TAGS:
+        if chrome:
             body = ""
             if tag in _RAW_END:
                 end = _RAW_END[tag].search(markup, pos)
