@@ -78,6 +78,20 @@ def test_builds_into_sibling_folders_never_wait_and_a_held_one_says_it_waits(tmp
     assert sorted(os.listdir(outs)) == ["a", "b"]  # no lock file or temporary folder left beside them
 
 
+def test_a_link_planted_where_the_lock_goes_is_not_followed(tmp_path):
+    from wugu.output import lock_path
+
+    project = copy_project(tmp_path / "p")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    out = tmp_path / "outs" / "site"
+    out.parent.mkdir()
+    lock_path(out).symlink_to(victim)
+    result = run_wugu("build", str(project), "--no-pdf", "--out", str(out))
+    assert result.returncode == 2 and " error E505: " in result.stderr and "符号链接" in result.stderr, result.stderr
+    assert victim.read_text(encoding="utf-8") == "keep" and not out.exists()
+
+
 # ---- NEW-7: an editions list names only folders inside its own folder ------------------------------------------
 
 def test_an_editions_list_cannot_name_a_folder_outside_its_own(tmp_path):

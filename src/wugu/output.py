@@ -209,7 +209,8 @@ def write_failed(exc: OSError, where: Path) -> WuguError:
     from .project import display_path
 
     reasons = {errno.ENOSPC: "磁盘满了", errno.EDQUOT: "超过了磁盘配额", errno.EROFS: "是只读的",
-               errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EFBIG: "文件太大，写不下"}
+               errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EFBIG: "文件太大，写不下",
+               errno.ELOOP: "是一个符号链接，wugu 不会顺着它写（删掉这个链接再试）"}
     reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
     shown = display_path(Path(exc.filename)) if exc.filename else display_path(where)
     return WuguError([problem("E505", display_path(where), file=shown, reason=reason)])
