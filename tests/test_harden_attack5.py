@@ -192,6 +192,7 @@ def test_every_page_of_the_material_setup_passes_the_last_scan(material_site):
     _project, out = material_site
     pages = sorted(out.rglob("*.html"))
     assert len(pages) > 60 and any("wg-fill__schema" in p.read_text(encoding="utf-8") for p in pages)
+    assert 'id="wg-selftest"' in (out / "self-test.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://qinghe.example.org/' in (out / "index.html").read_text(encoding="utf-8")
     assert {str(p.relative_to(out)): unsafe_built(p.read_text(encoding="utf-8")) for p in pages
             if unsafe_built(p.read_text(encoding="utf-8"))} == {}
