@@ -223,9 +223,9 @@ def atomic_dir(target: Path, marker: str | None = None, note: str = "",
 
     A failed build therefore never leaves a half-written site or PDF behind: the previous output stays. Builds
     of one output take turns (a lock; ``waiting`` is told, in one Chinese line, when another one holds it — by
-    default on the error output), and what killed builds left behind is removed first. The finished folder replaces the old one in one step (no moment without a
-    site) and keeps the old folder's permissions (a new one gets the usual ones, not the 0700 of a temporary
-    folder). With ``marker``, the folder carries that file (holding ``note``), so that :func:`check_output_dir`
+    default on the error output), and what killed builds left behind is removed first. The finished folder
+    replaces the old one in one step (no moment without a site) and keeps the old folder's permissions (a new one
+    gets the usual ones, not the 0700 of a temporary folder). With ``marker``, the folder carries that file (holding ``note``), so that :func:`check_output_dir`
     lets wugu replace it next time. A write the environment refuses becomes E505 (exit code 2), never a traceback.
     """
     target = Path(target)
