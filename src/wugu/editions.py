@@ -52,6 +52,7 @@ class Source:
     root: Path
     name: str
     where: str  # a list file's ``path:line``, or the folder as shown
+    inside: bool = True  # False: a list line naming a folder outside the list's folder (refused, never read)
 
 
 @dataclass
@@ -130,7 +131,12 @@ def _read_list(path: Path) -> tuple[Path, list[Source], list[Outcome]]:
         except ValueError:
             name = folder.name
         src = Source(folder, name, where)
-        if not folder.is_dir():
+        outside = _outside(entry, folder, base)
+        if outside is not None:
+            bad.append(Outcome(Source(folder, entry, where, inside=False), [problem("E411", display_path(path), n, 1, entry=entry, n=n, what=outside,
+                                             fix="清单只能写清单文件所在目录里面的地方版目录（相对路径，例如 "
+                                                 "清河县/）；别处的地方版，把清单放到它们共同的上级目录里")]))
+        elif not folder.is_dir():
             bad.append(Outcome(src, [problem("E411", display_path(path), n, 1, entry=entry, n=n,
                                              what="不存在或不是目录", fix="改正目录名（相对于清单文件所在的目录）")]))
         elif not (folder / PROFILE).is_file():
@@ -142,6 +148,19 @@ def _read_list(path: Path) -> tuple[Path, list[Source], list[Outcome]]:
     if not sources and not bad:
         raise WuguError([problem("E410", display_path(path), source=display_path(path))])
     return base, sources, bad
+
+
+def _outside(entry: str, folder: Path, base: Path) -> str | None:
+    """Why a list line may not name ``folder`` (it must be inside the list's own folder ``base``, symbolic links
+    followed), or None. A list committed with a change must not pull another project on the machine into the
+    output."""
+    if Path(entry).is_absolute() or entry.startswith("\\") or entry[1:2] == ":":  # also C:\… and \\server
+        return "是绝对路径，会读到清单所在目录以外的地方"
+    if folder == base:
+        return "是清单文件所在的目录本身，不是其中的一本地方版"
+    if base not in folder.parents:
+        return "不在清单文件所在的目录里面（用了 .. 或指向别处的链接）"
+    return None
 
 
 def _check_names(sources: list[Source]) -> None:
@@ -309,7 +328,7 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print,
 
     started = time.perf_counter()
     base, sources, outcomes = find_editions(source)
-    _check_names(sources + [o.source for o in outcomes])
+    _check_names(sources + [o.source for o in outcomes if o.source.inside])
     out = (Path(out) if out is not None else base / OUT).resolve()
     check_output_dir(base, out, MARKER, str(OUT), projects=[s.root for s in sources])
     cache = base / CACHE  # (beside the editions even when the output goes elsewhere)
@@ -318,7 +337,7 @@ def build_editions(source: Path, out: Path | None = None, *, echo: Echo = print,
     step = max(1, total // 10)
     checked = _pool_map(_check_one, [(s.root, draft, strict) for s in sources],
                         lambda i: echo(f"  已检查 {i}/{total}") if i % step == 0 or i == total else None)
-    results: dict[str, Outcome] = {o.source.name: o for o in outcomes}
+    results: dict[str, Outcome] = {o.source.name: o for o in outcomes if o.source.inside}
     groups: dict[str, list[tuple[Source, str]]] = {}
     alone: list[Source] = []
     for src, (problems, key, who, stampable) in zip(sources, checked):

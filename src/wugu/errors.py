@@ -201,7 +201,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # E528–E539 (hardening, fourth round): the command line itself
     "E528": ("命令写法不对：{what}", "{fix}"),
     "E529": ("“{file}”是会自己运行内容的 PDF（{name}），不能随网站发布", "PDF 里的脚本、启动程序、嵌入的文件和提交数据的表单会在读者打开时运行：用 PDF 软件“打印为 PDF”另存一份不带这些内容的，再放进 site/"),
-    "E530": ("生成的网页里出现了脚本或事件处理：{what}，网站没有更新", "这多半来自 mkdocs.yml 的扩展选项、主题设置或 site/ 里的文件：检查最近的改动并删掉它；确认不是内容造成的，请把这一行报告给手册维护人。上一次生成的网站没有改动"),
+    "E530": ("生成的网页里出现了主题和 wugu 不会写的脚本、事件处理或外部加载：{what}，网站没有更新", "这多半来自 mkdocs.yml 的扩展选项、主题设置或 site/ 里的文件：检查最近的改动并删掉它；确认不是内容造成的，请把这一行报告给手册维护人。上一次生成的网站没有改动"),
     "E531": ("{what}：wugu 读这样的页面要很久（检查和生成网站都会卡住）", "{fix}"),
     # E532–E536 (hardening, sixth round): time bounds — no input under the caps may hang the check or the build
     "E532": ("wugu 读这个页面读了 {seconds} 秒还没有读完，已经停下：这样的页面会让检查和生成网站卡住", "{fix}"),

@@ -124,26 +124,74 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+def _tell_waiting(message: str) -> None:
+    """The default ``waiting`` of :func:`atomic_dir`: one line on the error output, at once (not buffered)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def lock_path(target: Path) -> Path:
+    """The lock file of one output folder: ``.{name}.lock`` beside it (removed again when the build ends)."""
+    return target.with_name(f".{target.name}.lock")
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        here = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    mine = os.fstat(fd)
+    return (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _open_lock(path: Path) -> int:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(path, flags | os.O_CREAT, 0o644)
+    except PermissionError:  # left by another user in a shared folder such as /tmp (protected_regular)
+        return os.open(path, flags)
+
+
 @contextmanager
-def _lock(target: Path, waiting: Callable[[], Any] | None) -> Iterator[None]:
-    """Lock the folder that holds ``target`` so that two builds take turns (released by the system when a process
-    ends, even when killed). The lock is on the folder itself: no lock file is left behind."""
+def _lock(target: Path, waiting: Callable[[str], Any] | None) -> Iterator[None]:
+    """Lock one output folder so that two builds of it take turns (released by the system when a process ends,
+    even when killed). The lock is a file of its own beside ``target`` (:func:`lock_path`): builds into other
+    folders of the same parent never wait, and nobody blocks all builds by locking a shared folder such as /tmp.
+    The file is removed when the build ends; whoever waited on a removed file opens the new one and waits again."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: no lock
         yield
         return
-    fd = os.open(target.parent, os.O_RDONLY)
-    try:
+    from .project import display_path
+
+    path = lock_path(target)
+    told = False
+    while True:
+        fd = _open_lock(path)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if waiting is not None:
-                waiting()
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if waiting is not None and not told:
+                    waiting(f"另一个 wugu 正在生成 {display_path(target)}，等待它结束……")
+                    told = True
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        if _same_file(fd, path):
+            break
+        os.close(fd)  # the build before removed the file while this one waited: lock the current one
+    try:
         yield
     finally:
-        os.close(fd)
+        try:
+            if _same_file(fd, path):
+                path.unlink()
+        except OSError:
+            pass  # someone else's file in a shared folder: it stays, unlocked
+        finally:
+            os.close(fd)
 
 
 def _clean_stale(target: Path) -> None:
@@ -161,7 +209,8 @@ def write_failed(exc: OSError, where: Path) -> WuguError:
     from .project import display_path
 
     reasons = {errno.ENOSPC: "磁盘满了", errno.EDQUOT: "超过了磁盘配额", errno.EROFS: "是只读的",
-               errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EFBIG: "文件太大，写不下"}
+               errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EFBIG: "文件太大，写不下",
+               errno.ELOOP: "是一个符号链接，wugu 不会顺着它写（删掉这个链接再试）"}
     reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
     shown = display_path(Path(exc.filename)) if exc.filename else display_path(where)
     return WuguError([problem("E505", display_path(where), file=shown, reason=reason)])
@@ -169,14 +218,14 @@ def write_failed(exc: OSError, where: Path) -> WuguError:
 
 @contextmanager
 def atomic_dir(target: Path, marker: str | None = None, note: str = "",
-               waiting: Callable[[], Any] | None = None) -> Iterator[Path]:
+               waiting: Callable[[str], Any] | None = _tell_waiting) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``target``; swap it in on success, discard it on failure.
 
     A failed build therefore never leaves a half-written site or PDF behind: the previous output stays. Builds
-    of one output take turns (a lock; ``waiting`` is called when another one holds it), and what killed builds
-    left behind is removed first. The finished folder replaces the old one in one step (no moment without a
-    site) and keeps the old folder's permissions (a new one gets the usual ones, not the 0700 of a temporary
-    folder). With ``marker``, the folder carries that file (holding ``note``), so that :func:`check_output_dir`
+    of one output take turns (a lock; ``waiting`` is told, in one Chinese line, when another one holds it — by
+    default on the error output), and what killed builds left behind is removed first. The finished folder
+    replaces the old one in one step (no moment without a site) and keeps the old folder's permissions (a new one
+    gets the usual ones, not the 0700 of a temporary folder). With ``marker``, the folder carries that file (holding ``note``), so that :func:`check_output_dir`
     lets wugu replace it next time. A write the environment refuses becomes E505 (exit code 2), never a traceback.
     """
     target = Path(target)

@@ -16,6 +16,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -154,7 +155,10 @@ class WuguPlugin(BasePlugin):
         extra["generator"] = False  # the "Made with Material" footer links to an outside host
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
-        config.copyright = escape.html(config.copyright or f"{profile.name} · 手册内容版本 {profile.content_version}")
+        # character references (mkdocs-material's own example: ``Copyright &copy; 2026``) are read first, then the
+        # whole text is escaped: &copy; shows ©, and neither <b> nor &lt;b&gt; ever becomes markup
+        config.copyright = escape.html(unescape(config.copyright) if config.copyright
+                                       else f"{profile.name} · 手册内容版本 {profile.content_version}")
         # Every text that lands in the page chrome is escaped here, once (templates that escape again leave
         # Markup alone); mkdocs.yml is untrusted input like the content.
         config.site_name = escape.html(config.site_name)

@@ -16,6 +16,7 @@ import bisect
 import html
 import re
 import time
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -177,37 +178,136 @@ def scan_html(markup: str) -> _Scanner:
     return scanner
 
 
-#: Elements every built page has (mkdocs-material's chrome, wugu's fill pages): not proof of an injection.
+#: Elements every built page has (mkdocs-material's chrome, wugu's fill pages): not proof of an injection by
+#: themselves, but each is held to what the theme and wugu write (see :func:`_unsafe_chrome`).
 _CHROME_TAGS = frozenset({"script", "link", "meta", "style", "form", "noscript", "template"})
 #: What a script element of a built page may load: only the site's own assets.
 _OWN_SCRIPT = re.compile(r"(?!//)(?:/[A-Za-z0-9_.~\-]+)*/?(?:\.\./)*assets/[A-Za-z0-9_./\-]+\.js")
-
+#: Script types a browser never runs (wugu's form schemas and the theme's settings are such data blocks).
+_DATA_SCRIPTS = frozenset({"application/json"})
+#: ``<link rel>`` values the theme writes; those that load what they name may only name the site's own files.
+_LINK_LOADS = frozenset({"icon", "stylesheet"})
+_LINK_RELS = _LINK_LOADS | {"prev", "next", "canonical", "alternate"}
+#: ``<meta name>`` values the theme writes (``charset`` aside); ``http-equiv`` (refresh …) is never written.
+_META_NAMES = frozenset({"viewport", "generator", "description", "author"})
+#: Where the content of a script or style element ends (in an HTML page: the first closing tag of its kind).
+_RAW_END = {"script": re.compile(r"</script", re.I), "style": re.compile(r"</style", re.I)}
 
 _BUILT_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)((?:\"[^\"]*\"|'[^']*'|[^>\"'])*)>")
 _BUILT_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_JINJA_VALUE = re.compile(r"\{\{.*?\}\}", re.S)
+
+
+@cache
+def _known_scripts() -> re.Pattern[str]:
+    """The inline scripts the theme (mkdocs-material's ``partials/javascripts/``) and wugu's own site templates
+    write, as one pattern: each ``{{ … }}`` of a template stands for plain text without quotes, brackets or
+    backslashes (the theme puts the site's base address there). Read from the installed templates, so a new
+    version of the theme brings its own scripts; a template script with ``{% … %}`` in it is not accepted."""
+    from ..resources import templates_dir
+
+    folders = [templates_dir() / "site"]
+    try:
+        import material
+
+        folders.append(Path(material.__file__).parent / "templates" / "partials" / "javascripts")
+    except ImportError:  # pragma: no cover - the site cannot be built without the theme anyway
+        pass
+    patterns = set()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in (".html", ".j2") or not path.is_file():
+                continue
+            for body in _INLINE_SCRIPT.findall(path.read_text(encoding="utf-8")):
+                if "{%" not in body and "{#" not in body:
+                    parts = _JINJA_VALUE.split(body)
+                    patterns.add("[^\"'<>\\\\`\n]*".join(map(re.escape, parts)))
+    return re.compile("|".join(f"(?:{p})" for p in sorted(patterns)) or "(?!)")
+
+
+def css_outside(text: str) -> str | None:
+    """What in CSS text loads from outside hosts or runs code (escapes read as the browser reads them, comments
+    left out), or None."""
+    m = _CSS_OUTSIDE.search(_drop_between(css_plain(text), "/*", "*/"))
+    return None if m is None else m.group()
+
+
+def _same_site(url: str) -> bool:
+    """An address of the site itself: no scheme, not ``//host`` (nor ``/\\host``, which browsers read alike)."""
+    url = _SPACE.sub("", url).replace("\\", "/")
+    return _scheme(url) == "" and not url.startswith("//")
+
+
+def _unsafe_chrome(tag: str, attrs: dict[str, str], body: str) -> str | None:
+    """What is wrong with one chrome element (``body``: the content of a script or style element), or None."""
+    if tag == "script":
+        src = next((attrs[k] for k in ("src", "href", "xlink:href") if k in attrs), None)  # SVG: href
+        if src is not None:
+            return None if _OWN_SCRIPT.fullmatch(src) else f"<script src={src[:60]}>"
+        if attrs.get("type", "").strip().lower() in _DATA_SCRIPTS or _known_scripts().fullmatch(body):
+            return None
+        return f"不是主题或 wugu 写的内联脚本（<script>{body.strip()[:40]}…）"
+    if tag == "style":
+        outside = css_outside(body)
+        return None if outside is None else f"<style> 里从外网加载资源或运行代码（{outside.strip()[:40]}）"
+    if tag == "link":
+        rels = attrs.get("rel", "").lower().split()
+        href = attrs.get("href", "")
+        if not rels or not set(rels) <= _LINK_RELS:
+            return f"<link rel={attrs.get('rel', '')[:30]}>（主题只写 {'、'.join(sorted(_LINK_RELS))}）"
+        if set(rels) & _LINK_LOADS and not _same_site(href):
+            return f"<link href={href[:60]}> 从网站以外加载"
+        if _scheme(href) not in ("", "http", "https"):
+            return f"<link href={href[:60]}>"
+        return None
+    if tag == "meta":
+        if "charset" in attrs or attrs.get("name", "").lower() in _META_NAMES:
+            return None
+        shown = " ".join(f"{k}={v[:30]}" for k, v in attrs.items() if k != "content")
+        return f"<meta {shown[:60]}>（主题只写 charset 和 {'、'.join(sorted(_META_NAMES))}）"
+    if tag == "form" and attrs.get("action", "").strip():
+        return f"<form action={attrs['action'][:60]}>（会把填写的内容提交出去）"
+    return None
 
 
 def unsafe_built(markup: str) -> list[str]:
     """What in a whole built page (chrome included) shows an injection: an event handler, a script address, an
-    embedding element, or a script loaded from anywhere but the site's own ``assets/``. The chrome's own script,
-    style and form elements are expected and not reported. Tags and their attributes are read as a browser reads
-    them (quoted values are values, whatever text they hold), by regular expression: fast enough for every page
-    of every build."""
+    embedding element; or chrome the theme and wugu do not write — a script loaded from anywhere but the site's
+    own ``assets/``, an inline script whose body is not one of theirs (:func:`_known_scripts`; JSON data blocks
+    run nothing), a style element or style attribute that loads from outside hosts, a ``<link>`` of another kind
+    or loading from outside, a ``<meta>`` other than charset/viewport/generator/description/author, a form that
+    submits somewhere. Tags and their attributes are read as a browser reads them (quoted values are values,
+    whatever text they hold), by regular expression: fast enough for every page of every build. The content of
+    script and style elements is searched for tags too (inside an ``<svg>`` a browser reads it as markup)."""
     found: list[str] = []
-    for m in _BUILT_TAG.finditer(markup):
-        tag = m.group(1).lower()
-        if tag in BANNED_TAGS and tag not in _CHROME_TAGS:
+    pos = 0
+    while (m := _BUILT_TAG.search(markup, pos)) is not None:
+        pos = m.end()
+        tag, rest = m.group(1).lower(), m.group(2)
+        chrome = tag in _CHROME_TAGS
+        if tag in BANNED_TAGS and not chrome:
             found.append(f"<{tag}> 元素")
-        for a in _BUILT_ATTR.finditer(m.group(2)):
+        attrs: dict[str, str] = {}
+        for a in _BUILT_ATTR.finditer(rest) if rest else ():
             name, value = a.group(1).lower(), html.unescape((a.group(2) or "").strip("\"'"))
+            if chrome and name not in attrs:  # a browser keeps the first of two alike
+                attrs[name] = value
             if name.startswith("on"):
                 found.append(f"事件处理属性 {name}=")
             elif name in _ACTIVE_ATTRS:
                 found.append(f"属性 {name}=")
             elif name in _URL_ATTRS and (url := _SCRIPT_URL.match(_SPACE.sub("", value))):
                 found.append(f"{url.group().lower()} 地址")
-            elif tag == "script" and name == "src" and not _OWN_SCRIPT.fullmatch(value):
-                found.append(f"<script src={value[:60]}>")
+            elif name == "style" and "(" in value and (outside := css_outside(value)) is not None:
+                found.append(f"style 属性里从外网加载资源或运行代码（{outside.strip()[:40]}）")
+        if chrome:
+            body = ""
+            if tag in _RAW_END:  # its content is scanned as markup all the same: inside an SVG it is markup
+                end = _RAW_END[tag].search(markup, pos)
+                body = markup[pos:end.start() if end else len(markup)]
+            if (what := _unsafe_chrome(tag, attrs, body)) is not None:
+                found.append(what)
     return found
 
 
@@ -565,12 +665,12 @@ def _check_css(path: Path, shown: str) -> list[Problem]:
         text = path.read_bytes()[:MAX_PUBLISHED].decode("utf-8", errors="replace")
     except OSError:
         return []
-    text = css_plain(text)
-    m = _CSS_OUTSIDE.search(_drop_between(text, "/*", "*/"))
-    if m is None:
+    outside = css_outside(text)
+    if outside is None:
         return []
-    return [problem("E213", shown, _line_of(text, m.group().strip()[:12]), 1, name=shown,
-                    what=f"从外网加载资源或运行代码（{m.group().strip()[:30]}…），离线打不开，还会泄露访问记录",
+    text = css_plain(text)
+    return [problem("E213", shown, _line_of(text, outside.strip()[:12]), 1, name=shown,
+                    what=f"从外网加载资源或运行代码（{outside.strip()[:30]}…），离线打不开，还会泄露访问记录",
                     fix="把图片、字体放进 site/，用相对路径引用；删掉 expression()、behavior 这类写法")]
 
 

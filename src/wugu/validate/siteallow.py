@@ -77,6 +77,21 @@ def _css_class(value: Any) -> str | None:
     return None if isinstance(value, str) and _CLASS.fullmatch(value) else "只能写字母、数字和 - _ 组成的样式名"
 
 
+def _token(pattern: str, what: str) -> Check:
+    """A short name that goes into an id or class of the page as it is (nothing that ends the attribute)."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> str | None:
+        return None if isinstance(value, str) and compiled.fullmatch(value) else what
+    return check
+
+
+#: An id prefix of each code line (``line_spans: __span`` → ``<span id="__span-0-1">``); empty switches it off.
+_ID_PREFIX = _token(r"(?:[A-Za-z_][A-Za-z0-9_\-]{0,39})?", "只能写字母、数字和 - _ 组成的名字（例如 __span），或留空")
+#: A language name (``python``, ``c++``, ``c#``), prefixed to a class name.
+_LANGUAGE = _token(r"[A-Za-z0-9][A-Za-z0-9_+#.\-]{0,39}", "只能写语言名，例如 python、text")
+
+
 def _either(*checks: Check) -> Check:
     def check(value: Any) -> str | None:
         whys = [c(value) for c in checks]
@@ -126,7 +141,10 @@ OPTIONS: dict[str, dict[str, Check]] = {
     "pymdownx.highlight": {"use_pygments": _bool, "guess_lang": _bool, "linenums": _bool,
                            "linenums_style": _one_of("table", "pymdownx-inline", "inline"),
                            "anchor_linenums": _bool, "auto_title": _bool, "pygments_lang_class": _bool,
-                           "css_class": _css_class},
+                           "css_class": _css_class, "line_spans": _ID_PREFIX, "line_anchors": _ID_PREFIX,
+                           "linenums_special": _int(-1, 1000), "linenums_class": _css_class,
+                           "code_attr_on_pre": _bool, "stripnl": _bool, "noclasses": _bool,
+                           "default_lang": _LANGUAGE},
     "pymdownx.inlinehilite": {"style_plain_text": _bool, "css_class": _css_class},
     "pymdownx.keys": {"strict": _bool, "camel_case": _bool},
     "pymdownx.mark": {"smart_mark": _bool},

@@ -8,6 +8,7 @@ So wugu accepts only what it knows to be safe and says, for everything else, the
 """
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -347,11 +348,25 @@ def _simple(data: dict[str, Any]) -> Iterator[Found]:
         if data.get(key) is not None and (not isinstance(data[key], str) or not _TOKEN.fullmatch(data[key])):
             yield _value((key,), data[key], "含有引号、尖括号或 & 这类会改变网页的字符",
                          "写仓库里页面目录的路径，例如 edit/main/site/；不需要“编辑此页”按钮时删掉这一项")
+    yield from _copyright(data.get("copyright"))
     css = data.get("extra_css")
     for i, item in enumerate(css if isinstance(css, list) else [] if css is None else [css]):
         if not isinstance(item, str) or not _PATH.fullmatch(item) or ".." in item.split("/"):
             yield _value(("extra_css", i), item, "只能写 site/ 里的样式文件（相对路径，不能是网址）",
                          "把样式文件放进 site/，这里写它的相对路径，例如 css/local.css")
+
+
+def _copyright(value: Any) -> Iterator[Found]:
+    """Numbers the footer shows once its character references are read (the site decodes ``&copy;`` and
+    ``&#49;``; the scan of mkdocs.yml's text sees the references only)."""
+    if not isinstance(value, str) or "&" not in value:
+        return
+    from .privacy import scan_text
+
+    seen = {masked for _code, masked, _at in scan_text(value)}
+    for code, masked, _at in scan_text(html.unescape(value)):
+        if masked not in seen:
+            yield ("copyright",), code, dict(masked=masked)
 
 
 def _patterns(data: dict[str, Any]) -> Iterator[Found]:
