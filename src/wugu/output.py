@@ -206,9 +206,55 @@ def atomic_dir(target: Path, marker: str | None = None, note: str = "",
         raise write_failed(exc, target) from None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+#: What the files at the top of a project are (wugu.yml, facts.yml, mkdocs.yml, README.md, pyproject.toml …): an
+#: export never replaces one; an earlier export there (题库.txt, 题库.xlsx) may be replaced.
+_PROJECT_FILES = (".yml", ".yaml", ".md", ".toml", ".json", ".cfg", ".ini", ".py", ".sh", ".html")
+
+
+def check_output_file(root: Path, path: Path, example: str, keep_apart: Iterable[Path] = ()) -> None:
+    """Refuse a file a command exports (one file, not a folder) where it would do harm: reached through a
+    symbolic link inside the project (E521: a committed ``build -> /elsewhere`` would have it written anywhere),
+    inside a content folder, the hand-written pages, ``keep_apart`` or the project's ``.git`` (E560), or over a
+    file of the project itself (``facts.yml``, ``mkdocs.yml``, ``README.md`` …: E560). Exit code 2; nothing is
+    written."""
+    from .project import display_path
+
+    refuse_links(root, path)
+    root, out = Path(root).resolve(), Path(path).resolve()
+
+    def bad(what: str) -> WuguError:
+        return WuguError([problem("E560", display_path(out), file=display_path(out), what=what,
+                                  fix=f"用 --out 写到内容目录以外，例如 --out {example}，或写到手册目录外")])
+
+    if out.is_dir():
+        raise bad("是一个目录")
+    if not _within(out, root):
+        return
+    folders = [*(root / name for name in CONTENT), *(Path(k) for k in keep_apart)]
+    for folder in folders:
+        folder = folder.resolve()
+        if folder != root and _within(out, folder):
+            raise bad(f"在内容目录 {display_path(folder)} 里：这里的文件会被发布、提交或当作手册内容读取")
+    if out.parent == root and out.exists() and (out.suffix.lower() in _PROJECT_FILES or out.name.startswith(".")):
+        raise bad("是手册目录里已有的文件，导出会把它整个替换掉")
+
+
+def write_atomic(path: Path, data: bytes, root: Path | None = None, example: str = "",
+                 keep_apart: Iterable[Path] = ()) -> None:
     """Write one file so that readers see either the old or the new content, never a partial one; a failed write
-    leaves no temporary file behind."""
+    leaves no temporary file behind. With ``root`` (a file a command exports for people), the place is checked
+    first (:func:`check_output_file`) and a write the environment refuses is E505."""
+    if root is not None:
+        check_output_file(root, path, example, keep_apart)
+        try:
+            _write_atomic(path, data)
+        except OSError as exc:
+            raise write_failed(exc, path) from None
+        return
+    _write_atomic(path, data)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
