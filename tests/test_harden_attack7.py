@@ -67,3 +67,76 @@ def test_the_default_export_and_a_second_export_beside_the_project_files_still_w
         assert result.returncode == 0, result.stdout + result.stderr
     assert (bank_project / "build" / "题库.xlsx").stat().st_size > 1000
     assert "A." in (bank_project / "题库.txt").read_text(encoding="utf-8")
+
+
+# ---- NEW-6: records files are read within bounds, and a flood of problems is summed up ------------------------
+
+from wugu.records.check import SHOWN_PER_KIND  # noqa: E402
+from wugu.records.read import MAX_RECORDS, MAX_RECORDS_BYTES  # noqa: E402
+
+from records_sample import f04  # noqa: E402
+
+
+def _check(*args: str, cwd: Path) -> tuple[int, list[str]]:
+    result = run_wugu("records", "check", *args, cwd=cwd)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, result.stdout.splitlines()
+
+
+def test_a_json_file_of_too_many_records_is_e777_in_a_few_lines(tmp_path):
+    (tmp_path / "many.json").write_text(json.dumps([{"form": "WG-F04", "version": "2026.1"}] * 100_000))
+    (tmp_path / "lines.jsonl").write_text("{}\n" * (MAX_RECORDS + 1))
+    for name in ("many.json", "lines.jsonl"):
+        code, lines = _check(name, cwd=tmp_path)
+        assert code == 1 and len(lines) == 2, lines[:5]
+        assert " error E777: " in lines[0] and str(MAX_RECORDS) in lines[0]
+    result = run_wugu("records", "check", "--format", "json", "many.json", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and [p["code"] for p in report["problems"]] == ["E777"]
+
+
+def test_exactly_the_cap_is_read_and_its_repeated_problems_are_summed_up_in_every_format(tmp_path):
+    (tmp_path / "empty.json").write_text("[" + ",".join(["{}"] * MAX_RECORDS) + "]")
+    code, lines = _check("empty.json", cwd=tmp_path)
+    assert code == 1
+    assert sum(" error E711: " in line for line in lines) == SHOWN_PER_KIND
+    more = [line for line in lines if " error E778: " in line]
+    assert len(more) == 1 and f"另有 {MAX_RECORDS - SHOWN_PER_KIND} 个" in more[0], more
+    assert f"发现 {MAX_RECORDS} 个问题" in lines[-1]
+    assert len(lines) == SHOWN_PER_KIND + 2
+
+
+def test_records_missing_every_field_give_a_screenful_not_a_line_per_field(tmp_path):
+    bare = [{"form": "WG-F04", "version": "2026.1"}] * 300
+    (tmp_path / "bare.json").write_text(json.dumps(bare))
+    (tmp_path / "ok.json").write_text(json.dumps([f04(1), f04(2)], ensure_ascii=False))
+    full = run_wugu("records", "check", "--format", "json", "bare.json", "ok.json", cwd=tmp_path)
+    report = json.loads(full.stdout)
+    per_record = report["count"] // 300
+    assert full.returncode == 1 and per_record >= 10 and report["count"] == per_record * 300
+    listed = [p for p in report["problems"] if p["code"] == "E714"]
+    assert len(listed) == SHOWN_PER_KIND and report["not_listed"] == report["count"] - SHOWN_PER_KIND
+    assert [p["code"] for p in report["problems"]][-1] == "E778"
+    assert all(p["file"] == "bare.json" for p in report["problems"])
+    github = run_wugu("records", "check", "--format", "github", "bare.json", cwd=tmp_path).stdout.splitlines()
+    assert len(github) == SHOWN_PER_KIND + 2 and "E778" in github[-2]
+    code, lines = _check("bare.json", cwd=tmp_path)
+    assert len(lines) == SHOWN_PER_KIND + 2 and f"发现 {report['count']} 个问题" in lines[-1]
+
+
+def test_a_csv_of_too_many_rows_is_e777_and_blank_lines_cost_nothing(tmp_path):
+    rows = "\n".join("小明" for _ in range(MAX_RECORDS + 1))
+    (tmp_path / "many.csv").write_text(f"WG-F04 2026.1\n姓名\n{rows}\n", encoding="utf-8")
+    code, lines = _check("many.csv", cwd=tmp_path)
+    assert code == 1 and len(lines) == 2 and " error E777: " in lines[0], lines[:3]
+    (tmp_path / "blank.csv").write_text("WG-F04 2026.1\n姓名\n" + "\n" * 2_000_000 + "小明\n", encoding="utf-8")
+    code, lines = _check("blank.csv", cwd=tmp_path)
+    assert code == 1 and "E777" not in "\n".join(lines) and "1 份记录" in lines[-1], lines[-3:]
+
+
+@pytest.mark.parametrize("name", ["big.json", "big.jsonl", "big.csv"])
+def test_a_records_file_over_the_size_limit_is_e776_before_it_is_read(tmp_path, name):
+    with open(tmp_path / name, "wb") as fh:  # sparse: no disk used, and never read
+        fh.truncate(MAX_RECORDS_BYTES + 1)
+    code, lines = _check(name, cwd=tmp_path)
+    assert code == 1 and len(lines) == 2 and " error E776: " in lines[0], lines

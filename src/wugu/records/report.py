@@ -13,7 +13,7 @@ def summary(report: RecordsReport) -> str:
     forms = "，".join(f"{code} {n} 份" for code, n in sorted(report.counts.items()))
     if report.ok:
         return f"记录检查通过：{report.files} 个文件，{total} 份记录（{forms or '无'}），用时 {report.seconds:.2f} 秒"
-    return (f"发现 {len(report.problems)} 个问题（{report.files} 个文件，{total} 份记录）。"
+    return (f"发现 {report.count} 个问题（{report.files} 个文件，{total} 份记录）。"
             "请按每行“—”后面的提示修改；消息里不显示敏感内容，号码只显示首尾几位。")
 
 
@@ -31,6 +31,8 @@ def as_json(report: RecordsReport) -> str:
         "counts": report.counts,
         "problems": [{"code": p.code, "file": p.path, "where": getattr(p, "where", ""), "message": p.message,
                       "fix": p.fix} for p in report.problems],
+        "count": report.count,
+        "not_listed": report.hidden,
         "notices": report.notices,
         "summary": summary(report),
     }, ensure_ascii=False, indent=2)
