@@ -140,3 +140,76 @@ def test_a_records_file_over_the_size_limit_is_e776_before_it_is_read(tmp_path, 
         fh.truncate(MAX_RECORDS_BYTES + 1)
     code, lines = _check(name, cwd=tmp_path)
     assert code == 1 and len(lines) == 2 and " error E776: " in lines[0], lines
+
+
+# ---- NEW-8: characters the PDF fonts cannot print are said, with the character and where ----------------------
+
+from records_sample import f07  # noqa: E402
+
+#: A rare character of names (U+2A6A5, not in Noto CJK SC), Tibetan letters, and an emoji; 𠮷 (U+20BB7) is printed.
+RARE, TIBETAN, EMOJI, PRINTED = chr(0x2A6A5), "\u0f56\u0f51", chr(0x1F600), chr(0x20BB7)
+
+
+def _fonts_known() -> bool:
+    from wugu.render.fonts import printable
+
+    known = printable()
+    return known is not None and RARE not in known and PRINTED in known
+
+
+needs_fonts = pytest.mark.skipif(not _fonts_known(), reason="the Noto CJK SC fonts of the PDFs are not installed")
+
+
+@needs_fonts
+def test_content_that_would_print_as_boxes_is_w375_at_its_line_and_strict_refuses_it(tmp_path):
+    project = copy_project(tmp_path / "p")
+    form = next((project / "forms").glob("F02-*.yml"))
+    text = form.read_text(encoding="utf-8")
+    form.write_text(text.replace("title: 志愿者承诺书", f"title: 志愿者承诺书{EMOJI}{RARE}{TIBETAN}{PRINTED}", 1),
+                    encoding="utf-8")
+    line = next(n for n, s in enumerate(form.read_text(encoding="utf-8").splitlines(), 1) if s.startswith("title:"))
+    result = run_wugu("check", str(project), "--format", "json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["ok"], result.stdout[-2000:]
+    warned = [w for w in report["warnings"] if w["code"] == "W375"]
+    assert {w["message"][1] for w in warned} == {EMOJI, RARE, *TIBETAN}
+    assert all(w["path"].endswith(form.name) and w["line"] == line for w in warned)
+    assert any("U+2A6A5" in w["message"] for w in warned) and "同音常用字" in warned[0]["fix"]
+    assert run_wugu("check", str(project), "--strict").returncode == 1
+
+
+@needs_fonts
+def test_a_record_value_that_would_lose_a_character_is_w376_naming_the_field_not_the_value(tmp_path):
+    name = "小" + RARE
+    mood = f"孩子叫{PRINTED}{RARE}，爱笑"
+    (tmp_path / "visit.json").write_text(json.dumps([f07(child=name, mood=mood), f07()], ensure_ascii=False),
+                                         encoding="utf-8")
+    result = run_wugu("records", "check", "visit.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    warned = [line for line in result.stdout.splitlines() if " warning W376: " in line]
+    assert len(warned) == 2 and all("U+2A6A5" in line and "记录 1" in line for line in warned), result.stdout
+    assert "儿童编号或化名" in warned[0] and "情绪" in warned[1]
+    assert name not in result.stdout and mood not in result.stdout and "爱笑" not in result.stdout
+    report = json.loads(run_wugu("records", "check", "--format", "json", "visit.json", cwd=tmp_path).stdout)
+    assert report["ok"] and [w["code"] for w in report["warnings"]] == ["W376", "W376"]
+    github = run_wugu("records", "check", "--format", "github", "visit.json", cwd=tmp_path).stdout
+    assert github.count("::warning file=visit.json") == 2
+    made = run_wugu("records", "pdf", "visit.json", "--out", str(tmp_path / "pdf"), cwd=tmp_path)
+    assert made.returncode == 0 and made.stderr.count(" warning W376: ") == 2, made.stdout + made.stderr
+    assert len(list((tmp_path / "pdf").glob("*.pdf"))) == 2
+
+
+@needs_fonts
+def test_a_rare_character_in_an_excel_record_is_named_by_its_cell(tmp_path):
+    from wugu.records.forms import load_forms
+    from wugu.records.xlsx import write_workbook
+
+    from conftest import ROOT
+
+    handbook, _ = load_forms(ROOT)
+    form = next(f for f in handbook.forms if f.code == "WG-F07")
+    write_workbook(form, tmp_path / "东镇.xlsx", [f07(child="小" + RARE)])
+    result = run_wugu("records", "check", "东镇.xlsx", cwd=tmp_path)
+    warned = [line for line in result.stdout.splitlines() if " warning W376: " in line]
+    assert result.returncode == 0 and len(warned) == 1, result.stdout
+    assert "东镇.xlsx:记录!" in warned[0] and "儿童编号或化名" in warned[0] and "小" + RARE not in warned[0]

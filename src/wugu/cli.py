@@ -549,6 +549,8 @@ def _checked_records(project: str | None, paths: tuple[str, ...], out: str, refu
         click.echo(RECORD_FORMATS["text"](report), err=True)
         click.echo(f"记录有问题，{refused}：先改好上面的问题。", err=True)
         sys.exit(report.exit_code)
+    for warning in report.warnings:  # W376: a character the PDF will print as a box (the field is named)
+        click.echo(warning.format(), err=True)
     return handbook, target, report
 
 

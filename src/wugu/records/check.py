@@ -335,6 +335,18 @@ class RecordsChecker:
             return form, [self._version(record, form, str(version))]
         return form, self.checker(form).check(record)
 
+    def glyphs(self, record: Record, form: Form) -> list[RecordProblem]:
+        """W376 for every value that holds a character the PDF fonts cannot print (a rare character in a name):
+        the field and the character are named, never the value."""
+        from ..validate.glyphs import record_glyphs, shown
+
+        out = []
+        for path, c in record_glyphs(record.data):
+            char, point = shown(c)
+            label = self.checker(form).label(path) or str(path[0])
+            out.append(record_problem("W376", record, path, label, char=char, point=point))
+        return out
+
     def _version(self, record: Record, form: Form, version: str) -> RecordProblem:
         props = self.checker(form).props
         gone = [k for k in record.data if k not in props and k not in ("form", "version")]
@@ -374,6 +386,7 @@ class RecordsChecker:
                 form, found = self.check_record(record)
                 if form is not None:
                     report.counts[form.code] = report.counts.get(form.code, 0) + 1
+                    shown.warn(self.glyphs(record, form))
                 shown.add(found)
                 if form is not None and not any(p.code in ("E711", "E712") for p in found):
                     report.records.append((record, form))
@@ -397,6 +410,7 @@ class _Shown:
         self.report = report
         self.listed: dict[tuple[str, str], int] = {}
         self.more: dict[tuple[str, str], tuple[int, str]] = {}  # (file, code) → (not listed, the first one's words)
+        self.quiet: dict[tuple[str, str], int] = {}  # (file, W-code) → warnings not listed
 
     def add(self, problems: Iterable[Problem]) -> None:
         for p in problems:
@@ -410,8 +424,21 @@ class _Shown:
             self.more[key] = (count + 1, what or p.message)
             self.report.hidden += 1
 
+    def warn(self, warnings: Iterable[Problem]) -> None:
+        """Warnings (W376), as many per file and kind as problems; the rest are counted in a notice."""
+        for p in warnings:
+            key = (p.path, p.code)
+            n = self.listed.get(key, 0)
+            self.listed[key] = n + 1
+            if n < SHOWN_PER_KIND:
+                self.report.warnings.append(p)
+            else:
+                self.quiet[key] = self.quiet.get(key, 0) + 1
+
     def close(self) -> None:
         """One E778 line per file and kind with problems not listed (after the file's listed ones)."""
+        for (path, code), count in self.quiet.items():
+            self.report.notices.append(f"提示：{path} 另有 {count} 个同样的 {code} 提醒，没有逐一列出")
         for (path, code), (count, what) in self.more.items():
             what = what if len(what) <= 40 else what[:39] + "…"
             line = RecordProblem("E778", path, args={"count": count, "code": code, "what": what})
