@@ -4,13 +4,26 @@ Every hostile input and every ID- or mobile-shaped number is made at run time.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run_wugu
+from click.testing import CliRunner
+
+from conftest import ROOT, copy_project
+from wugu.cli import main
+
+
+def run_wugu(*args: str, cwd: Path | str = ROOT) -> subprocess.CompletedProcess[str]:
+    """The real command line, in this process (as ``wugu`` runs it: no start-up per call, the suite stays fast)."""
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(main, list(args), prog_name="wugu")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def _codes(stderr: str) -> list[str]:
@@ -58,6 +71,27 @@ def test_an_export_into_a_renamed_docs_folder_is_e560(tmp_path):
     result = run_wugu("questions", str(project), "--export", "text", "--out", str(project / "pages" / "题库.txt"))
     assert result.returncode == 2 and _codes(result.stderr) == ["E560"], result.stdout + result.stderr
     assert not (project / "pages" / "题库.txt").exists()
+
+
+def test_an_existing_path_that_is_not_an_earlier_export_is_never_replaced(bank_project, tmp_path):
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)  # as a device node (/dev/full) would be: not a plain file
+    notes = tmp_path / "notes.md"
+    notes.write_text("自己的笔记\n", encoding="utf-8")
+    for target in (pipe, notes):
+        result = run_wugu("questions", str(bank_project), "--export", "text", "--out", str(target))
+        assert result.returncode == 2 and _codes(result.stderr) == ["E560"], (target, result.stderr)
+    assert pipe.is_fifo() and notes.read_text(encoding="utf-8") == "自己的笔记\n"
+    earlier = tmp_path / "bank.gift.txt"
+    earlier.write_text("old", encoding="utf-8")
+    assert run_wugu("questions", str(bank_project), "--export", "gift", "--out", str(earlier)).returncode == 0
+    assert earlier.read_text(encoding="utf-8") != "old"
+
+
+def test_a_write_the_system_refuses_is_e505_at_the_file_asked_for(bank_project):
+    result = run_wugu("questions", str(bank_project), "--export", "text", "--out", "/proc/wugu-bank.txt")
+    assert result.returncode == 2 and _codes(result.stderr) == ["E505"], result.stderr
+    assert "/proc/wugu-bank.txt" in result.stderr and ".tmp-" not in result.stderr
 
 
 def test_the_default_export_and_a_second_export_beside_the_project_files_still_work(bank_project):
@@ -203,8 +237,6 @@ def test_a_record_value_that_would_lose_a_character_is_w376_naming_the_field_not
 def test_a_rare_character_in_an_excel_record_is_named_by_its_cell(tmp_path):
     from wugu.records.forms import load_forms
     from wugu.records.xlsx import write_workbook
-
-    from conftest import ROOT
 
     handbook, _ = load_forms(ROOT)
     form = next(f for f in handbook.forms if f.code == "WG-F07")

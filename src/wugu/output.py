@@ -215,19 +215,28 @@ def check_output_file(root: Path, path: Path, example: str, keep_apart: Iterable
     """Refuse a file a command exports (one file, not a folder) where it would do harm: reached through a
     symbolic link inside the project (E521: a committed ``build -> /elsewhere`` would have it written anywhere),
     inside a content folder, the hand-written pages, ``keep_apart`` or the project's ``.git`` (E560), or over a
-    file of the project itself (``facts.yml``, ``mkdocs.yml``, ``README.md`` …: E560). Exit code 2; nothing is
-    written."""
+    file of the project itself (``facts.yml``, ``mkdocs.yml``, ``README.md`` …: E560). Anywhere, an existing path
+    is replaced only when it is a plain file named like the export (``example``'s suffix: ``.txt``, ``.xlsx``,
+    ``.gift.txt``) — never a device (``/dev/full``), a pipe, a link or someone's ``~/.bashrc`` (E560). Exit code 2;
+    nothing is written."""
     from .project import display_path
 
     refuse_links(root, path)
     root, out = Path(root).resolve(), Path(path).resolve()
 
-    def bad(what: str) -> WuguError:
+    def bad(what: str, fix: str = "") -> WuguError:
         return WuguError([problem("E560", display_path(out), file=display_path(out), what=what,
-                                  fix=f"用 --out 写到内容目录以外，例如 --out {example}，或写到手册目录外")])
+                                  fix=fix or f"用 --out 写到内容目录以外，例如 --out {example}，或写到手册目录外")])
 
-    if out.is_dir():
-        raise bad("是一个目录")
+    there = Path(os.path.abspath(path))
+    if there.exists() or there.is_symlink():
+        if not there.is_file() or there.is_symlink():
+            raise bad("已经存在，而且不是普通文件（是目录、链接、设备或管道），导出不会替换它",
+                      f"用 --out 写一个新的文件名，例如 --out {example}")
+        own = "".join(Path(example).suffixes)
+        if own and not there.name.endswith(own):
+            raise bad(f"已经存在，而且不是导出的文件（导出的文件以 {own} 结尾），导出不会替换它",
+                      f"用 --out 写一个以 {own} 结尾的新文件名，例如 --out {example}")
     if not _within(out, root):
         return
     folders = [*(root / name for name in CONTENT), *(Path(k) for k in keep_apart)]
@@ -248,8 +257,8 @@ def write_atomic(path: Path, data: bytes, root: Path | None = None, example: str
         check_output_file(root, path, example, keep_apart)
         try:
             _write_atomic(path, data)
-        except OSError as exc:
-            raise write_failed(exc, path) from None
+        except OSError as exc:  # said at the file asked for, not at its temporary neighbour
+            raise write_failed(OSError(exc.errno, exc.strerror, str(path)), path) from None
         return
     _write_atomic(path, data)
 
