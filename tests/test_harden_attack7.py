@@ -245,3 +245,50 @@ def test_a_rare_character_in_an_excel_record_is_named_by_its_cell(tmp_path):
     warned = [line for line in result.stdout.splitlines() if " warning W376: " in line]
     assert result.returncode == 0 and len(warned) == 1, result.stdout
     assert "东镇.xlsx:记录!" in warned[0] and "儿童编号或化名" in warned[0] and "小" + RARE not in warned[0]
+
+
+# ---- NEW-12: smaller resource items -------------------------------------------------------------------------
+
+def test_exam_papers_and_answer_keys_are_readable_by_their_owner_only(bank_project, tmp_path):
+    out = tmp_path / "exam"
+    result = run_wugu("exam", str(bank_project), "--seed", "3", "--count", "10", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    made = sorted(out.glob("*.pdf"))
+    assert any(p.name.endswith("-key.pdf") for p in made) and len(made) == 3
+    assert {oct(p.stat().st_mode & 0o777) for p in made} == {oct(0o600)}
+
+
+def test_a_sheet_of_endless_empty_text_rows_stops_at_the_row_limit(tmp_path, monkeypatch):
+    from test_harden_attack2 import _sheet_rows, variant
+
+    from wugu.records import read
+    from wugu.records.forms import load_forms
+    from wugu.records.xlsx import write_workbook
+
+    monkeypatch.setattr(read, "MAX_XLSX_ROWS", 50)  # the same walk with a small limit: the test stays fast
+    handbook, _ = load_forms(ROOT)
+    template = write_workbook(next(f for f in handbook.forms if f.code == "WG-F07"), tmp_path / "t.xlsx")
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t></t></is></c></row>' % (i, i) for i in range(3, 5000))
+    variant(template, tmp_path / "blank.xlsx", _sheet_rows(rows))
+    code, lines = _check("blank.xlsx", cwd=tmp_path)
+    assert code == 1 and " error E120: " in lines[0] and "blank.xlsx:记录!A" in lines[0], lines
+    row = int(lines[0].split("!A", 1)[1].split(":", 1)[0])
+    assert row <= 3 + 2 * 50 + 1, row
+
+
+def test_a_question_bank_copied_many_times_over_is_e779_at_the_file_that_goes_over(tmp_path):
+    from wugu.validate.limits import MAX_QUESTIONS
+
+    project = copy_project(tmp_path / "p")
+    source = (project / "questions" / "S1-visits.yml").read_text(encoding="utf-8")
+    one = source.split("\n  - id: Q102", 1)[0].split("questions:\n", 1)[1]  # the first question, as written
+    head = source.split("questions:\n", 1)[0]
+    per_file = 400
+    files = MAX_QUESTIONS // per_file + 1
+    for n in range(files):
+        body = "".join(one.replace("id: Q101", f"id: Q{n + 2}{i:03d}", 1) + "\n" for i in range(per_file))
+        (project / "questions" / f"S9-copy{n}.yml").write_text(head.replace("section: S1", f"section: X{n}", 1)
+                                                              + "questions:\n" + body, encoding="utf-8")
+    problems = [p for p in json.loads(run_wugu("check", str(project), "--format", "json").stdout)["problems"]
+                if p["code"] == "E779"]
+    assert len(problems) == 1 and problems[0]["path"].startswith("questions/S9-copy"), problems

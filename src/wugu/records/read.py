@@ -505,10 +505,13 @@ def _rows(ws: Any, first: int = 3) -> Iterator[tuple[int, list[Any]]]:
         ws.reset_dimensions()  # WPS and some writers record wrong sheet dimensions
     last = max(first, 1) - 1 + MAX_XLSX_ROWS
     seen: Any = None
+    blank = 0  # rows past the limit whose cells hold empty text: as many again and the sheet is not read further
     for n, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS), 1):
         if n > last:  # only look for data: the rows openpyxl makes up for a gap are one tuple, skipped at once
-            if row is not seen and any(v not in (None, "") for v in row):
-                raise _TooManyRows(str(getattr(ws, "title", "")), n)
+            if row is not seen and any(v is not None for v in row):
+                blank += 1
+                if blank > MAX_XLSX_ROWS or any(v not in (None, "") for v in row):
+                    raise _TooManyRows(str(getattr(ws, "title", "")), n)
             seen = row
             continue
         yield n, list(row)
