@@ -292,3 +292,15 @@ def test_a_question_bank_copied_many_times_over_is_e779_at_the_file_that_goes_ov
     problems = [p for p in json.loads(run_wugu("check", str(project), "--format", "json").stdout)["problems"]
                 if p["code"] == "E779"]
     assert len(problems) == 1 and problems[0]["path"].startswith("questions/S9-copy"), problems
+
+
+def test_a_stylesheet_of_millions_of_escapes_is_e561_and_an_icon_font_sheet_passes(tmp_path):
+    from wugu.validate.pages import MAX_CSS_ESCAPES
+
+    project = copy_project(tmp_path / "p")
+    (project / "site" / "css").mkdir(exist_ok=True)
+    (project / "site" / "css" / "x.css").write_text("body{color:red}/*" + "\\7 " * (MAX_CSS_ESCAPES + 1) + "*/")
+    icons = "".join(f'.i{n}:before{{content:"\\f{n:03x}"}}\n' for n in range(800))
+    (project / "site" / "css" / "icons.css").write_text(icons)
+    problems = json.loads(run_wugu("check", str(project), "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["path"]) for p in problems] == [("E561", "site/css/x.css")], problems

@@ -258,6 +258,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # E776–E779, E560–E563, W375–W379 (hardening, harden9): records files too big to read, too many problems to
     # print, exported files written where they do harm, characters the PDF fonts cannot print, a bank too big
     "E560": ("不能把导出的文件写到“{file}”：它{what}", "{fix}"),
+    "E561": ("样式表“{file}”里有 {count} 个反斜杠转义，超过上限 {limit} 个：wugu 查不完它会不会从外网加载资源，不会发布它",
+             "网站的样式表用不了这么多转义（图标字体的样式表也只有几百个）：检查是否误粘贴了大量内容，删掉它或换成正常写法的样式表"),
     "E776": ("这个记录文件有 {size}，超过上限 {limit}，wugu 不读它",
              "一个县的一种表格的记录用不了这么大的文件：检查是否误粘贴了大量内容；记录确实很多就分成几个文件"),
     "E777": ("文件里的记录超过 {limit} 份，wugu 不读这个文件",
