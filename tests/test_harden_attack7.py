@@ -15,7 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, copy_project
+from records_sample import f04, f07
 from wugu.cli import main
+from wugu.records.check import SHOWN_PER_KIND
+from wugu.records.read import MAX_RECORDS, MAX_RECORDS_BYTES
 
 
 def run_wugu(*args: str, cwd: Path | str = ROOT) -> subprocess.CompletedProcess[str]:
@@ -82,10 +85,23 @@ def test_an_existing_path_that_is_not_an_earlier_export_is_never_replaced(bank_p
         result = run_wugu("questions", str(bank_project), "--export", "text", "--out", str(target))
         assert result.returncode == 2 and _codes(result.stderr) == ["E560"], (target, result.stderr)
     assert pipe.is_fifo() and notes.read_text(encoding="utf-8") == "自己的笔记\n"
-    earlier = tmp_path / "bank.gift.txt"
-    earlier.write_text("old", encoding="utf-8")
-    assert run_wugu("questions", str(bank_project), "--export", "gift", "--out", str(earlier)).returncode == 0
-    assert earlier.read_text(encoding="utf-8") != "old"
+    from wugu.records.forms import load_forms
+    from wugu.records.xlsx import write_workbook
+
+    handbook, _ = load_forms(ROOT)
+    workbook = write_workbook(next(f for f in handbook.forms if f.code == "WG-F07"), tmp_path / "东镇.xlsx",
+                              [f07()])  # an office's records, named like an export
+    kept = workbook.read_bytes()
+    other = tmp_path / "其他.gift.txt"
+    other.write_text("别的资料\n", encoding="utf-8")
+    for fmt, target in (("xlsx", workbook), ("gift", other)):
+        result = run_wugu("questions", str(bank_project), "--export", fmt, "--out", str(target))
+        assert result.returncode == 2 and _codes(result.stderr) == ["E560"], (target, result.stderr)
+    assert workbook.read_bytes() == kept and other.read_text(encoding="utf-8") == "别的资料\n"
+    for fmt, name in (("text", "bank.txt"), ("xlsx", "bank.xlsx"), ("gift", "bank.gift.txt")):
+        for _again in range(2):  # an earlier export of its own is replaced
+            result = run_wugu("questions", str(bank_project), "--export", fmt, "--out", str(tmp_path / name))
+            assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_a_write_the_system_refuses_is_e505_at_the_file_asked_for(bank_project):
@@ -104,11 +120,6 @@ def test_the_default_export_and_a_second_export_beside_the_project_files_still_w
 
 
 # ---- NEW-6: records files are read within bounds, and a flood of problems is summed up ------------------------
-
-from wugu.records.check import SHOWN_PER_KIND  # noqa: E402
-from wugu.records.read import MAX_RECORDS, MAX_RECORDS_BYTES  # noqa: E402
-
-from records_sample import f04  # noqa: E402
 
 
 def _check(*args: str, cwd: Path) -> tuple[int, list[str]]:
@@ -178,7 +189,6 @@ def test_a_records_file_over_the_size_limit_is_e776_before_it_is_read(tmp_path, 
 
 # ---- NEW-8: characters the PDF fonts cannot print are said, with the character and where ----------------------
 
-from records_sample import f07  # noqa: E402
 
 #: A rare character of names (U+2A6A5, not in Noto CJK SC), Tibetan letters, and an emoji; 𠮷 (U+20BB7) is printed.
 RARE, TIBETAN, EMOJI, PRINTED = chr(0x2A6A5), "\u0f56\u0f51", chr(0x1F600), chr(0x20BB7)

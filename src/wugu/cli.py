@@ -393,7 +393,7 @@ def questions(directory: str, fmt: str, out: str | None) -> None:
     from pathlib import Path
 
     from .output import write_atomic
-    from .render.bank_export import FORMATS, export
+    from .render.bank_export import FORMATS, export, is_export
 
     report = _checked(directory, quiet=True)
     target = Path(out) if out else report.root / "build" / f"题库.{FORMATS[fmt]}"
@@ -403,7 +403,7 @@ def questions(directory: str, fmt: str, out: str | None) -> None:
     try:
         _not_in_site(target.parent)
         write_atomic(target, export(report.handbook, fmt), root=report.root, example=f"build/题库.{FORMATS[fmt]}",
-                     keep_apart=[_docs_folder(report.root)])
+                     keep_apart=[_docs_folder(report.root)], replaceable=is_export)
     except WuguError as exc:
         _fail(exc)
     click.echo(f"完成：{len(report.handbook.questions)} 道题已导出到 {target}")

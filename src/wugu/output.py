@@ -211,14 +211,15 @@ def atomic_dir(target: Path, marker: str | None = None, note: str = "",
 _PROJECT_FILES = (".yml", ".yaml", ".md", ".toml", ".json", ".cfg", ".ini", ".py", ".sh", ".html")
 
 
-def check_output_file(root: Path, path: Path, example: str, keep_apart: Iterable[Path] = ()) -> None:
+def check_output_file(root: Path, path: Path, example: str, keep_apart: Iterable[Path] = (),
+                      replaceable: Callable[[Path], bool] | None = None) -> None:
     """Refuse a file a command exports (one file, not a folder) where it would do harm: reached through a
     symbolic link inside the project (E521: a committed ``build -> /elsewhere`` would have it written anywhere),
     inside a content folder, the hand-written pages, ``keep_apart`` or the project's ``.git`` (E560), or over a
     file of the project itself (``facts.yml``, ``mkdocs.yml``, ``README.md`` …: E560). Anywhere, an existing path
     is replaced only when it is a plain file named like the export (``example``'s suffix: ``.txt``, ``.xlsx``,
-    ``.gift.txt``) — never a device (``/dev/full``), a pipe, a link or someone's ``~/.bashrc`` (E560). Exit code 2;
-    nothing is written."""
+    ``.gift.txt``) and, with ``replaceable``, one it says is an earlier export — never a device (``/dev/full``), a
+    pipe, a link, someone's ``~/.bashrc`` or a records workbook (E560). Exit code 2; nothing is written."""
     from .project import display_path
 
     refuse_links(root, path)
@@ -237,6 +238,9 @@ def check_output_file(root: Path, path: Path, example: str, keep_apart: Iterable
         if own and not there.name.endswith(own):
             raise bad(f"已经存在，而且不是导出的文件（导出的文件以 {own} 结尾），导出不会替换它",
                       f"用 --out 写一个以 {own} 结尾的新文件名，例如 --out {example}")
+        if replaceable is not None and not replaceable(there):
+            raise bad("已经存在，而且不是以前导出的文件（可能是记录表格或别的资料），导出不会替换它",
+                      f"用 --out 写一个新的文件名，例如 --out {example}；确实不要它了就先把它移走")
     if not _within(out, root):
         return
     folders = [*(root / name for name in CONTENT), *(Path(k) for k in keep_apart)]
@@ -249,12 +253,12 @@ def check_output_file(root: Path, path: Path, example: str, keep_apart: Iterable
 
 
 def write_atomic(path: Path, data: bytes, root: Path | None = None, example: str = "",
-                 keep_apart: Iterable[Path] = ()) -> None:
+                 keep_apart: Iterable[Path] = (), replaceable: Callable[[Path], bool] | None = None) -> None:
     """Write one file so that readers see either the old or the new content, never a partial one; a failed write
     leaves no temporary file behind. With ``root`` (a file a command exports for people), the place is checked
     first (:func:`check_output_file`) and a write the environment refuses is E505."""
     if root is not None:
-        check_output_file(root, path, example, keep_apart)
+        check_output_file(root, path, example, keep_apart, replaceable)
         try:
             _write_atomic(path, data)
         except OSError as exc:  # said at the file asked for, not at its temporary neighbour
