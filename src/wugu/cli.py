@@ -392,6 +392,14 @@ def _fitting_questions(report: Report, where: str):
     return handbook
 
 
+def _docs_folder(root: Path) -> Path:
+    """The hand-written pages' folder of a project (``docs_dir`` of ``mkdocs.yml``, ``site`` by default)."""
+    from .validate.siteconfig import docs_path, read_checked
+
+    data, _problems = read_checked(root / "mkdocs.yml", "mkdocs.yml", root=root)
+    return docs_path(root, data if isinstance(data, dict) else {})
+
+
 def _not_in_site(target) -> None:
     """Exam papers never go into a built website (a folder wugu build made, or one inside it)."""
     from .build import MARKER as SITE_MARKER
@@ -415,7 +423,7 @@ def questions(directory: str, fmt: str, out: str | None) -> None:
     from pathlib import Path
 
     from .output import write_atomic
-    from .render.bank_export import FORMATS, export
+    from .render.bank_export import FORMATS, export, is_export
 
     report = _checked(directory, quiet=True)
     target = Path(out) if out else report.root / "build" / f"题库.{FORMATS[fmt]}"
@@ -424,9 +432,10 @@ def questions(directory: str, fmt: str, out: str | None) -> None:
         sys.exit(1)
     try:
         _not_in_site(target.parent)
+        write_atomic(target, export(report.handbook, fmt), root=report.root, example=f"build/题库.{FORMATS[fmt]}",
+                     keep_apart=[_docs_folder(report.root)], replaceable=is_export)
     except WuguError as exc:
         _fail(exc)
-    write_atomic(target, export(report.handbook, fmt))
     click.echo(f"完成：{len(report.handbook.questions)} 道题已导出到 {target}")
 
 
@@ -570,6 +579,8 @@ def _checked_records(project: str | None, paths: tuple[str, ...], out: str, refu
         click.echo(RECORD_FORMATS["text"](report), err=True)
         click.echo(f"记录有问题，{refused}：先改好上面的问题。", err=True)
         sys.exit(report.exit_code)
+    for warning in report.warnings:  # W376: a character the PDF will print as a box (the field is named)
+        click.echo(warning.format(), err=True)
     return handbook, target, report
 
 

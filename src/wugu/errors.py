@@ -269,6 +269,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
              "每份记录一个序号，从 1 起往下编，不要重复；“{table}”工作表第一列的记录序号随着改"),
     "E770": ("“{sheet}”工作表像是“{main}”的副本（表头一样），里面的 {count} 行记录没有读取，也不会计入统计",
              "把这些行剪切到“{main}”工作表里、接在已有记录的下面（序号接着往下编），删掉“{sheet}”工作表，再检查"),
+    # E776–E779, E560–E563, W375–W379 (hardening, harden9): records files too big to read, too many problems to
+    # print, exported files written where they do harm, characters the PDF fonts cannot print, a bank too big
+    "E560": ("不能把导出的文件写到“{file}”：它{what}", "{fix}"),
+    "E561": ("样式表“{file}”里有 {count} 个反斜杠转义，超过上限 {limit} 个：wugu 查不完它会不会从外网加载资源，不会发布它",
+             "网站的样式表用不了这么多转义（图标字体的样式表也只有几百个）：检查是否误粘贴了大量内容，删掉它或换成正常写法的样式表"),
+    "E776": ("这个记录文件有 {size}，超过上限 {limit}，wugu 不读它",
+             "一个县的一种表格的记录用不了这么大的文件：检查是否误粘贴了大量内容；记录确实很多就分成几个文件"),
+    "E777": ("文件里的记录超过 {limit} 份，wugu 不读这个文件",
+             "一个县的一种表格用不了这么多份记录：检查是否误把同一批记录复制了很多遍；记录确实很多就分成几个文件"),
+    "E778": ("另有 {count} 个同样的 {code} 问题（例如：{what}），没有逐一列出",
+             "先按上面列出的 {code} 改好同类的问题，再重新检查，剩下的会列出来"),
+    "E779": ("到这个文件为止，培训题库已有 {count} 道题（基础版和本地的合计），超过上限 {limit} 道",
+             "一个团的培训题库用不了这么多题（网站的自测页每次都要全部载入）：检查是否误把同一批题复制了很多遍，删掉重复的"),
+    "W375": ("“{char}”（{point}）这个字 PDF 用的中文字体里没有，印出来会是方框或别的字体",
+             "换成常用字；人名、地名里的生僻字写成同音常用字并在备注里说明，或者印好后手写补上"),
+    "W376": ("“{label}”里有一个字“{char}”（{point}）PDF 用的中文字体里没有，印出来会是方框",
+             "写成同音常用字并在备注栏说明，或者印好后在纸上手写补上"),
 }
 
 #: Codes that mean the user invoked wugu wrongly (exit code 2) rather than wrote bad content (exit code 1).
@@ -281,6 +298,7 @@ USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the trai
 USAGE_CODES |= {"E652"}  # the training kit, fourth round: a question count that gives no whole points
 USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
 USAGE_CODES |= {"E765"}  # the forms kit, office review: records pdf/stats would overwrite earlier files
+USAGE_CODES |= {"E560"}  # hardening (harden9): an exported file aimed at the content or through a link
 
 
 @dataclass(frozen=True)

@@ -255,9 +255,68 @@ def atomic_dir(target: Path, marker: str | None = None, note: str = "",
         raise write_failed(exc, target) from None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+#: What the files at the top of a project are (wugu.yml, facts.yml, mkdocs.yml, README.md, pyproject.toml …): an
+#: export never replaces one; an earlier export there (题库.txt, 题库.xlsx) may be replaced.
+_PROJECT_FILES = (".yml", ".yaml", ".md", ".toml", ".json", ".cfg", ".ini", ".py", ".sh", ".html")
+
+
+def check_output_file(root: Path, path: Path, example: str, keep_apart: Iterable[Path] = (),
+                      replaceable: Callable[[Path], bool] | None = None) -> None:
+    """Refuse a file a command exports (one file, not a folder) where it would do harm: reached through a
+    symbolic link inside the project (E521: a committed ``build -> /elsewhere`` would have it written anywhere),
+    inside a content folder, the hand-written pages, ``keep_apart`` or the project's ``.git`` (E560), or over a
+    file of the project itself (``facts.yml``, ``mkdocs.yml``, ``README.md`` …: E560). Anywhere, an existing path
+    is replaced only when it is a plain file named like the export (``example``'s suffix: ``.txt``, ``.xlsx``,
+    ``.gift.txt``) and, with ``replaceable``, one it says is an earlier export — never a device (``/dev/full``), a
+    pipe, a link, someone's ``~/.bashrc`` or a records workbook (E560). Exit code 2; nothing is written."""
+    from .project import display_path
+
+    refuse_links(root, path)
+    root, out = Path(root).resolve(), Path(path).resolve()
+
+    def bad(what: str, fix: str = "") -> WuguError:
+        return WuguError([problem("E560", display_path(out), file=display_path(out), what=what,
+                                  fix=fix or f"用 --out 写到内容目录以外，例如 --out {example}，或写到手册目录外")])
+
+    there = Path(os.path.abspath(path))
+    if there.exists() or there.is_symlink():
+        if not there.is_file() or there.is_symlink():
+            raise bad("已经存在，而且不是普通文件（是目录、链接、设备或管道），导出不会替换它",
+                      f"用 --out 写一个新的文件名，例如 --out {example}")
+        own = "".join(Path(example).suffixes)
+        if own and not there.name.endswith(own):
+            raise bad(f"已经存在，而且不是导出的文件（导出的文件以 {own} 结尾），导出不会替换它",
+                      f"用 --out 写一个以 {own} 结尾的新文件名，例如 --out {example}")
+        if replaceable is not None and not replaceable(there):
+            raise bad("已经存在，而且不是以前导出的文件（可能是记录表格或别的资料），导出不会替换它",
+                      f"用 --out 写一个新的文件名，例如 --out {example}；确实不要它了就先把它移走")
+    if not _within(out, root):
+        return
+    folders = [*(root / name for name in CONTENT), *(Path(k) for k in keep_apart)]
+    for folder in folders:
+        folder = folder.resolve()
+        if folder != root and _within(out, folder):
+            raise bad(f"在内容目录 {display_path(folder)} 里：这里的文件会被发布、提交或当作手册内容读取")
+    if out.parent == root and out.exists() and (out.suffix.lower() in _PROJECT_FILES or out.name.startswith(".")):
+        raise bad("是手册目录里已有的文件，导出会把它整个替换掉")
+
+
+def write_atomic(path: Path, data: bytes, root: Path | None = None, example: str = "",
+                 keep_apart: Iterable[Path] = (), replaceable: Callable[[Path], bool] | None = None) -> None:
     """Write one file so that readers see either the old or the new content, never a partial one; a failed write
-    leaves no temporary file behind."""
+    leaves no temporary file behind. With ``root`` (a file a command exports for people), the place is checked
+    first (:func:`check_output_file`) and a write the environment refuses is E505."""
+    if root is not None:
+        check_output_file(root, path, example, keep_apart, replaceable)
+        try:
+            _write_atomic(path, data)
+        except OSError as exc:  # said at the file asked for, not at its temporary neighbour
+            raise write_failed(OSError(exc.errno, exc.strerror, str(path)), path) from None
+        return
+    _write_atomic(path, data)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:

@@ -287,10 +287,17 @@ class RecordsReport:
     files: int = 0
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    hidden: int = 0  # problems counted but not listed (each file's E778 lines say how many of which kind)
+    warnings: list[Problem] = field(default_factory=list)  # W-codes: said, the records still pass
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def count(self) -> int:
+        """How many problems were found, listed or not."""
+        return sum(p.code != "E778" for p in self.problems) + self.hidden
 
     @property
     def exit_code(self) -> int:
@@ -328,6 +335,18 @@ class RecordsChecker:
             return form, [self._version(record, form, str(version))]
         return form, self.checker(form).check(record)
 
+    def glyphs(self, record: Record, form: Form) -> list[RecordProblem]:
+        """W376 for every value that holds a character the PDF fonts cannot print (a rare character in a name):
+        the field and the character are named, never the value."""
+        from ..validate.glyphs import record_glyphs, shown
+
+        out = []
+        for path, c in record_glyphs(record.data):
+            char, point = shown(c)
+            label = self.checker(form).label(path) or str(path[0])
+            out.append(record_problem("W376", record, path, label, char=char, point=point))
+        return out
+
     def _version(self, record: Record, form: Form, version: str) -> RecordProblem:
         props = self.checker(form).props
         gone = [k for k in record.data if k not in props and k not in ("form", "version")]
@@ -350,6 +369,7 @@ class RecordsChecker:
 
         started = time.perf_counter()
         report = RecordsReport()
+        shown = _Shown(report)
         for path, display in paths:
             owner = lock_owner(path)
             if owner is not None:  # Excel, WPS or LibreOffice has that workbook open: its lock file, not records
@@ -361,16 +381,67 @@ class RecordsChecker:
                 report.problems.append(record_problem("E740", None, file=display, path=display))
                 continue
             records, problems = read_records(path, display, form_code, self.forms, report.notices)
-            report.problems += problems
+            shown.add(problems)
             for record in records:
                 form, found = self.check_record(record)
                 if form is not None:
                     report.counts[form.code] = report.counts.get(form.code, 0) + 1
-                report.problems += found
+                    shown.warn(self.glyphs(record, form))
+                shown.add(found)
                 if form is not None and not any(p.code in ("E711", "E712") for p in found):
                     report.records.append((record, form))
         problems, notices = check_across(report.records, lambda f, key: self.checker(f).label((key,)))
-        report.problems += problems
+        shown.add(problems)
+        shown.close()
         report.notices += notices
         report.seconds = time.perf_counter() - started
         return report
+
+
+#: Problems of one kind (code) listed for one file; the rest are counted in one E778 line: a file of thousands of
+#: records with the same mistake gives a screenful, not millions of lines (and memory stays bounded).
+SHOWN_PER_KIND = 20
+
+
+class _Shown:
+    """Adds problems to a report, at most :data:`SHOWN_PER_KIND` of a code per file; counts the others."""
+
+    def __init__(self, report: RecordsReport):
+        self.report = report
+        self.listed: dict[tuple[str, str], int] = {}
+        self.more: dict[tuple[str, str], tuple[int, str]] = {}  # (file, code) → (not listed, the first one's words)
+        self.quiet: dict[tuple[str, str], int] = {}  # (file, W-code) → warnings not listed
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            key = (p.path, p.code)
+            n = self.listed.get(key, 0)
+            if n < SHOWN_PER_KIND or p.is_usage:
+                self.listed[key] = n + 1
+                self.report.problems.append(p)
+                continue
+            count, what = self.more.get(key, (0, ""))
+            self.more[key] = (count + 1, what or p.message)
+            self.report.hidden += 1
+
+    def warn(self, warnings: Iterable[Problem]) -> None:
+        """Warnings (W376), as many per file and kind as problems; the rest are counted in a notice."""
+        for p in warnings:
+            key = (p.path, p.code)
+            n = self.listed.get(key, 0)
+            self.listed[key] = n + 1
+            if n < SHOWN_PER_KIND:
+                self.report.warnings.append(p)
+            else:
+                self.quiet[key] = self.quiet.get(key, 0) + 1
+
+    def close(self) -> None:
+        """One E778 line per file and kind with problems not listed (after the file's listed ones)."""
+        for (path, code), count in self.quiet.items():
+            self.report.notices.append(f"提示：{path} 另有 {count} 个同样的 {code} 提醒，没有逐一列出")
+        for (path, code), (count, what) in self.more.items():
+            what = what if len(what) <= 40 else what[:39] + "…"
+            line = RecordProblem("E778", path, args={"count": count, "code": code, "what": what})
+            last = max((i for i, p in enumerate(self.report.problems) if p.path == path), default=-1)
+            self.report.problems.insert(last + 1, line)
+        self.more.clear()

@@ -60,6 +60,11 @@ def read_records(path: Path, display: str, form_code: str | None = None,
     what was left out on purpose (an extra column or sheet, a 合计 row) is added to ``notices``."""
     suffix = path.suffix.lower()
     try:
+        if suffix in (".json", ".jsonl", ".ndjson", ".csv"):
+            size = path.stat().st_size
+            if size > MAX_RECORDS_BYTES:  # said before the file is read: memory stays bounded
+                mb = 1024 * 1024
+                return [], [problem("E776", display, size=f"{size / mb:.0f} MB", limit=f"{MAX_RECORDS_BYTES // mb} MB")]
         if suffix in (".json", ".jsonl", ".ndjson"):
             return _json(path.read_bytes(), display)
         if suffix == ".csv":
@@ -72,6 +77,19 @@ def read_records(path: Path, display: str, form_code: str | None = None,
 
 
 # ---- JSON -----------------------------------------------------------------------------------------------------
+#: A JSON or CSV records file larger than this is not read (E776): a county's records of one form are a few MB.
+MAX_RECORDS_BYTES = 30 * 1024 * 1024
+#: Records read from one JSON or CSV file (E777), as many as data rows from one sheet of a workbook (E120).
+MAX_RECORDS = 20_000
+
+
+class _TooManyRecords(Exception):
+    """More than :data:`MAX_RECORDS` records in one file."""
+
+
+def _too_many(display: str) -> list[Problem]:
+    return [problem("E777", display, limit=MAX_RECORDS)]
+
 
 def _text(raw: bytes, display: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -97,13 +115,17 @@ def _json(raw: bytes, display: str) -> tuple[list[Record], list[Problem]]:
     except _Bad as exc:  # saved as GBK (Notepad's “ANSI”): this file's problem, the rest of the batch goes on
         return [], [exc.problem]
     try:
-        data = json.loads(text)
-        items = data if isinstance(data, list) else [data]
+        items = _json_items(text)
         lines = [0] * len(items)
+    except _TooManyRecords:
+        return [], _too_many(display)
     except RecursionError:
         return [], [problem("E710", display, detail="JSON 嵌套太深", fix="一份记录是一层“键: 值”，表格是其中的列表")]
     except json.JSONDecodeError as exc:
-        parsed = _json_lines(text)
+        try:
+            parsed = _json_lines(text)
+        except _TooManyRecords:
+            return [], _too_many(display)
         if parsed is None:
             return [], [problem("E710", display, detail=f"JSON 格式不对（第 {exc.lineno} 行第 {exc.colno} 列）",
                                 fix="一份记录写成 {…}，多份写成 [{…}, {…}]，或者每行一份（JSON Lines）；"
@@ -123,8 +145,46 @@ def _json(raw: bytes, display: str) -> tuple[list[Record], list[Problem]]:
     return records, problems
 
 
+def _json_items(text: str) -> list[Any]:
+    """The records of a JSON text: the items of a top-level array, read one at a time so that a file of very many
+    stops (:class:`_TooManyRecords`) after :data:`MAX_RECORDS` of them, or the one value the text is."""
+    decoder = json.JSONDecoder()
+    start = len(text) - len(text.lstrip())
+    if not text.startswith("[", start):
+        return [json.loads(text)]
+    items: list[Any] = []
+    ws = re.compile(r"[ \t\n\r]*")
+    at = ws.match(text, start + 1).end()
+    if text.startswith("]", at):
+        at += 1
+    else:
+        while True:
+            if len(items) >= MAX_RECORDS:
+                raise _TooManyRecords
+            item, at = decoder.raw_decode(text, at)
+            items.append(item)
+            at = ws.match(text, at).end()
+            if text.startswith(",", at):
+                at = ws.match(text, at + 1).end()
+                continue
+            if text.startswith("]", at):
+                at += 1
+                break
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+    if text[at:].strip():
+        raise json.JSONDecodeError("Extra data", text, ws.match(text, at).end())
+    return items
+
+
 def _json_lines(text: str) -> tuple[list[Any], list[int]] | None:
-    """JSON Lines (one record per line), or None if any non-empty line is not JSON or there is only one."""
+    """JSON Lines (one record per line), or None if any non-empty line is not JSON or there is only one;
+    :class:`_TooManyRecords` for more than :data:`MAX_RECORDS` records (counted before any is parsed)."""
+    if sum(1 for line in text.splitlines() if line.strip()) > MAX_RECORDS:
+        try:
+            json.loads(text[:text.find("\n")] if "\n" in text else text)
+        except (ValueError, RecursionError):
+            return None  # not JSON Lines at all: the JSON error is said
+        raise _TooManyRecords
     items, lines = [], []
     for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
@@ -256,20 +316,21 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any],
         return [], [problem("E710", display, detail="认不出文件的编码（不是 UTF-8，也不是 GBK）",
                             fix="在 Excel 或 WPS 里另存为“CSV UTF-8（逗号分隔）”")]
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        rows, numbers = _csv_rows(text)
+    except _TooManyRecords as exc:
+        return [], [problem("E777", f"{display}:第 {exc.args[0]} 行", limit=MAX_RECORDS)]
     except csv.Error as exc:
         return [], [problem("E710", display, detail=f"CSV 格式不对（{exc}）",
                             fix="在 Excel 或 WPS 里打开后重新另存为 CSV；一个格子里不要写太长的内容")]
     start = 0
     code = version = None
-    if rows and rows[0]:
+    if rows and numbers[0] == 1:
         m = _CODE.search(" ".join(rows[0][:3]))
         if m:
             code, version, start = m.group(1), m.group(2), 1
     code = code or form_code
     if code is None and rows:  # no title row: the headers may still say which form it is
-        first = next((r for r in rows if any(c.strip() for c in r)), [])
-        code = _form_by_headers(first, forms)
+        code = _form_by_headers(rows[0], forms)
         if code is not None and notices is not None:
             notices.append(f"提示：{display}:第一行没有写表格代码，按表头认作 {code} {forms[code].title}（不对时加 --form）")
     if code is None:
@@ -283,8 +344,6 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any],
 
     props = field_schemas(form)
     names = _label_map(props, record_headers(form))
-    while start < len(rows) and not any(c.strip() for c in rows[start]):
-        start += 1
     if start >= len(rows):
         return [], []
     header = rows[start]
@@ -299,13 +358,13 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any],
         if key is None:
             fix = ("这一列和前面的一列是同一个栏目：删掉重复的一列" if name in names else
                    "表头要用表格上的栏目名称或键名；用 wugu records template 生成的表头")
-            problems.append(problem("E713", f"{display}:第 {start + 1} 行第 {col} 列", key=echo(name, names),
+            problems.append(problem("E713", f"{display}:第 {numbers[start]} 行第 {col} 列", key=echo(name, names),
                                     fix=fix))
         keys.append(key)
     records = []
-    for n, row in enumerate(rows[start + 1:], start + 2):
-        if not any(c.strip() for c in row):
-            continue
+    for n, row in zip(numbers[start + 1:], rows[start + 1:]):
+        if len(records) >= MAX_RECORDS:
+            return [], [problem("E777", f"{display}:第 {n} 行", limit=MAX_RECORDS)]
         data: dict[str, Any] = {"form": code, "version": version or form.version}
         for key, value in zip(keys, row):
             if key is None:
@@ -315,6 +374,20 @@ def _csv(raw: bytes, display: str, form_code: str | None, forms: dict[str, Any],
                 data[key] = v
         records.append(Record(display, len(records) + 1, data, kind="csv", line=n))
     return records, problems
+
+
+def _csv_rows(text: str) -> tuple[list[list[str]], list[int]]:
+    """The rows of a CSV that hold anything, and their row numbers; :class:`_TooManyRecords` (with the row number)
+    past :data:`MAX_RECORDS` of them (blank rows are not kept: a file of blank lines costs no memory)."""
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for n, row in enumerate(csv.reader(io.StringIO(text)), 1):
+        if any(c.strip() for c in row):
+            if len(rows) > MAX_RECORDS + 2:  # a title row and a header row above the records
+                raise _TooManyRecords(n)
+            rows.append(row)
+            numbers.append(n)
+    return rows, numbers
 
 
 def _known(forms: dict[str, Any]) -> str:
@@ -432,10 +505,13 @@ def _rows(ws: Any, first: int = 3) -> Iterator[tuple[int, list[Any]]]:
         ws.reset_dimensions()  # WPS and some writers record wrong sheet dimensions
     last = max(first, 1) - 1 + MAX_XLSX_ROWS
     seen: Any = None
+    blank = 0  # rows past the limit whose cells hold empty text: as many again and the sheet is not read further
     for n, row in enumerate(ws.iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS), 1):
         if n > last:  # only look for data: the rows openpyxl makes up for a gap are one tuple, skipped at once
-            if row is not seen and any(v not in (None, "") for v in row):
-                raise _TooManyRows(str(getattr(ws, "title", "")), n)
+            if row is not seen and any(v is not None for v in row):
+                blank += 1
+                if blank > MAX_XLSX_ROWS or any(v not in (None, "") for v in row):
+                    raise _TooManyRows(str(getattr(ws, "title", "")), n)
             seen = row
             continue
         yield n, list(row)

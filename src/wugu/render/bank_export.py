@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 from ..bank import LETTERS, answer_letters, ref_label
@@ -149,3 +150,23 @@ def export(handbook: Handbook, fmt: str) -> bytes:
     if fmt == "text":  # with a byte-order mark: Windows Notepad and WPS then read it as UTF-8, not GBK
         return to_text(handbook).encode("utf-8-sig")
     return to_gift(handbook).encode("utf-8")
+
+
+def is_export(path: Path) -> bool:
+    """Whether the file at ``path`` is a bank export made earlier (so a new export may replace it): the import
+    text's numbered stem and 答案： line, GIFT's ``// Q101 …`` and ``::Q101::``, or a workbook titled …培训题库.
+    Anything else there — a records workbook, somebody's notes — is not replaced."""
+    import zipfile
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+        if head.startswith(b"PK"):
+            with zipfile.ZipFile(path) as z:
+                core = z.read("docProps/core.xml")[:65536] if "docProps/core.xml" in z.namelist() else b""
+            return re.search("<dc:title>[^<]*培训题库</dc:title>".encode(), core) is not None
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return False
+    text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return (re.match(r"1\. ", text) is not None and "\n答案：" in text) or \
+        (re.match(r"// Q?\w+ ", text) is not None and "\n::" in text)

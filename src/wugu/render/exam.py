@@ -6,6 +6,7 @@ same bytes. The files go to their own folder (``build/exam`` by default), never 
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -116,8 +117,17 @@ class ExamRenderer:
             for kind, (name, _) in DOCUMENTS.items():
                 data, pages = self.render(paper, kind)
                 path = inside(out_dir, file_name(paper.version, kind))
-                path.write_bytes(data)
+                _write_private(path, data)
                 written.append(Written(path, pages))
                 if progress:
                     progress(f"已生成  {path.name}（{paper.version} 卷{name}，{pages} 页）")
         return written
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write an exam document readable by its owner only (0600): papers and answer keys are secret until the exam,
+    also from the other users of a shared office PC or CI runner."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, 0o600)

@@ -27,6 +27,7 @@ from .limits import check_limits
 from .pages import check_pages
 from .links import check_links, check_not_files
 from .siteconfig import check_site_config, docs_dir, docs_path
+from .glyphs import check_glyphs
 
 
 @dataclass
@@ -237,6 +238,7 @@ def check(directory: str | Path = ".", cache: DocumentCache | None = None) -> Re
         report.problems += check_questions(docs) if not report.problems else []
         report.problems += check_facts(docs)
         report.problems += _privacy(docs)
+        report.problems += check_glyphs(docs)  # W375: characters the PDFs would print as boxes
         deep: list[Path] = []
         pages = _files(docs_dir(root, site_config), deep)
         report.problems += [_too_deep(root, d) for d in deep[:1]]

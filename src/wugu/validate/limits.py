@@ -24,6 +24,9 @@ MAX_TEXT = 40_000
 #: Most pages one form may take, estimated (the shipped ones take 1–4), and one pack (the shipped ones about 30).
 MAX_FORM_PAGES = 16
 MAX_PACK_PAGES = 120
+#: Questions in the whole bank (base and local): each file's list stops at 500 (E215), the files do not (E779).
+#: The base bank has about 200; the self-test page loads them all on every reader's phone.
+MAX_QUESTIONS = 2000
 #: Kinds whose titles must differ, with their Chinese names.
 _TITLED = {"regulation": "制度", "form": "表格", "pack": "表格包"}
 
@@ -121,13 +124,21 @@ def _form_problems(doc: Document, data: dict[str, Any]) -> list[Problem]:
 
 def check_limits(docs: list[tuple[str, Document]]) -> list[Problem]:
     """Forms within :data:`MAX_FIELDS` fields (E209) and within the cells, text and pages the paper can hold (E216);
-    packs within :data:`MAX_PACK_PAGES` pages (E217); no two regulations, forms or packs with one title (E210)."""
+    packs within :data:`MAX_PACK_PAGES` pages (E217); no two regulations, forms or packs with one title (E210); the
+    question bank within :data:`MAX_QUESTIONS` questions (E779)."""
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
     pages: dict[str, int] = {}
     packs: list[tuple[Document, dict[str, Any]]] = []
+    questions = 0
     for kind, doc in docs:
         data = doc.data if isinstance(doc.data, dict) else {}
+        if kind == "question" and isinstance(data.get("questions"), list):
+            before, questions = questions, questions + len(data["questions"])
+            if before <= MAX_QUESTIONS < questions:  # said once, at the file that goes over
+                line, col = doc.key_pos(("questions",))
+                problems.append(problem("E779", doc.path, line, col, count=questions,
+                                        limit=MAX_QUESTIONS))
         if kind == "form":
             found = _form_problems(doc, data)
             problems += found
