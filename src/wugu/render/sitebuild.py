@@ -219,12 +219,17 @@ class WuguPlugin(BasePlugin):
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         """Glossary terms link to their definitions where they first appear on a page. A hand-written page with
         active markup never gets this far (``wugu check`` refuses it, E211); checked again here all the same."""
+        if not self.glossary:
+            return html
+        linked = terms.link_terms(html, page.file.src_uri, self.glossary)
         if self._hand_written(page):
             found = unsafe_html(html)
             if found:
                 shown = display_path(Path(config.docs_dir) / page.file.src_uri)
                 raise WuguError([problem("E211", shown, what=what) for what in found])
-        return terms.link_terms(html, page.file.src_uri, self.glossary) if self.glossary else html
+            if linked != html and unsafe_html(linked):  # linking must never make markup live: leave it unlinked
+                return html
+        return linked
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
