@@ -77,7 +77,7 @@ def mutate(rng: random.Random, raw: bytes) -> bytes:
     return raw
 
 
-_LINE = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+):\d+)?: error E\d{3}: .+ — .+$")
+_LINE = re.compile(r"^(?P<path>.+?)(?::(?P<line>\d+):\d+)?: (?:error E|warning W)\d{3}: .+ — .+$")
 
 
 @pytest.fixture(scope="module")

@@ -270,15 +270,19 @@ class WuguPlugin(BasePlugin):
 
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         """Glossary terms link to their definitions where they first appear on a page. A hand-written page with
-        active markup never gets this far (``wugu check`` refuses it, E211); checked again here all the same."""
-        if self._hand_written(page):
+        active markup never gets this far (``wugu check`` refuses it, E211); checked again here all the same, and
+        once more after linking: linking must never make markup live (the page is then left unlinked)."""
+        hand_written = self._hand_written(page)
+        if hand_written:
             found = unsafe_html(html)
             if found:
                 shown = display_path(Path(config.docs_dir) / page.file.src_uri)
                 raise WuguError([problem("E211", shown, what=what) for what in found])
-        html = terms.link_terms(html, page.file.src_uri, self.glossary) if self.glossary else html
+        linked = terms.link_terms(html, page.file.src_uri, self.glossary) if self.glossary else html
+        if hand_written and linked != html and unsafe_html(linked):
+            linked = html
         self.end_page()
-        return html
+        return linked
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)

@@ -16,10 +16,26 @@ from ..model import Handbook
 
 #: Elements whose text is never linked (a link inside them would be wrong or unreadable).
 _SKIP = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "code", "pre", "script", "style", "button", "label", "summary",
-         "textarea", "select", "svg", "title"}
+         "textarea", "select", "svg", "math", "title", "template", "object"}
 #: Classes of elements whose text is never linked: the printed-form preview, callouts, admonition titles.
 _SKIP_CLASSES = ("wg-form", "wg-callout", "admonition-title", "wg-sources")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+#: Elements whose content the browser reads as plain text up to their own end tag (``</style>`` ends a style
+#: element even inside a quoted string): skipped to that end tag in one step, never tokenized.
+_RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"}
+_WS = r"[\t\n\f\r ]"
+#: One token of a page as a browser's tokenizer reads it (HTML standard, "tokenization"): a comment, a bogus
+#: comment (``<!…>``, ``<?…>``, ``</1…>``), or a start/end tag whose attribute values may hold ``>`` and ``<``
+#: inside quotes; an attribute name takes any character but blanks, ``/``, ``>`` and ``=`` (``a"b`` is a name).
+#: A tag or comment left open runs to the end of the page, as in a browser (which then drops it). Whatever the
+#: pattern does not match is text. Atomic groups: no backtracking, linear on any input.
+_TAG = re.compile(
+    r"(?P<comment><!--(?>->|>|.*?(?:--!?>|\Z)))"
+    r"|(?P<bogus><(?:[!?]|/(?![a-zA-Z>]))[^>]*(?:>|\Z))"
+    r"|(?P<empty></>)"
+    r"|<(?P<close>/?)(?P<name>[a-zA-Z][^\t\n\f\r />]*)"
+    rf"(?P<attrs>(?>{_WS}|/|(?>=[^\t\n\f\r />=]*|[^\t\n\f\r />=]+)"
+    rf"(?>{_WS}*={_WS}*(?>\"[^\"]*(?:\"|\Z)|'[^']*(?:'|\Z)|[^\t\n\f\r >]+)?)?)*)(?:>|\Z)",
+    re.S)
 
 
 @dataclass(frozen=True)
@@ -61,11 +77,19 @@ def link_terms(html: str, page: str, g: Glossary) -> str:
     out: list[str] = []
     skipping: list[str] = []  # names of the open elements we are inside of while skipping
     pos = 0
-    for m in _TAG.finditer(html):
+    while (m := _TAG.search(html, pos)) is not None:
         out.append(_link(html[pos:m.start()], g, href, done) if not skipping else html[pos:m.start()])
         out.append(m.group(0))
         pos = m.end()
-        closing, name, attrs = m.group(1), m.group(2).lower(), m.group(3)
+        if m.group("name") is None:  # a comment: its text stays as it is
+            continue
+        closing, name, attrs = m.group("close"), m.group("name").lower(), m.group("attrs")
+        if not closing and name in _RAW_TEXT:  # its text runs to its own end tag, whatever it looks like
+            end = re.compile(rf"</{re.escape(name)}[\t\n\f\r />]", re.I).search(html, pos)
+            stop = end.start() if end else len(html)
+            out.append(html[pos:stop])
+            pos = stop
+            continue
         if attrs.rstrip().endswith("/") or name in ("br", "img", "input", "hr", "meta", "link", "col", "wbr"):
             continue
         if skipping:
