@@ -169,6 +169,14 @@ def test_records_missing_every_field_give_a_screenful_not_a_line_per_field(tmp_p
     assert len(lines) == SHOWN_PER_KIND + 2 and f"发现 {report['count']} 个问题" in lines[-1]
 
 
+def test_a_record_with_a_table_of_too_many_rows_is_e562_and_not_checked_row_by_row(tmp_path):
+    (tmp_path / "table.json").write_text(json.dumps([f07(participants=[{}] * (MAX_RECORDS + 1)), f07()],
+                                                    ensure_ascii=False), encoding="utf-8")
+    code, lines = _check("table.json", cwd=tmp_path)
+    assert code == 1 and len(lines) == 2 and " error E562: " in lines[0] and "记录 1·参加人员" in lines[0], lines[:3]
+    assert "1 份记录" in lines[-1]
+
+
 def test_a_csv_of_too_many_rows_is_e777_and_blank_lines_cost_nothing(tmp_path):
     rows = "\n".join("小明" for _ in range(MAX_RECORDS + 1))
     (tmp_path / "many.csv").write_text(f"WG-F04 2026.1\n姓名\n{rows}\n", encoding="utf-8")

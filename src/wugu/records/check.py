@@ -19,7 +19,7 @@ from ..errors import CATALOGUE, Problem
 from ..model import Form, Handbook
 from .echo import echo
 from .fastschema import compile_schema
-from .read import Record, read_records
+from .read import MAX_RECORDS, Record, read_records
 from .rulebook import Rules
 from .schema import field_schemas, record_headers, record_schema
 
@@ -71,6 +71,9 @@ def format_checker() -> FormatChecker:
     checker.checks("cn-phone")(lambda s: not isinstance(s, str) or cn.valid_phone(s))
     return checker
 
+
+#: Rows of one table (or items of one list) in a record: as many as records in a file (E562).
+MAX_ROWS = MAX_RECORDS
 
 #: What people write in a number or date they do not know (the form's own 填表说明 says 不详 for text).
 UNKNOWN = frozenset({"不详", "不知道", "不清楚", "未知"})
@@ -333,6 +336,10 @@ class RecordsChecker:
                                          fix="已有的表格代码：" + "、".join(sorted(self.forms)))]
         if str(version) != form.version:
             return form, [self._version(record, form, str(version))]
+        for key, value in record.data.items():  # a table of millions of rows: not checked row by row
+            if isinstance(value, list) and len(value) > MAX_ROWS:
+                label = self.checker(form).label((key,)) or str(key)
+                return None, [record_problem("E562", record, (key,), label, count=len(value), limit=MAX_ROWS)]
         return form, self.checker(form).check(record)
 
     def glyphs(self, record: Record, form: Form) -> list[RecordProblem]:
