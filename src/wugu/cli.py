@@ -392,14 +392,6 @@ def _fitting_questions(report: Report, where: str):
     return handbook
 
 
-def _docs_folder(root: Path) -> Path:
-    """The hand-written pages' folder of a project (``docs_dir`` of ``mkdocs.yml``, ``site`` by default)."""
-    from .validate.siteconfig import docs_path, read_checked
-
-    data, _problems = read_checked(root / "mkdocs.yml", "mkdocs.yml", root=root)
-    return docs_path(root, data if isinstance(data, dict) else {})
-
-
 def _not_in_site(target) -> None:
     """Exam papers never go into a built website (a folder wugu build made, or one inside it)."""
     from .build import MARKER as SITE_MARKER
@@ -424,6 +416,7 @@ def questions(directory: str, fmt: str, out: str | None) -> None:
 
     from .output import write_atomic
     from .render.bank_export import FORMATS, export, is_export
+    from .validate.siteconfig import project_docs
 
     report = _checked(directory, quiet=True)
     target = Path(out) if out else report.root / "build" / f"题库.{FORMATS[fmt]}"
@@ -433,7 +426,7 @@ def questions(directory: str, fmt: str, out: str | None) -> None:
     try:
         _not_in_site(target.parent)
         write_atomic(target, export(report.handbook, fmt), root=report.root, example=f"build/题库.{FORMATS[fmt]}",
-                     keep_apart=[_docs_folder(report.root)], replaceable=is_export)
+                     keep_apart=[project_docs(report.root)], replaceable=is_export)
     except WuguError as exc:
         _fail(exc)
     click.echo(f"完成：{len(report.handbook.questions)} 道题已导出到 {target}")
