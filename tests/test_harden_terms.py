@@ -109,3 +109,32 @@ def test_a_page_whose_attribute_holds_a_term_and_a_script_builds_without_running
                           "--virtual-time-budget=3000", "--dump-dom", (out / "t.html").as_uri()],
                          capture_output=True, text=True, timeout=120).stdout
     assert "悬停" in dom and 'data-pwned="gt"' not in dom
+
+
+#: What the reviewer's attribute payloads loaded once linking had made them live: the last scan of built pages
+#: (E530) now refuses every one of them by itself, so a parser difference anywhere in the pipeline is caught.
+OUTSIDE = [
+    '<img src="http://127.0.0.1:8765/gt-img.png">', "<img src=//127.0.0.1:8765/a.png>",
+    '<img srcset="a.png 1x, https://127.0.0.1:8765/b.png 2x">', '<svg><image href="http://127.0.0.1:8765/i"/></svg>',
+    '<svg><use xlink:href="http://127.0.0.1:8765/s.svg#a"/></svg>', '<video poster="https://127.0.0.1/p.png"></video>',
+    '<input type="image" src="http://127.0.0.1/x">', '<img src="file:///etc/hostname">',
+    '<link rel="stylesheet" href="http://127.0.0.1:8765/gt-link.css">', "<style>@import 'http://127.0.0.1/x.css'</style>",
+    '<iframe src="http://127.0.0.1:8765/gt-iframe"></iframe>', '<object data="http://127.0.0.1:8765/gt-obj"></object>',
+]
+SAME_SITE = ['<img src="assets/images/a.png">', '<img src="../assets/a.png" srcset="a.png 1x, b.png 2x">',
+             '<img src="data:image/png;base64,iVBORw0KGgo=">', '<svg><use href="#icon"/></svg>',
+             '<a href="https://www.gov.cn/">外部链接（点了才去）</a>', '<a href="tel:12355">12355</a>']
+
+
+@pytest.mark.parametrize("markup", OUTSIDE)
+def test_the_last_scan_refuses_loads_from_outside_the_site(markup):
+    from wugu.validate.pages import unsafe_built
+
+    assert unsafe_built(f"<p>{markup}</p>"), markup
+
+
+@pytest.mark.parametrize("markup", SAME_SITE)
+def test_the_last_scan_lets_the_site_own_files_and_links_through(markup):
+    from wugu.validate.pages import unsafe_built
+
+    assert unsafe_built(f"<p>{markup}</p>") == [], markup

@@ -239,6 +239,26 @@ def _same_site(url: str) -> bool:
     return _scheme(url) == "" and not url.startswith("//")
 
 
+#: Attributes whose address a browser loads as soon as the page opens (not a link the reader follows): on any
+#: element. ``href`` loads only on the SVG elements below (on ``<a>`` it is a link; ``<link>`` is chrome).
+_LOAD_ATTRS = frozenset({"src", "srcset", "poster", "data", "background", "lowsrc", "dynsrc", "xlink:href",
+                         "imagesrcset", "manifest", "codebase", "archive", "icon"})
+_HREF_LOADS = frozenset({"image", "use", "feimage", "script", "pattern", "filter", "mask", "clippath",
+                         "textpath", "tref", "mpath", "altglyph", "cursor", "font-face-uri"})
+
+
+def _outside_load(tag: str, name: str, value: str) -> str | None:
+    """The address ``value`` of attribute ``name`` when it loads something from outside the site as the page
+    opens (another host, ``//host``, ``file:``…; the site's own files and ``data:`` images are fine), else None."""
+    if name not in _LOAD_ATTRS and not (name == "href" and tag in _HREF_LOADS):
+        return None
+    urls = [u.strip().split()[0] for u in value.split(",") if u.strip()] if "srcset" in name else [value]
+    for url in urls:
+        if not _same_site(url) and _scheme(url) != "data":
+            return url
+    return None
+
+
 def _unsafe_chrome(tag: str, attrs: dict[str, str], body: str) -> str | None:
     """What is wrong with one chrome element (``body``: the content of a script or style element), or None."""
     if tag == "script":
@@ -301,6 +321,8 @@ def unsafe_built(markup: str) -> list[str]:
                 found.append(f"{url.group().lower()} 地址")
             elif name == "style" and "(" in value and (outside := css_outside(value)) is not None:
                 found.append(f"style 属性里从外网加载资源或运行代码（{outside.strip()[:40]}）")
+            elif (url := _outside_load(tag, name, value)) is not None:
+                found.append(f"<{tag} {name}={url[:60]}> 从网站以外加载")
         if chrome:
             body = ""
             if tag in _RAW_END:  # its content is scanned as markup all the same: inside an SVG it is markup
