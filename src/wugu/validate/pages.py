@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
 import time
 from functools import cache
@@ -25,7 +26,7 @@ from ..errors import Problem, problem
 from ..loader import _BAD_CHAR, bad_character
 from ..timelimit import PAGE_ENV, PAGE_SECONDS, PAGES_ENV, PAGES_SECONDS, TimeLimit, TimeUp, seconds
 from .keywords import word_problems
-from .privacy import MAX_PUBLISHED, TEXT_SUFFIXES, scan_text
+from .privacy import MAX_PUBLISHED, TEXT_SUFFIXES, normalise, scan_text
 
 #: Elements that run code, embed other documents, change where links go, or submit data.
 BANNED_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
@@ -90,6 +91,9 @@ class _Scanner(HTMLParser):
         self.found: list[tuple[str, str]] = []  # (what, a needle to find the source line)
         self.text: list[str] = []
         self.comments: list[str] = []
+        #: Attribute values a reader may see (a tooltip, a link's address): kept apart from the text, into which a
+        #: link or a tag put them between two halves of one number (``139…[4522](#x)`` read ``139… #x 4522``).
+        self.attributes: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in BANNED_TAGS:
@@ -115,7 +119,7 @@ class _Scanner(HTMLParser):
                         self.found.append((f"从外网加载的资源（{name}={url.strip()[:60]}），离线打不开，还会泄露访问记录",
                                            url.strip()[:20] or name))
             if name in ("title", "alt", "href", "value", "content", "placeholder", "aria-label") and value:
-                self.text.append("\n" + value + "\n")
+                self.attributes.append(value)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -376,14 +380,15 @@ def _drop_between(text: str, start: str, end: str) -> str:
     return "".join(out)
 
 
-def _line_of_number(text: str, masked: str) -> int:
-    """The line where a number found in the rendered text starts (its first three digits, markup removed)."""
-    head = masked[:3]
-    for n, line in enumerate(text.splitlines(), 1):
-        digits = re.sub(r"\D", "", _flat(line))
-        if head in digits:
-            return n
-    return 1
+def _line_of_number(text: str, masked: str, digits: str = "") -> int:
+    """The line where a number found in the rendered text starts: where its digits (``digits``, all of them) begin
+    in the digits of the source read in a row (markup removed: a link or a tag may split them over lines), else the
+    first line holding its first three digits, else 1."""
+    lines = [re.sub(r"[^0-9]", "", normalise(_flat(line))[0]) for line in text.splitlines()]
+    if len(digits) >= 3 and (at := "".join(lines).find(digits)) != -1:
+        ends = list(itertools.accumulate(map(len, lines)))
+        return bisect.bisect_right(ends, at) + 1
+    return next((n for n, line in enumerate(lines, 1) if masked[:3] in line), 1)
 
 
 def _flat(line: str) -> str:
@@ -412,13 +417,15 @@ def _hidden_numbers(text: str, scanner: _Scanner, shown: str) -> list[Problem]:
                 masks.add(masked)
                 problems.append(problem(code, shown, n, 1, masked=masked))
     shown_text = re.sub(r"[ \t\r\f\v]+", " ", "".join(scanner.text))
-    for piece in [shown_text, *scanner.comments]:
-        for code, masked, _at in scan_text(piece):
+    for piece in [shown_text, *scanner.comments, *scanner.attributes]:
+        for code, masked, at in scan_text(piece):
             if len(problems) >= MAX_PER_PAGE:
                 return problems
             if masked not in masks:
                 masks.add(masked)
-                problems.append(problem(code, shown, _line_of_number(text, masked), 1, masked=masked))
+                size = len(masked) - masked[-1:].isalpha()  # an ID number's final X is not looked for
+                digits = re.sub(r"[^0-9]", "", normalise(piece[at:at + 4 * len(masked)])[0])[:size]
+                problems.append(problem(code, shown, _line_of_number(text, masked, digits), 1, masked=masked))
     return problems
 
 
