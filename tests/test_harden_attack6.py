@@ -245,8 +245,8 @@ def test_published_text_in_utf16_is_e107_and_utf16_office_parts_are_read(tmp_pat
                                           'openxmlformats.org/package/2006/content-types"></Types>')
         z.writestr("word/document.xml", xml.encode("utf-16"))
     found = sorted((p["path"], p["code"]) for p in _problems(project))
-    assert found == [("site/b.docx", "E402"), ("site/note.txt", "E107"), ("site/page.md", "E107"),
-                     ("site/x.css", "E107")], found  # GBK keeps its digits as they are: scanned, as before
+    assert found == [("site/b.docx", "E402"), ("site/gbk.txt", "E107"), ("site/note.txt", "E107"),
+                     ("site/page.md", "E107"), ("site/x.css", "E107")], found  # GBK too, since NEW-13 (attack8)
 
 
 # ---- NEW-11: the exam's pass mark, stated in a fact, is checked -------------------------------------------------

@@ -41,3 +41,44 @@ def test_a_number_in_a_link_address_or_tooltip_is_still_found(tmp_path):
                                            encoding="utf-8")
     found = [(p["path"], p["code"], p["line"]) for p in _problems(project)]
     assert found == [("site/t.md", "E402", 3), ("site/t.md", "E402", 5)], found
+
+
+# ---- NEW-13: every published text file is plain UTF-8 without control characters --------------------------------
+
+def test_published_text_in_another_encoding_or_with_control_characters_is_refused_at_its_line(tmp_path):
+    project = copy_project(tmp_path / "p")
+    site = project / "site"
+    (site / "css").mkdir()
+    m = fake_mobile("139")
+    jp = "テスト電話番号です".encode("iso-2022-jp")  # its ESC ( B sequences vanish when decoded
+    # ISO-2022-JP: an outside load split by ESC ( B (a browser honours the @charset), a number in a .txt
+    (site / "css" / "x.css").write_bytes(b'@charset "ISO-2022-JP";\nbody{background:u\x1b(Brl(http://127.0.0.1:9/j.png)}\n')
+    (site / "n.txt").write_bytes(b"plain\n" + jp + f" {m[:3]}\x1b(B{m[3:7]}\x1b(B{m[7:]}\n".encode())
+    # other control characters (C0 and C1) and text in GBK, in each kind of published text file
+    (site / "c1.csv").write_bytes("姓名,备注\n甲,ok\u0085\n".encode("utf-8"))
+    (site / "bell.json").write_bytes(b'{"a": 1,\n "b": "\x07"}\n')
+    (site / "gbk.xml").write_bytes("<a>普通文字</a>\n".encode("gbk"))
+    (site / "gbk.md").write_bytes("# 页\n\n普通文字\n".encode("gbk"))
+    (site / "rlo.txt").write_text("尾号\u202e2254\n", encoding="utf-8")
+    # a stylesheet declaring another encoding, even written in UTF-8, is read by the browser in that encoding
+    (site / "css" / "sjis.css").write_text('@charset "Shift_JIS";\nbody { color: #333 }\n', encoding="utf-8")
+    # fine: UTF-8 (with or without its BOM), tabs and Windows line ends, a UTF-8 @charset
+    (site / "fine.txt").write_bytes("普通\t文字\r\n第二行\r\n".encode("utf-8-sig"))
+    (site / "css" / "ok.css").write_text('@charset "UTF-8";\nbody { color: #333 }\n', encoding="utf-8")
+    found = sorted((p["path"], p["code"], p["line"], p["column"]) for p in _problems(project))
+    assert found == [("site/bell.json", "E116", 2, 8), ("site/c1.csv", "E116", 2, 5),
+                     ("site/css/sjis.css", "E213", 1, 1), ("site/css/x.css", "E116", 2, 18),
+                     ("site/gbk.md", "E107", 3, 1), ("site/gbk.xml", "E107", 1, 4),
+                     ("site/n.txt", "E116", 2, 1), ("site/rlo.txt", "E116", 1, 3)], found
+    css = next(p for p in _problems(project) if p["path"] == "site/css/sjis.css")
+    assert "Shift_JIS" in css["message"] and "UTF-8" in css["fix"]
+
+
+def test_a_gbk_csv_is_published_as_excel_saves_it_and_scanned_as_gbk(tmp_path):
+    project = copy_project(tmp_path / "p")
+    m = fake_mobile("139")
+    (project / "site" / "名录.csv").write_bytes("单位,说明\n县图书馆,周一闭馆\n".encode("gbk"))
+    # a full-width space between the groups: \xa1\xa1 in GBK, shown by Excel as a space
+    (project / "site" / "电话.csv").write_bytes(f"单位,电话\n某站,{m[:3]}\u3000{m[3:7]}\u3000{m[7:]}\n".encode("gbk"))
+    found = sorted((p["path"], p["code"], p["line"]) for p in _problems(project))
+    assert found == [("site/电话.csv", "E402", 2)], found

@@ -701,6 +701,10 @@ def _css_escapes(path: Path, shown: str) -> list[Problem]:
     return [problem("E561", shown, file=shown, count=count, limit=MAX_CSS_ESCAPES)] if count > MAX_CSS_ESCAPES else []
 
 
+#: A stylesheet's declared encoding (a browser reads the file in it).
+_CSS_CHARSET = re.compile(r"""@charset\s*["']([^"'\n]*)""", re.I)
+
+
 def _check_css(path: Path, shown: str) -> list[Problem]:
     """A stylesheet of the docs folder loads nothing from outside hosts (the site works offline, tells no one who
     reads it) and runs no code."""
@@ -708,6 +712,11 @@ def _check_css(path: Path, shown: str) -> list[Problem]:
         text = path.read_bytes()[:MAX_PUBLISHED].decode("utf-8", errors="replace")
     except OSError:
         return []
+    charset = _CSS_CHARSET.search(css_plain(text))
+    if charset is not None and charset.group(1).strip().lower() not in ("utf-8", "utf8"):
+        return [problem("E213", shown, text.count("\n", 0, charset.start()) + 1, 1, name=shown,
+                        what=f"声明了 UTF-8 以外的编码（@charset \"{charset.group(1)[:30]}\"），浏览器会按它读，和 wugu 检查的不一样",
+                        fix="删掉 @charset 这一行（或写成 @charset \"UTF-8\";），文件用 UTF-8 保存")]
     outside = css_outside(text)
     if outside is None:
         return []
@@ -831,23 +840,45 @@ def _document_text(path: Path) -> str:
     return "\n".join(pieces)
 
 
-def _utf16(path: Path, shown: str) -> Problem | None:
-    """E107 for a published text file in UTF-16 or UTF-32 (a byte-order mark, or NUL bytes): a browser honours the
-    mark, or guesses, and shows or applies the file, while read as UTF-8 its digits and ``url(`` stand apart,
-    separated by NULs, and no scan sees them. (GBK text keeps its ASCII digits as they are: it is scanned, and a
-    GBK record file is said as a record, E742.)"""
+#: Spreadsheet text that may be in GBK, as Excel and WPS in China save it (a filled record among them is said as
+#: such, E742; the privacy scan reads it as GBK).
+_SHEET_SUFFIXES = frozenset({".csv", ".tsv"})
+
+
+def _not_plain_text(path: Path, shown: str, page: bool) -> Problem | None:
+    """E107 for a published text file that is not UTF-8 (UTF-16 or UTF-32 — a byte-order mark, or NUL bytes —,
+    GBK, ISO-2022-JP …), E116 for one holding a control character (other than tab and line breaks) or another
+    character no text may hold (for pages the page check says it). A browser honours a byte-order mark or a
+    declared encoding, or guesses, and shows or applies the file, while read as UTF-8 its digits and ``url(`` stand
+    apart — separated by NULs, or by the ``ESC ( B`` of ISO-2022-JP, which vanishes when decoded — and no scan sees
+    them."""
+    from ..errors import WuguError
+    from ..loader import decode
+
     try:
-        with path.open("rb") as f:
-            head = f.read(4)
-            data = head + f.read(MAX_PUBLISHED)
+        raw = path.read_bytes()[:MAX_PUBLISHED]
     except OSError:
         return None
-    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         return problem("E107", shown, 1, 1, guess="（看起来是 UTF-16 / “Unicode”编码）")
-    if b"\x00" in data:
-        return problem("E107", shown, data.count(b"\n", 0, data.index(b"\x00")) + 1, 1,
+    if b"\x00" in raw:
+        return problem("E107", shown, raw.count(b"\n", 0, raw.index(b"\x00")) + 1, 1,
                        guess="（里面有空字符 NUL，看起来是 UTF-16 / “Unicode”编码）")
-    return None
+    try:
+        text = decode(raw, shown)
+    except WuguError as exc:
+        if path.suffix.lower() not in _SHEET_SUFFIXES:
+            return exc.problems[0]
+        try:  # Excel and WPS save CSV in GBK: opened in them, not in the browser; scanned as GBK (privacy)
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return exc.problems[0]
+    if page or (bad := _BAD_CHAR.search(text.replace("\r", " "))) is None:
+        return None
+    start = text.rfind("\n", 0, bad.start()) + 1
+    end = text.find("\n", bad.start())
+    char, what = bad_character(text[start:end if end != -1 else len(text)].replace("\r", " "))  # type: ignore[misc]
+    return problem("E116", shown, text.count("\n", 0, start) + 1, bad.start() - start + 1, char=char, what=what)
 
 
 def _xml_text(raw: bytes) -> str:
@@ -930,8 +961,9 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
                                     fix="改个文件名，只用汉字、字母、数字和 - _ . ：文件名会成为网页的标题和链接"))
             continue
         suffix = path.suffix.lower()
-        if suffix in TEXT_SUFFIXES - _SCRIPT_SUFFIXES and (wrong := _utf16(path, shown)) is not None:
-            problems.append(wrong)  # read as UTF-8, a UTF-16 file hides its numbers and addresses from every scan
+        if (suffix in TEXT_SUFFIXES - _SCRIPT_SUFFIXES
+                and (wrong := _not_plain_text(path, shown, suffix in MARKDOWN_SUFFIXES | _HTML_SUFFIXES)) is not None):
+            problems.append(wrong)  # read as UTF-8, other text hides its numbers and addresses from every scan
             continue
         if suffix in _SCRIPT_SUFFIXES:
             problems.append(problem("E213", shown, name=shown, what="是脚本或程序文件，会随网站原样发布",

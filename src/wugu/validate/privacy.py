@@ -233,6 +233,17 @@ _OVERLAP = 256
 MAX_PUBLISHED = 20 * 1024 * 1024
 
 
+def _text_of(raw: bytes) -> str:
+    """A published file's text: UTF-8, else GBK (a CSV saved by Excel or WPS: its ``\xa1\xa1`` is a full-width
+    space between two digits), else UTF-8 with what is not UTF-8 replaced (such a file is refused, E107)."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("utf-8", errors="replace")
+
+
 def scan_file(path: Path, shown: str) -> list[Problem]:
     """The problems in one published text file, each at its line and column; the whole file is scanned."""
     try:
@@ -243,7 +254,7 @@ def scan_file(path: Path, shown: str) -> list[Problem]:
         raw = path.read_bytes()
     except OSError:
         return []
-    text = raw.decode("utf-8", errors="replace")
+    text = _text_of(raw)
     problems = []
     for start in range(0, max(len(text), 1), MAX_SCAN):
         end = start + MAX_SCAN
