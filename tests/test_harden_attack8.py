@@ -82,3 +82,21 @@ def test_a_gbk_csv_is_published_as_excel_saves_it_and_scanned_as_gbk(tmp_path):
     (project / "site" / "电话.csv").write_bytes(f"单位,电话\n某站,{m[:3]}\u3000{m[3:7]}\u3000{m[7:]}\n".encode("gbk"))
     found = sorted((p["path"], p["code"], p["line"]) for p in _problems(project))
     assert found == [("site/电话.csv", "E402", 2)], found
+
+
+# ---- NEW-21: CSS comments are found as the browser finds them (an escape never opens one, a string holds none) --
+
+def test_a_comment_only_wugu_would_see_does_not_hide_an_outside_load(tmp_path):
+    from wugu.validate.pages import css_outside
+
+    load = "body{background:url(http://127.0.0.1:9/e.png)}"
+    for css in (f"a{{color:red}}\nx/\\*{{}}\n{load}\n/* c */\n", f"x\\/*{{}}{load}/* c */",
+                f'a{{content:"/*"}}{load}/* */', f"a{{content:'/*'}}{load}/* */"):
+        assert css_outside(css) == "url(http:", css
+    for css in ("/* url(http://127.0.0.1:9/x) */ a{}", 'a{content:"*/"} /* url(//x) */', "/* url(//x)",
+                "a/b/*x*/c{color:red}"):
+        assert css_outside(css) is None, css
+    project = copy_project(tmp_path / "p")
+    (project / "site" / "x.css").write_text(f"a{{color:red}}\nx/\\*{{}}\n{load}\n/* c */\n", encoding="utf-8")
+    found = [(p["path"], p["code"], p["line"]) for p in _problems(project)]
+    assert found == [("site/x.css", "E213", 3)], found
