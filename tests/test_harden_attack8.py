@@ -100,3 +100,14 @@ def test_a_comment_only_wugu_would_see_does_not_hide_an_outside_load(tmp_path):
     (project / "site" / "x.css").write_text(f"a{{color:red}}\nx/\\*{{}}\n{load}\n/* c */\n", encoding="utf-8")
     found = [(p["path"], p["code"], p["line"]) for p in _problems(project)]
     assert found == [("site/x.css", "E213", 3)], found
+
+
+# ---- NEW-18: what attr_list reads in quadratic time inside one C call is refused before Markdown sees it -----
+
+def test_a_heading_of_many_braces_is_e531_at_once(tmp_path):
+    project = copy_project(tmp_path / "p")
+    (project / "site" / "h.md").write_text("# 页\n\n正文\n\n## x" + " {a" * 60000 + "\n\n正文\n", encoding="utf-8")
+    (project / "site" / "ok.md").write_text("# 页 {#top}\n\n" + "## 节 {#s}\n\n正文 {: .x }\n\n" * 30,
+                                            encoding="utf-8")
+    found = [(p["path"], p["code"], p["line"]) for p in _problems(project)]  # said at once (it took minutes)
+    assert found == [("site/h.md", "E531", 5)], found

@@ -555,8 +555,10 @@ def _item_line(head: str, line: int, value: Any) -> Callable[[int | None], tuple
 #: Largest hand-written Markdown page (the shipped pages are a few KB).
 MAX_MARKDOWN = 512 * 1024
 #: Python-Markdown reads the ``[`` and ``<`` of a paragraph in quadratic time (15 000 ``[`` took the check 36 s,
-#: and the build as long again): the sum over paragraphs of their count squared may be at most this (about a
-#: second; a page of ordinary links and tags stays far below).
+#: and the build as long again), and attr_list the ``{`` of a heading, a list item or a table cell (60 000 `` {a``
+#: in one heading took 26 s inside one regular-expression call, which no time bound can stop): the sum over
+#: paragraphs of their count squared may be at most this (about a second; a page of ordinary links, tags and
+#: ``{#id}`` stays far below).
 MAX_MARKUP_COST = 1_000_000
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 _TAG_OPEN = re.compile(r"<[A-Za-z/]")  # what the inline parser tries to close (comments <!-- it reads in one go)
@@ -588,15 +590,15 @@ def _slow_markdown(text: str, shown: str) -> Problem | None:
                            fix="把它拆成几个页面，每页的标题少一些；不是标题的行，行首的 # 前面加一个 \\")
     cost, worst, worst_count, pos = 0, 0, 0, 0
     for block in _BLOCK_BREAK.split(text):
-        count = block.count("[") + len(_TAG_OPEN.findall(block))
+        count = block.count("[") + block.count("{") + len(_TAG_OPEN.findall(block))
         cost += count * count
         if count > worst_count:
             worst_count, worst = count, text.count("\n", 0, text.find(block, pos)) + 1
         pos += len(block)
     if cost <= MAX_MARKUP_COST:
         return None
-    return problem("E531", shown, worst, 1, what=f"这一段有 {worst_count} 个 [ 或 <",
-                   fix="删掉多余的 [ 和 <，或把这一段拆成几段")
+    return problem("E531", shown, worst, 1, what=f"这一段有 {worst_count} 个 [、{{ 或 <",
+                   fix="删掉多余的 [、{ 和 <，或把这一段拆成几段")
 
 
 def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = True,
