@@ -111,3 +111,20 @@ def test_a_heading_of_many_braces_is_e531_at_once(tmp_path):
                                             encoding="utf-8")
     found = [(p["path"], p["code"], p["line"]) for p in _problems(project)]  # said at once (it took minutes)
     assert found == [("site/h.md", "E531", 5)], found
+
+
+# ---- NEW-22: file and folder names are published too (a page's title, the address) --------------------------
+
+def test_numbers_in_file_and_folder_names_under_site_are_found(tmp_path):
+    project = copy_project(tmp_path / "p")
+    m, i = fake_mobile("139"), fake_id(date(1985, 3, 17))
+    (project / "site" / f"张某某{m}.md").write_text("正文没有标题。\n", encoding="utf-8")
+    folder = project / "site" / i
+    folder.mkdir()
+    (folder / "index.md").write_text("# a\n\n正文\n", encoding="utf-8")
+    (folder / "b.md").write_text("# b\n\n正文\n", encoding="utf-8")
+    (project / "site" / "2026-03-17.md").write_text("# 日期\n\n正文\n", encoding="utf-8")  # a date is no number
+    problems = _problems(project)
+    found = sorted((p["path"].split("/")[1], p["code"]) for p in problems)  # the folder's number said once
+    assert found == [(f"{i[:3]}{'*' * 13}{i[-2:]}", "E401"), (f"张某某{m[:3]}******{m[-2:]}.md", "E402")], found
+    assert not any(m in str(p) or i in str(p) for p in problems)  # not echoed in full, not even in the path

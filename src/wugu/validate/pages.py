@@ -945,6 +945,15 @@ def _record_like(path: Path) -> bool:
         return False
 
 
+def _masked_path(shown: str) -> str:
+    """``shown`` with its runs of four or more digits masked (the number in a file name is not echoed in full)."""
+    def mask(m: re.Match[str]) -> str:
+        run = m.group()
+        keep = (3, 2) if len(run) >= 7 else (1, 1)
+        return run[:keep[0]] + "*" * (len(run) - sum(keep)) + run[-keep[1]:]
+    return re.sub(r"\d{4,}", mask, shown)
+
+
 def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> list[Problem]:
     """Every file of the docs folder: pages as they will be published; scripts and special files refused.
 
@@ -957,6 +966,7 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
     problems: list[Problem] = []
     converter = None
     budget = PageBudget()
+    named: set[str] = set()  # numbers found in file and folder names
     for path in files:
         try:
             shown = path.relative_to(root).as_posix()
@@ -970,6 +980,10 @@ def check_pages(root: Path, files: Iterable[Path], settings: dict[str, Any]) -> 
             continue  # checked by check_links
         if any(part.startswith(".") for part in Path(shown).parts):
             continue  # MkDocs publishes no hidden file (.gitkeep …)
+        for code, masked, _at in scan_text(Path(shown).with_suffix("").as_posix()):
+            if masked not in named:  # a page's file name is its title (in every page's navigation), a folder's
+                named.add(masked)   # name is in the address: said once, at the first file under it
+                problems.append(problem(code, _masked_path(shown), masked=masked))
         if not stat.S_ISREG(mode):
             problems.append(problem("E213", shown, name=shown, what="不是普通文件（管道、设备或套接字），生成网站时会卡住",
                                     fix="删掉它"))
