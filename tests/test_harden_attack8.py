@@ -128,3 +128,16 @@ def test_numbers_in_file_and_folder_names_under_site_are_found(tmp_path):
     found = sorted((p["path"].split("/")[1], p["code"]) for p in problems)  # the folder's number said once
     assert found == [(f"{i[:3]}{'*' * 13}{i[-2:]}", "E401"), (f"张某某{m[:3]}******{m[-2:]}.md", "E402")], found
     assert not any(m in str(p) or i in str(p) for p in problems)  # not echoed in full, not even in the path
+
+
+# ---- NEW-19: a pass mark is read whole (80.5 is not 5) -------------------------------------------------------
+
+def test_a_decimal_pass_mark_is_e551_not_read_as_its_last_digits(tmp_path):
+    for old, new in (("总分 80 分", "总分 80.5 分"), ("满分 100 分", "满分 100.5 分")):
+        project = copy_project(tmp_path / new)
+        facts = project / "facts.yml"
+        text = facts.read_text(encoding="utf-8")
+        assert old in text
+        facts.write_text(text.replace(old, new, 1), encoding="utf-8")
+        found = [(p["path"], p["code"]) for p in _problems(project)]
+        assert found == [("facts.yml", "E551")], (new, found)

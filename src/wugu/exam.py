@@ -40,8 +40,9 @@ PASS_FACT = "考试合格标准"
 DEFAULT_PASS_MARK = 80
 _VERSION = re.compile(r"^[A-Za-z0-9]{1,4}$")
 #: Every pass mark and full mark a pass rule states (checked: one mark, 1–100, full marks 100 — E551).
-PASS_MARKS = re.compile(r"(\d+)\s*分及以上")
-FULL_MARKS = re.compile(r"满分\s*(\d+)\s*分")
+#: (A mark is read whole: ``80.5 分及以上`` is the mark 80.5 — refused, not 5.)
+PASS_MARKS = re.compile(r"(?<![\d.．])(\d+(?:[.．]\d+)?)\s*分及以上")
+FULL_MARKS = re.compile(r"满分\s*(\d+(?:[.．]\d+)?)\s*分")
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def pass_rule(handbook: Handbook) -> str:
 def pass_mark(handbook: Handbook) -> int:
     """The pass mark within the pass rule ("80 分及以上"), else 80."""
     m = PASS_MARKS.search(pass_rule(handbook))
-    return int(m.group(1)) if m else DEFAULT_PASS_MARK
+    return int(float(m.group(1).replace("．", "."))) if m else DEFAULT_PASS_MARK  # (a decimal mark is E551)
 
 
 def parse_versions(text: str) -> tuple[str, ...]:

@@ -224,16 +224,19 @@ def check_pass_rule(docs: list[tuple[str, Document]]) -> list[Problem]:
     if PASS_FACT not in values:
         return []
     rule = F.resolve(values[PASS_FACT], values)
-    marks = sorted({int(m) for m in PASS_MARKS.findall(rule)})
-    full = sorted({int(m) for m in FULL_MARKS.findall(rule)})
-    if not marks:
+    written = sorted(set(PASS_MARKS.findall(rule)))
+    marks = sorted({int(m) for m in written if m.isdigit()})
+    full = sorted({float(m.replace("．", ".")) for m in FULL_MARKS.findall(rule)})
+    if decimal := [m for m in written if not m.isdigit()]:
+        what = f"的合格线 {decimal[0]} 分不是整数（试卷每题的分数都是整数，合格线写成整数分）"
+    elif not marks:
         what = "里没有写成“总分 80 分及以上”这样的合格线（wugu 只好按 80 分算，和印出来的文字对不上）"
     elif len(marks) > 1:
         what = f"写了几个合格线（{'、'.join(map(str, marks))} 分）"
     elif not 1 <= marks[0] <= 100:
         what = f"的合格线 {marks[0]} 分不在 1 到 100 分之间（试卷满分 100 分）"
     elif full and full != [100]:
-        what = f"写的满分是 {'、'.join(map(str, full))} 分（wugu 出的试卷满分 100 分）"
+        what = f"写的满分是 {'、'.join(f'{m:g}' for m in full)} 分（wugu 出的试卷满分 100 分）"
     else:
         return []
     place = [(doc, ("facts", i, "value")) for kind, doc in docs if kind in ("facts", "overrides")
