@@ -141,3 +141,29 @@ def test_a_decimal_pass_mark_is_e551_not_read_as_its_last_digits(tmp_path):
         facts.write_text(text.replace(old, new, 1), encoding="utf-8")
         found = [(p["path"], p["code"]) for p in _problems(project)]
         assert found == [("facts.yml", "E551")], (new, found)
+
+
+# ---- NEW-15: the rows of one record's table are capped before they are checked or printed ---------------------
+
+def test_a_record_table_of_too_many_rows_is_e557_at_the_field_and_nothing_is_printed(tmp_path):
+    import json
+
+    from conftest import run_wugu
+    from records_sample import f07
+
+    from wugu.records.check import MAX_TABLE_ROWS
+
+    big = f07()
+    big["participants"] = [{"name": "李某某", "role": "结对志愿者", "volunteer_no": "V-0001"}] * 20000
+    empty = {"form": "WG-F07", "version": big["version"], "participants": [{}] * 200_000}
+    (tmp_path / "big.json").write_text(json.dumps([big, empty], ensure_ascii=False), encoding="utf-8")
+    checked = run_wugu("records", "check", str(tmp_path / "big.json"), "--format", "json")
+    found = [(p["code"], p.get("where", "")) for p in json.loads(checked.stdout)["problems"]]
+    assert checked.returncode == 1 and [c for c, _w in found] == ["E557", "E557"], checked.stdout[:2000]
+    printed = run_wugu("records", "pdf", str(tmp_path / "big.json"), "--out", str(tmp_path / "out"))
+    assert printed.returncode == 1 and "E557" in printed.stdout + printed.stderr
+    assert not list((tmp_path / "out").glob("*.pdf")) if (tmp_path / "out").exists() else True
+    ok = f07()
+    ok["participants"] = ok["participants"][:1] * MAX_TABLE_ROWS
+    (tmp_path / "ok.json").write_text(json.dumps([ok], ensure_ascii=False), encoding="utf-8")
+    assert "E557" not in run_wugu("records", "check", str(tmp_path / "ok.json")).stdout

@@ -89,6 +89,10 @@ def lock_owner(path: Path) -> str | None:
     return None
 
 
+#: Rows one table field of one record may have (a paper form has a dozen; a few continuation sheets hold more).
+MAX_TABLE_ROWS = 200
+
+
 class FormChecker:
     """One form's compiled record schema and the labels its messages use."""
 
@@ -104,6 +108,9 @@ class FormChecker:
         except ValueError:  # a keyword beyond the subset wugu writes
             self.valid = self.validator.is_valid
         self.rules = Rules(self.schema)
+        #: the table fields (lists of rows): each capped at :data:`MAX_TABLE_ROWS`, before anything reads the rows
+        self.tables = [key for key, s in self.props.items() if s.get("type") == "array"
+                       and isinstance(s.get("items"), dict) and s["items"].get("type") == "object"]
         #: the properties a typed value is tidied in before the check (ID x → X, 139 1234 5678, 2026/3/5 …)
         self.tidy = [(key, tuple(s["x-wugu"]["tidy"])) for key, s in self.props.items()
                      if s.get("x-wugu", {}).get("tidy")]
@@ -163,6 +170,11 @@ class FormChecker:
         out: list[RecordProblem] = []
         seen: set[tuple[Any, ...]] = set()
         data = record.data
+        for key in self.tables:  # millions of rows would take minutes and gigabytes to check, explain and print
+            rows = data.get(key)
+            if isinstance(rows, list) and len(rows) > MAX_TABLE_ROWS:
+                return [record_problem("E557", record, (key,), self.label((key,)), count=len(rows),
+                                       limit=MAX_TABLE_ROWS)]
         for key, steps in self.tidy:  # as the fill page tidies what is typed (cnformats.TIDY, one table)
             v = data.get(key)
             if type(v) is str:  # not a number Excel stored (read._Digits): its message says what happened
