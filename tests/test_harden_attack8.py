@@ -167,3 +167,25 @@ def test_a_record_table_of_too_many_rows_is_e557_at_the_field_and_nothing_is_pri
     ok["participants"] = ok["participants"][:1] * MAX_TABLE_ROWS
     (tmp_path / "ok.json").write_text(json.dumps([ok], ensure_ascii=False), encoding="utf-8")
     assert "E557" not in run_wugu("records", "check", str(tmp_path / "ok.json")).stdout
+
+
+# ---- NEW-16 (the answer key): re-saved through another PDF tool, a key is still known by what it prints ---------
+
+def test_an_answer_key_resaved_without_its_keywords_is_still_e550(tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from conftest import run_wugu
+
+    if shutil.which("pdftocairo") is None:
+        pytest.skip("pdftocairo (poppler-utils) is not installed")
+    project = copy_project(tmp_path / "p")
+    exam = run_wugu("exam", "--seed", "1", "--count", "20", "--out", str(tmp_path / "exam"), cwd=project)
+    assert exam.returncode == 0, exam.stderr
+    for kind in ("key", "paper", "sheet"):  # as “打印为 PDF” or a compressing tool saves it: the document info is gone
+        subprocess.run(["pdftocairo", "-pdf", str(tmp_path / "exam" / f"exam-A-{kind}.pdf"),
+                        str(project / "site" / f"{kind}.pdf")], check=True, timeout=60)
+    found = sorted((p["path"], p["code"]) for p in _problems(project))
+    assert found == [("site/key.pdf", "E550")], found  # the paper and the answer sheet may be shared

@@ -791,6 +791,11 @@ class _Private(Exception):
     """A PDF wugu made that must never be published: its metadata says a filled record or an exam's answer key."""
 
 
+#: What every answer key of ``wugu exam`` prints (templates/exam/key.html.j2) and no paper does: a key passed through
+#: another PDF tool (WeChat, WPS, “打印为 PDF”) loses the mark in its keywords, not these words.
+_KEY_HEADINGS = ("答案速查", "随机数种子")
+
+
 def _private_pdf(reader: Any) -> str | None:
     """The mark wugu left in a PDF's keywords (:data:`wugu.paths.FILLED_RECORD_PDF`, ``EXAM_KEY_PDF``), if any."""
     from ..paths import EXAM_KEY_PDF, FILLED_RECORD_PDF
@@ -840,7 +845,12 @@ def _document_text(path: Path) -> str:
             raise _Active(active)
         if (mark := _private_pdf(reader)) is not None:
             raise _Private(mark)
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        if all(heading in _SPACE.sub("", text) for heading in _KEY_HEADINGS):  # re-saved: its keywords are gone
+            from ..paths import EXAM_KEY_PDF
+
+            raise _Private(EXAM_KEY_PDF)
+        return text
     import zipfile
 
     pieces, total = [], 0
