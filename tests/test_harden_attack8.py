@@ -189,3 +189,29 @@ def test_an_answer_key_resaved_without_its_keywords_is_still_e550(tmp_path):
                         str(project / "site" / f"{kind}.pdf")], check=True, timeout=60)
     found = sorted((p["path"], p["code"]) for p in _problems(project))
     assert found == [("site/key.pdf", "E550")], found  # the paper and the answer sheet may be shared
+
+
+# ---- NEW-17: an output folder that cannot be written is E505 (exit 2), not an internal error ------------------
+
+def test_records_commands_say_an_unwritable_output_folder_plainly(tmp_path):
+    import json
+    import os
+
+    from conftest import run_wugu
+    from records_sample import f07
+
+    (tmp_path / "r.json").write_text(json.dumps([f07()], ensure_ascii=False), encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        targets = ["/proc/sys", "/sys/kernel/x"] + ([] if os.geteuid() == 0 else [str(locked / "out")])
+        for out in targets:
+            for args in (("records", "template", "--out", out), ("records", "pdf", str(tmp_path / "r.json"), "--out", out),
+                         ("records", "stats", "--month", "2026-11", str(tmp_path / "r.json"), "--out", out)):
+                result = run_wugu(*args)
+                assert result.returncode == 2 and "E505" in result.stderr, (args, result.stderr)
+                assert "E524" not in result.stderr and "Traceback" not in result.stderr
+        assert not (locked / "out").exists()
+    finally:
+        locked.chmod(0o700)

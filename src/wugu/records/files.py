@@ -49,7 +49,24 @@ def check_out_dir(out: Path) -> Path:
             raise WuguError([problem("E743", display_path(out),
                                      what=f"不能把记录或由记录生成的文件写到“{display_path(out)}”：这里的文件会被发布或提交",
                                      fix=f"用 --out 写到手册目录外，或写到 {display_path(root / RECORDS_DIR)}（不进版本库、不发布）")])
+    _writable(out)
     return out
+
+
+def _writable(out: Path) -> None:
+    """E505 (not an internal error, E524) when ``out`` cannot be made or written to — a read-only disk, ``/proc``,
+    ``/sys``, a folder without write permission —, said before anything is read or made (and nothing is created)."""
+    import errno
+
+    from ..output import write_failed
+
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is None:
+        return
+    if not existing.is_dir():
+        raise write_failed(OSError(errno.ENOTDIR, "不是目录", str(existing)), out)
+    if not os.access(existing, os.W_OK | os.X_OK) or (existing.parts[1:2] in (("proc",), ("sys",))):
+        raise write_failed(OSError(errno.EACCES, "没有写入权限", str(existing)), out)
 
 
 def private_file(path: Path) -> Path:
