@@ -215,3 +215,17 @@ def test_records_commands_say_an_unwritable_output_folder_plainly(tmp_path):
         assert not (locked / "out").exists()
     finally:
         locked.chmod(0o700)
+
+
+# ---- NEW-20: the versions of one exam are capped (a command-line value is untrusted in CI) ----------------------
+
+def test_too_many_exam_versions_are_e558_before_anything_is_made(tmp_path):
+    from conftest import run_wugu
+
+    from wugu.exam import MAX_VERSIONS, parse_versions
+
+    names = ",".join(f"V{i}" for i in range(MAX_VERSIONS + 1))
+    result = run_wugu("exam", "--seed", "1", "--count", "10", "--versions", names, "--out", str(tmp_path / "ex"))
+    assert result.returncode == 2 and "E558" in result.stderr, result.stderr
+    assert not list(tmp_path.glob("ex/*.pdf"))
+    assert len(parse_versions(",".join(f"V{i}" for i in range(MAX_VERSIONS)))) == MAX_VERSIONS

@@ -284,9 +284,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
              "先按上面列出的 {code} 改好同类的问题，再重新检查，剩下的会列出来"),
     "E779": ("到这个文件为止，培训题库已有 {count} 道题（基础版和本地的合计），超过上限 {limit} 道",
              "一个团的培训题库用不了这么多题（网站的自测页每次都要全部载入）：检查是否误把同一批题复制了很多遍，删掉重复的"),
-    # E557 (hardening, harden10 — r12 attacker review 5): the rows of one record's table are capped
+    # E557–E558 (hardening, harden10 — r12 attacker review 5): the rows of one record's table, the versions of one
+    # exam are capped
     "E557": ("“{label}”有 {count} 行，超过上限 {limit} 行，wugu 不检查也不打印这份记录",
              "一份记录的表格用不了这么多行：检查是否误粘贴了大量内容、删掉空行；确实有这么多就分成几份记录（续页）"),
+    "E558": ("--versions 写了 {count} 个版本，超过上限 {limit} 个（每个版本要排三个 PDF）",
+             "一场考试有两三个版本（--versions A,B）就够防抄了；确实要更多就分几次生成，每次用不同的 --out"),
     "W375": ("“{char}”（{point}）这个字 PDF 用的中文字体里没有，印出来会是方框或别的字体",
              "换成常用字；人名、地名里的生僻字写成同音常用字并在备注里说明，或者印好后手写补上"),
     "W376": ("“{label}”里有一个字“{char}”（{point}）PDF 用的中文字体里没有，印出来会是方框",
@@ -300,6 +303,7 @@ USAGE_CODES |= {"E528"}  # hardening, fourth round: click's usage errors, said i
 USAGE_CODES |= {"E521", "E522"}  # hardening, second round: links on the output path, init over a link
 USAGE_CODES |= {"E410", "E412", "E416"}  # many editions: nothing to build, an output folder name unusable
 USAGE_CODES |= {"E640", "E641", "E642", "E643", "E645"}  # E640–E645: the training kit's commands
+USAGE_CODES |= {"E558"}  # hardening (harden10): too many exam versions on the command line
 USAGE_CODES |= {"E652"}  # the training kit, fourth round: a question count that gives no whole points
 USAGE_CODES |= {"E740", "E741", "E743", "E744"}  # the forms kit: missing or unknown files, output folder, stats usage
 USAGE_CODES |= {"E765"}  # the forms kit, office review: records pdf/stats would overwrite earlier files

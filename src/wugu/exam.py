@@ -39,6 +39,8 @@ PASS_FACT = "考试合格标准"
 #: Used when the handbook states no pass mark in the form "80 分及以上".
 DEFAULT_PASS_MARK = 80
 _VERSION = re.compile(r"^[A-Za-z0-9]{1,4}$")
+#: Versions of one exam made by one command (three PDFs each: 200 versions ran for minutes).
+MAX_VERSIONS = 26
 #: Every pass mark and full mark a pass rule states (checked: one mark, 1–100, full marks 100 — E551).
 #: (A mark is read whole: ``80.5 分及以上`` is the mark 80.5 — refused, not 5.)
 PASS_MARKS = re.compile(r"(?<![\d.．])(\d+(?:[.．]\d+)?)\s*分及以上")
@@ -145,6 +147,8 @@ def parse_versions(text: str) -> tuple[str, ...]:
     names = tuple(v.strip() for v in text.split(","))
     if not names or any(not _VERSION.match(v) for v in names) or len(set(names)) != len(names):
         raise WuguError([problem("E641", "--versions", value=text)])
+    if len(names) > MAX_VERSIONS:
+        raise WuguError([problem("E558", "--versions", count=len(names), limit=MAX_VERSIONS)])
     return names
 
 
