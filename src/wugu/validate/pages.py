@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import html
 import itertools
+import os
 import re
 import time
 from functools import cache
@@ -565,6 +566,9 @@ _TAG_OPEN = re.compile(r"<[A-Za-z/]")  # what the inline parser tries to close (
 #: Headings per page: the table of contents makes each id unique by trying ``id_1``, ``id_2`` … in turn (20 000
 #: ``## 节`` took the check 8 s, 60 000 minutes); a long real page has a few dozen.
 MAX_HEADINGS = 1000
+#: Longest line of a hand-written page (a long paragraph has a few thousand characters): some of Python-Markdown's
+#: regular expressions read one line in quadratic time inside C (attr_list on a heading of 60 000 `` {a``: 26 s).
+MAX_LINE = 30_000
 _HEADING = re.compile(r"^[ \t]*(?:#|(?:=+|-+)[ \t]*$)", re.M)  # ATX headings and setext underlines (rules too)
 #: Backslashes in a row: Python-Markdown reads a run of them in quadratic time (500 000 took minutes).
 MAX_BACKSLASH_RUN = 1000
@@ -579,6 +583,9 @@ def _slow_markdown(text: str, shown: str) -> Problem | None:
     if size > MAX_MARKDOWN:
         return problem("E531", shown, 1, 1, what=f"页面有 {size // 1024} KB，超过 {MAX_MARKDOWN // 1024} KB",
                        fix="把它拆成几个页面；大的资料做成 PDF 另外发放")
+    if (long := next(((n, len(t)) for n, t in enumerate(text.split("\n"), 1) if len(t) > MAX_LINE), None)):
+        return problem("E531", shown, long[0], 1, what=f"这一行有 {long[1]} 个字符，超过 {MAX_LINE} 个",
+                       fix="把这一行分成几段（段与段之间空一行）；大的表格或资料做成 PDF 另外发放")
     if (run := _BACKSLASHES.search(text)) is not None:
         line = text.count("\n", 0, run.start()) + 1
         return problem("E531", shown, line, 1, what=f"这一行有 {len(run.group())} 个连在一起的反斜杠 \\",
@@ -622,7 +629,7 @@ def check_page(text: str, shown: str, converter: Any, *, markdown_page: bool = T
     started = time.perf_counter()
     try:
         with limit:
-            return problems + _read_page(text, shown, converter, markdown_page)
+            return problems + _read_page_apart(text, shown, converter, markdown_page)
     except TimeUp as exc:
         limit.stop()
         if exc.limit is not limit:
@@ -659,6 +666,54 @@ class PageBudget:
         """E534 at the page where the time ran out."""
         self.reported = True
         return problem("E534", shown, 1, 1, seconds=f"{self.total:g}")
+
+
+def _read_page_apart(text: str, shown: str, converter: Any, markdown_page: bool) -> list[Problem]:
+    """:func:`_read_page` in a child process that is killed when the page's time bound runs out.
+
+    The bound (:class:`~wugu.timelimit.TimeLimit`) stops Python code between two instructions, but not one regular
+    expression running in C: Python-Markdown's ``attr_list`` reads a heading of 60 000 `` {a`` in one quadratic
+    search (26 s; 150 000 took minutes). So the page is read in a forked child while this process waits in Python,
+    where the bound does land; then the child is killed. Where there is no ``fork`` (Windows) the page is read here.
+    """
+    if not hasattr(os, "fork"):
+        return _read_page(text, shown, converter, markdown_page)
+    import pickle
+    import select
+    import signal
+
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read the page, send the problems, leave without running any clean-up of the parent
+        status = 0
+        try:
+            os.close(reader)
+            data = pickle.dumps(_read_page(text, shown, converter, markdown_page))
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+        except BaseException:  # noqa: BLE001 - the parent reads the page itself and reports what goes wrong
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(writer)
+    chunks: list[bytes] = []
+    try:
+        while True:
+            if select.select([reader], [], [], 0.1)[0]:  # short waits: the time bound lands between them
+                chunk = os.read(reader, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    finally:
+        os.close(reader)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and chunks:
+        return pickle.loads(b"".join(chunks))
+    return _read_page(text, shown, converter, markdown_page)  # the child failed: the same error, said here
 
 
 def _read_page(text: str, shown: str, converter: Any, markdown_page: bool) -> list[Problem]:
