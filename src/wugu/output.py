@@ -210,7 +210,9 @@ def write_failed(exc: OSError, where: Path) -> WuguError:
 
     reasons = {errno.ENOSPC: "磁盘满了", errno.EDQUOT: "超过了磁盘配额", errno.EROFS: "是只读的",
                errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EFBIG: "文件太大，写不下",
-               errno.ELOOP: "是一个符号链接，wugu 不会顺着它写（删掉这个链接再试）"}
+               errno.ELOOP: "是一个符号链接，wugu 不会顺着它写（删掉这个链接再试）",
+               errno.ENOENT: "这个位置不存在，也建不了目录", errno.ENOTDIR: "路径上有一段是文件，不是目录",
+               errno.EISDIR: "这是一个目录"}
     reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
     shown = display_path(Path(exc.filename)) if exc.filename else display_path(where)
     return WuguError([problem("E505", display_path(where), file=shown, reason=reason)])

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from ..errors import WuguError, problem
+from ..output import write_failed
 from ..project import FOLDERS, LOCAL, PROFILE, display_path
 
 #: Folders of a handbook project that are published or committed: no records in or under them (nor in the
@@ -70,21 +71,28 @@ def _writable(out: Path) -> None:
 
 
 def private_file(path: Path) -> Path:
-    """Create (or truncate) ``path`` readable and writable by its owner only, before anything is written to it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink():  # a link planted in the output folder: remove it, never write (or truncate) through it
-        path.unlink()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    """Create (or truncate) ``path`` readable and writable by its owner only, before anything is written to it.
+    A folder or file the system will not let wugu write (read-only, no permission, full disk) is E505."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():  # a link planted in the output folder: remove it, never write (or truncate) through it
+            path.unlink()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise write_failed(exc, path) from None
     return path
 
 
 def write_private(path: Path, data: bytes) -> Path:
-    """Write bytes to an owner-only file."""
+    """Write bytes to an owner-only file (E505 when the system refuses)."""
     private_file(path)
-    with open(path, "wb") as fh:
-        fh.write(data)
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise write_failed(exc, path) from None
     return path
 
 

@@ -1,0 +1,43 @@
+"""Issue 12, round-5 attack: records commands that cannot write say so at every write, not only at the start
+(NEW-17), and a pass mark with decimals — also with a full-width point — is no pass mark (NEW-19). Inputs made at
+run time."""
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from conftest import copy_project, run_wugu
+from records_sample import f04, f07
+
+#: Places no one can write, not even root: /proc/version is a file (ENOTDIR below it), /proc/sys takes no new files.
+UNWRITABLE = ["/proc/version/out", "/proc/sys/wugu-out"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+@pytest.mark.parametrize("out", UNWRITABLE)
+def test_records_commands_that_cannot_write_say_e505_not_an_internal_error(tmp_path, out):
+    records = tmp_path / "visit.json"
+    records.write_text(json.dumps([f07()], ensure_ascii=False), encoding="utf-8")
+    survey = tmp_path / "survey.json"
+    survey.write_text(json.dumps([f04()], ensure_ascii=False, default=str), encoding="utf-8")
+    for args in (["records", "template", "--out", out], ["records", "pdf", str(records), "--out", out],
+                 ["records", "stats", "--month", "2026-10", str(survey), "--out", out]):
+        result = run_wugu(*args, cwd=tmp_path, timeout=300)
+        assert result.returncode == 2, (args, result.stdout + result.stderr)
+        assert "error E505" in result.stderr and "E524" not in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr and "Errno" not in result.stderr
+
+
+@pytest.mark.parametrize("mark, code", [("80.5", "E551"), ("80．5", "E551"), ("85", None)])
+def test_a_pass_mark_is_a_whole_number_or_e551(tmp_path, mark, code):
+    project = copy_project(tmp_path / "p")
+    facts = project / "facts.yml"
+    text = facts.read_text(encoding="utf-8")
+    assert "总分 80 分及以上" in text
+    facts.write_text(text.replace("总分 80 分及以上", f"总分 {mark} 分及以上", 1), encoding="utf-8")
+    result = run_wugu("check", str(project), "--format", "json", timeout=120)
+    codes = {p["code"] for p in json.loads(result.stdout)["problems"]}
+    assert (code in codes) if code else ("E551" not in codes), (mark, codes)
+
