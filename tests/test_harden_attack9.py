@@ -41,3 +41,15 @@ def test_a_pass_mark_is_a_whole_number_or_e551(tmp_path, mark, code):
     codes = {p["code"] for p in json.loads(result.stdout)["problems"]}
     assert (code in codes) if code else ("E551" not in codes), (mark, codes)
 
+
+
+def test_a_docs_folder_outside_the_project_is_refused_without_being_walked(tmp_path):
+    """docs_dir: ../../.. … up to / made the link check walk every folder above the project — all of /tmp (48 s in
+    CI), or / with /proc, which ended in “wugu 内部出错”. It is E514 and nothing outside is read."""
+    project = copy_project(tmp_path / "p")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("docs_dir: site", "docs_dir: " + "../" * 40, 1), encoding="utf-8")
+    result = run_wugu("check", str(project), "--format", "json", timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert {p["code"] for p in json.loads(result.stdout)["problems"]} == {"E514"}, result.stdout

@@ -119,7 +119,10 @@ def check_links(root: Path, docs_dir: Path | None = None, extra: Iterable[Path] 
     docs = Path(os.path.abspath(root / (docs_dir or "site")))
     problems = []
     seen: set[Path] = set()
-    for start, inside in [*((root / name, None) for name in _READ), (docs, docs), *((p, None) for p in extra)]:
+    # a docs folder outside the project is refused by itself (E514) and never walked: docs_dir: ../../.. walked
+    # every folder above the project (all of /tmp, or / and /proc)
+    own_docs = [(docs, docs)] if _within(docs, root) else []
+    for start, inside in [*((root / name, None) for name in _READ), *own_docs, *((p, None) for p in extra)]:
         for link in _links(start, root):
             if link in seen:
                 continue
