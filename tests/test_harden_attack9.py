@@ -53,3 +53,30 @@ def test_a_docs_folder_outside_the_project_is_refused_without_being_walked(tmp_p
     result = run_wugu("check", str(project), "--format", "json", timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr
     assert {p["code"] for p in json.loads(result.stdout)["problems"]} == {"E514"}, result.stdout
+
+
+#: Addresses a browser reads as another host: it takes a backslash in a web address for a slash (round 6, NEW-23).
+BACKSLASH_CSS = ['body{background:url("/\\\\127.0.0.1:8765/c1.png")}', "a{background:url(\\\\\\\\127.0.0.1/c2.png)}",
+                 '@import "\\\\\\\\127.0.0.1/c3.css";', 'b{background:image-set("/\\\\127.0.0.1/c4.png" 1x)}']
+BACKSLASH_PAGES = ['<img src="/\\127.0.0.1/p1.png">', "![x](\\\\\\\\127.0.0.1/p2.png)",
+                   '<img src="&#92;&#92;127.0.0.1/p3.png">', '<svg><image href="/\\127.0.0.1/p4.png"/></svg>']
+
+
+def test_backslash_addresses_to_other_hosts_are_refused_by_the_check(tmp_path):
+    project = copy_project(tmp_path / "p")
+    css = project / "site" / "css"
+    css.mkdir(parents=True)
+    for n, rule in enumerate(BACKSLASH_CSS):
+        (css / f"x{n}.css").write_text(rule + "\n", encoding="utf-8")
+    for n, markup in enumerate(BACKSLASH_PAGES):
+        (project / "site" / f"p{n}.md").write_text(f"# 页\n\n{markup}\n", encoding="utf-8")
+    result = run_wugu("check", str(project), "--format", "json", timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    flagged = {p["path"] for p in json.loads(result.stdout)["problems"] if p["code"] in ("E211", "E213")}
+    assert flagged == {f"site/css/x{n}.css" for n in range(4)} | {f"site/p{n}.md" for n in range(4)}, result.stdout
+
+
+def test_a_missing_choice_option_lists_its_choices_on_one_line(tmp_path):
+    result = run_wugu("init", str(tmp_path / "county"), "--name", "测试县手牵手服务团", timeout=60)
+    assert result.returncode == 2 and "只能是：市、县、乡镇" in result.stderr, result.stderr
+    assert "\\x0a" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -131,7 +131,8 @@ def usage_error_line(exc: click.UsageError) -> str:
     --format？运行“wugu check --help”查看这个命令的用法和全部选项``."""
     ctx = exc.ctx
     where = ctx.command_path if ctx is not None else "wugu"
-    what = exc.format_message().strip()
+    what = re.sub(r",?\s*\n\s*", "、", exc.format_message().strip())  # click lists choices one per line: 市、县、乡镇
+    what = what.replace("：、", "：")
     for english, chinese_ in _NUMBER.items():
         what = what.replace(f"不是{english}。", f"不是{chinese_}。")
     fix = ""

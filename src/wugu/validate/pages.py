@@ -79,7 +79,7 @@ _BAD_NAME = re.compile(r"[<>\"'&`\\\x00-\x1f\x7f]")
 
 def _scheme(url: str) -> str:
     """The scheme of an address as a browser reads it (whitespace and controls inside are ignored)."""
-    url = _SPACE.sub("", url).lower()
+    url = _SPACE.sub("", url).lower().replace("\\", "/")  # a browser reads \ as / in a web address: /\host, \\host
     m = re.match(r"([a-z][a-z0-9+.\-]*):", url)
     return m.group(1) if m else ("//" if url.startswith("//") else "")
 
@@ -740,8 +740,9 @@ def _read_page(text: str, shown: str, converter: Any, markdown_page: bool) -> li
 
 
 #: What in a stylesheet loads from outside hosts or runs code (old IE ``expression()``, ``behavior``, XBL).
-_CSS_OUTSIDE = re.compile(r"""url\(\s*['"]?\s*(?:https?:|//|ftp:)|@import\s+['"]\s*(?:https?:|//)"""
-                          r"""|image-set\s*\([^)]*?['"]\s*(?:https?:|//)|src\(\s*['"]?\s*(?:https?:|//)"""
+#: (``//`` is also ``/\``, ``\/`` or ``\\``: a browser reads a backslash in a web address as a slash.)
+_CSS_OUTSIDE = re.compile(r"""url\(\s*['"]?\s*(?:https?:|[/\\]{2}|ftp:)|@import\s+['"]\s*(?:https?:|[/\\]{2})"""
+                          r"""|image-set\s*\([^)]*?['"]\s*(?:https?:|[/\\]{2})|src\(\s*['"]?\s*(?:https?:|[/\\]{2})"""
                           r"|expression\s*\(|behavior\s*:|-moz-binding", re.I)
 
 
